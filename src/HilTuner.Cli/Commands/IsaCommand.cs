@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using HilTuner.Vta.Isa;
+
+namespace HilTuner.Cli.Commands;
+
+/// <summary><c>hiltuner isa encode | decode | dis</c>: the ISA by hw_spec.h's field names.</summary>
+internal static class IsaCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("isa", "Encode, decode and disassemble VTA instructions and micro-ops");
+
+        var encodeBoard = BoardOption.Create();
+        var encode = new Command("encode", """
+            Read JSON lines {"kind": "mem"|"gemm"|"alu"|"finish"|"uop", "fields": {…}} on stdin (field names as the C members of
+            hw_spec.h) and print one line {"hex": "…"} each: 32 hex digits for an instruction, 8 for a micro-op, most significant first.
+            A line that cannot be encoded prints {"error": "…"} in its place; the exit code is then 1.
+            """) { encodeBoard };
+        encode.SetAction(parse => Encode(context, IsaLayout.For(BoardOption.Load(parse, encodeBoard).Vta)));
+
+        var decodeBoard = BoardOption.Create();
+        var decode = new Command("decode", """
+            Read hex lines on stdin (32 digits: an instruction, 8 digits: a micro-op) and print {"kind": …, "fields": {…}} for each.
+            """) { decodeBoard };
+        decode.SetAction(parse => Decode(context, IsaLayout.For(BoardOption.Load(parse, decodeBoard).Vta)));
+
+        var disBoard = BoardOption.Create();
+        var program = new Argument<string>("PROGRAM")
+        {
+            Description = "An instruction stream: raw 16-byte little-endian words, hex lines, or the JSON lines of `isa encode`",
+        };
+        var dis = new Command("dis", "Disassemble a program, one instruction per line") { program, disBoard };
+        dis.SetAction(parse => Disassemble(context, IsaLayout.For(BoardOption.Load(parse, disBoard).Vta), parse.GetValue(program)!));
+
+        command.Subcommands.Add(encode);
+        command.Subcommands.Add(decode);
+        command.Subcommands.Add(dis);
+        return command;
+    }
+
+    private static int Encode(CliContext context, IsaLayout layout)
+    {
+        var failed = false;
+        var lineNumber = 0;
+        while (context.In.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            try
+            {
+                var (kind, fields) = ParseEncodeLine(line);
+                var hex = kind == InstructionKind.MicroOp
+                    ? InstructionFields.EncodeMicroOp(layout, fields).ToString("x8", CultureInfo.InvariantCulture)
+                    : InstructionFields.Encode(layout, kind, fields).ToHex();
+                WriteJson(context.Out, w => w.WriteString("hex", hex));
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or IsaFieldOverflowException or JsonException)
+            {
+                failed = true;
+                WriteJson(context.Out, w => w.WriteString("error", $"line {lineNumber}: {e.Message}"));
+            }
+        }
+
+        return failed ? 1 : 0;
+    }
+
+    private static (InstructionKind Kind, Dictionary<string, long> Fields) ParseEncodeLine(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kind", out var kindElement) || kindElement.ValueKind != JsonValueKind.String)
+        {
+            throw new FormatException("expected an object with a string \"kind\" and an object \"fields\"");
+        }
+
+        var kindName = kindElement.GetString()!;
+        if (!InstructionKindNames.TryParse(kindName, out var kind))
+        {
+            throw new FormatException($"unknown kind \"{kindName}\" (expected mem, gemm, alu, finish or uop)");
+        }
+
+        var fields = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (root.TryGetProperty("fields", out var fieldsElement))
+        {
+            if (fieldsElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("\"fields\" must be an object");
+            }
+
+            foreach (var field in fieldsElement.EnumerateObject())
+            {
+                fields[field.Name] = field.Value.ValueKind switch
+                {
+                    JsonValueKind.Number when field.Value.TryGetInt64(out var value) => value,
+                    JsonValueKind.True => 1,
+                    JsonValueKind.False => 0,
+                    _ => throw new FormatException($"field {field.Name} must be a whole number, not {field.Value.GetRawText()}"),
+                };
+            }
+        }
+
+        return (kind, fields);
+    }
+
+    private static int Decode(CliContext context, IsaLayout layout)
+    {
+        var failed = false;
+        var lineNumber = 0;
+        while (context.In.ReadLine() is { } line)
+        {
+            lineNumber++;
+            var text = line.Trim();
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (text.Length == 8)
+                {
+                    var uop = uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+                    WriteDecoded(context.Out, InstructionKind.MicroOp.JsonName(), InstructionFields.DecodeMicroOp(layout, uop));
+                }
+                else
+                {
+                    var (kind, fields) = InstructionFields.Decode(layout, InstructionWord.ParseHex(text));
+                    WriteDecoded(context.Out, kind?.JsonName() ?? "undefined", fields);
+                }
+            }
+            catch (FormatException e)
+            {
+                failed = true;
+                WriteJson(context.Out, w => w.WriteString("error", $"line {lineNumber}: {e.Message} (an instruction is 32 hex digits, a micro-op 8)"));
+            }
+        }
+
+        return failed ? 1 : 0;
+    }
+
+    private static int Disassemble(CliContext context, IsaLayout layout, string path)
+    {
+        var program = ProgramFile.Read(path, layout);
+        foreach (var line in Disassembler.FormatProgram(layout, program))
+        {
+            context.Out.WriteLine(line);
+        }
+
+        return 0;
+    }
+
+    private static void WriteDecoded(TextWriter output, string kind, IReadOnlyList<KeyValuePair<string, long>> fields) =>
+        WriteJson(output, w =>
+        {
+            w.WriteString("kind", kind);
+            w.WriteStartObject("fields");
+            foreach (var (name, value) in fields)
+            {
+                w.WriteNumber(name, value);
+            }
+
+            w.WriteEndObject();
+        });
+
+    private static void WriteJson(TextWriter output, Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}

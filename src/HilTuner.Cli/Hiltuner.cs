@@ -1,0 +1,43 @@
+using System.CommandLine;
+using HilTuner.Cli.Commands;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Cli;
+
+/// <summary>The <c>hiltuner</c> command.</summary>
+public static class Hiltuner
+{
+    /// <summary>Exit code for bad input (unknown option, unreadable board file, malformed workload…).</summary>
+    public const int BadInput = 2;
+
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = new RootCommand("HilTuner: hardware-in-the-loop auto-tuning of DNN operators for the VTA accelerator")
+        {
+            IsaCommand.Create(context),
+            SimCommand.Create(context),
+            BenchCommand.Create(context),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                context.Error.WriteLine($"hiltuner: {error.Message}");
+            }
+
+            return BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is CliException or BoardFileException)
+        {
+            context.Error.WriteLine($"hiltuner: {e.Message}");
+            return BadInput;
+        }
+    }
+}

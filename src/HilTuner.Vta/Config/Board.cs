@@ -1,0 +1,303 @@
+using System.Text.Json;
+using HilTuner.Vta.Isa;
+
+namespace HilTuner.Vta.Config;
+
+/// <summary>
+/// A board file (<c>boards/*.json</c>): the VTA configuration under VTA's own key names, the fabric clock and
+/// bus, the modules' register bases, the build's hardware limits, the timing model's parameters, and the
+/// link and reset sections that the board bridge reads.
+/// </summary>
+public sealed record Board
+{
+    /// <summary>The name of the embedded default board file.</summary>
+    public const string DefaultName = "sim.json";
+
+    /// <summary>TARGET values VTA knows (<c>pkg_config.py</c>).</summary>
+    public static IReadOnlyList<string> KnownTargets { get; } =
+        ["pynq", "ultra96", "zcu104", "de10nano", "sim", "tsim", "intelfocl"];
+
+    private static readonly Lazy<Board> s_default = new(LoadEmbeddedDefault);
+
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>Where the board was read from: a path, or <c>embedded:sim.json</c>.</summary>
+    public required string Source { get; init; }
+
+    public required VtaConfig Vta { get; init; }
+    public required Fabric Fabric { get; init; }
+    public required RegisterMap Registers { get; init; }
+    public required HardwareLimits Hardware { get; init; }
+    public required TimingParameters Timing { get; init; }
+
+    /// <summary>The <c>link</c> section (SSH or serial settings) as written; the board bridge interprets it.</summary>
+    public JsonElement? Link { get; init; }
+
+    /// <summary>The <c>reset</c> section (the reset ladder) as written; the board bridge interprets it.</summary>
+    public JsonElement? Reset { get; init; }
+
+    /// <summary>The ISA layout of this board's configuration.</summary>
+    public IsaLayout Isa => IsaLayout.For(Vta);
+
+    /// <summary>The embedded default board: the PYNQ configuration on the simulator, no link.</summary>
+    public static Board Default => s_default.Value;
+
+    /// <summary>Reads a board file, or the embedded default when <paramref name="path"/> is null.</summary>
+    public static Board LoadOrDefault(string? path) => path is null ? Default : Load(path);
+
+    public static Board Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BoardFileException(path, string.Empty, $"cannot be read: {e.Message}", e);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses board-file JSON; <paramref name="source"/> names it in errors.</summary>
+    public static Board Parse(string json, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new BoardFileException(source, string.Empty,
+                $"is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message}", e);
+        }
+
+        using (document)
+        {
+            var root = new JsonSection(source, string.Empty, document.RootElement);
+            var name = root.String("name");
+            var description = root.OptionalString("description");
+            var vta = ReadVta(root.Section("vta"));
+            var fabric = ReadFabric(root.Section("fabric"));
+            var registers = ReadRegisters(root.Section("registers"));
+            var hardware = ReadHardware(root.Section("hardware"), vta);
+            var timing = root.OptionalSection("timing") is { } t ? ReadTiming(t) : new TimingParameters();
+            var link = root.OptionalRaw("link");
+            var reset = root.OptionalRaw("reset");
+            root.RejectUnknownKeys();
+            return new Board
+            {
+                Name = name,
+                Description = description,
+                Source = source,
+                Vta = vta,
+                Fabric = fabric,
+                Registers = registers,
+                Hardware = hardware,
+                Timing = timing,
+                Link = link,
+                Reset = reset,
+            };
+        }
+    }
+
+    private static VtaConfig ReadVta(JsonSection s)
+    {
+        var target = s.String("TARGET");
+        if (!KnownTargets.Contains(target))
+        {
+            throw s.Error("TARGET", $"unknown target \"{target}\" (VTA knows: {string.Join(", ", KnownTargets)})");
+        }
+
+        var config = new VtaConfig
+        {
+            Target = target,
+            HwVer = s.String("HW_VER"),
+            LogInpWidth = s.Int("LOG_INP_WIDTH"),
+            LogWgtWidth = s.Int("LOG_WGT_WIDTH"),
+            LogAccWidth = s.Int("LOG_ACC_WIDTH"),
+            LogBatch = s.Int("LOG_BATCH"),
+            LogBlock = s.Int("LOG_BLOCK"),
+            LogUopBuffSize = s.Int("LOG_UOP_BUFF_SIZE"),
+            LogInpBuffSize = s.Int("LOG_INP_BUFF_SIZE"),
+            LogWgtBuffSize = s.Int("LOG_WGT_BUFF_SIZE"),
+            LogAccBuffSize = s.Int("LOG_ACC_BUFF_SIZE"),
+        };
+        s.RejectUnknownKeys();
+
+        RequireWidth(s, "LOG_INP_WIDTH", config.LogInpWidth, 3, "8-bit inputs");
+        RequireWidth(s, "LOG_WGT_WIDTH", config.LogWgtWidth, 3, "8-bit weights");
+        RequireWidth(s, "LOG_ACC_WIDTH", config.LogAccWidth, 5, "32-bit accumulators");
+        if (config.LogBatch is < 0 or > 4)
+        {
+            throw s.Error("LOG_BATCH", $"{config.LogBatch} is out of range (0 to 4: BATCH 1 to 16)");
+        }
+
+        if (config.LogBlock is < 1 or > 6)
+        {
+            throw s.Error("LOG_BLOCK", $"{config.LogBlock} is out of range (1 to 6: BLOCK 2 to 64)");
+        }
+
+        RequireDepth(s, "LOG_UOP_BUFF_SIZE", config.LogUopBuffDepth, "micro-op", config.LogUopBuffSize, VtaConfig.LogUopWidth - 3);
+        RequireDepth(s, "LOG_INP_BUFF_SIZE", config.LogInpBuffDepth, "input", config.LogInpBuffSize,
+            config.LogBatch + config.LogBlockIn + config.LogInpWidth - 3);
+        RequireDepth(s, "LOG_WGT_BUFF_SIZE", config.LogWgtBuffDepth, "weight", config.LogWgtBuffSize,
+            config.LogBlockOut + config.LogBlockIn + config.LogWgtWidth - 3);
+        RequireDepth(s, "LOG_ACC_BUFF_SIZE", config.LogAccBuffDepth, "accumulator", config.LogAccBuffSize,
+            config.LogBatch + config.LogBlockOut + config.LogAccWidth - 3);
+
+        try
+        {
+            _ = IsaLayout.For(config);
+        }
+        catch (IsaLayoutException e)
+        {
+            throw s.Error(e.ConfigKey, e.Message);
+        }
+
+        return config;
+    }
+
+    private static void RequireWidth(JsonSection s, string key, int value, int supported, string what)
+    {
+        if (value != supported)
+        {
+            throw s.Error(key, $"{value} is not supported: the simulator implements {what} ({key} = {supported}, as every VTA configuration ships)");
+        }
+    }
+
+    private static void RequireDepth(JsonSection s, string key, int logDepth, string buffer, int logSize, int logElementBytes)
+    {
+        if (logDepth < 0)
+        {
+            throw s.Error(key, $"{logSize} makes the {buffer} buffer smaller than one element " +
+                $"(2^{logSize} bytes for {1 << logElementBytes}-byte elements: depth < 1); use at least {logElementBytes}");
+        }
+    }
+
+    private static Fabric ReadFabric(JsonSection s)
+    {
+        var clock = s.Double("clock_mhz");
+        var bus = s.Int("axi_data_bus_bits");
+        s.RejectUnknownKeys();
+        if (!(clock > 0))
+        {
+            throw s.Error("clock_mhz", $"{clock} must be a positive frequency in MHz");
+        }
+
+        if (bus < 32 || (bus & (bus - 1)) != 0)
+        {
+            throw s.Error("axi_data_bus_bits", $"{bus} must be a power of two of at least 32");
+        }
+
+        return new Fabric(clock, bus);
+    }
+
+    private static RegisterMap ReadRegisters(JsonSection s)
+    {
+        var map = new RegisterMap(s.Address("fetch"), s.Address("load"), s.Address("compute"), s.Address("store"));
+        s.RejectUnknownKeys();
+        foreach (var (key, value) in new[] { ("fetch", map.Fetch), ("load", map.Load), ("compute", map.Compute), ("store", map.Store) })
+        {
+            if (value % RegisterMap.WindowBytes != 0)
+            {
+                throw s.Error(key, $"0x{value:X} is not aligned to a 0x{RegisterMap.WindowBytes:X} register window");
+            }
+        }
+
+        return map;
+    }
+
+    private static HardwareLimits ReadHardware(JsonSection s, VtaConfig vta)
+    {
+        var buildText = s.String("build");
+        HardwareBuild build = buildText switch
+        {
+            "hls" => HardwareBuild.Hls,
+            "chisel" => HardwareBuild.Chisel,
+            _ => throw s.Error("build", $"unknown hardware build \"{buildText}\" (expected \"hls\" or \"chisel\")"),
+        };
+        var fullText = s.String("dependency_queue_full");
+        DependencyQueueFull full = fullText switch
+        {
+            "block" => DependencyQueueFull.Block,
+            "drop" => DependencyQueueFull.Drop,
+            _ => throw s.Error("dependency_queue_full", $"unknown behaviour \"{fullText}\" (expected \"block\" or \"drop\")"),
+        };
+        var limits = new HardwareLimits
+        {
+            Build = build,
+            UopBufferDepth = s.Int("uop_buffer_depth"),
+            DependencyQueueDepth = s.Int("dependency_queue_depth"),
+            DependencyQueueFull = full,
+            CommandQueueDepth = s.Int("command_queue_depth"),
+        };
+        s.RejectUnknownKeys();
+        if (limits.UopBufferDepth < 1 || limits.UopBufferDepth > vta.UopBuffDepth)
+        {
+            throw s.Error("uop_buffer_depth",
+                $"{limits.UopBufferDepth} must be between 1 and the ISA's micro-op buffer depth {vta.UopBuffDepth} (from LOG_UOP_BUFF_SIZE {vta.LogUopBuffSize})");
+        }
+
+        if (limits.DependencyQueueDepth < 1)
+        {
+            throw s.Error("dependency_queue_depth", $"{limits.DependencyQueueDepth} must be at least 1");
+        }
+
+        if (limits.CommandQueueDepth < 1)
+        {
+            throw s.Error("command_queue_depth", $"{limits.CommandQueueDepth} must be at least 1");
+        }
+
+        return limits;
+    }
+
+    private static TimingParameters ReadTiming(JsonSection s)
+    {
+        var defaults = new TimingParameters();
+        var timing = new TimingParameters
+        {
+            DmaLatencyCycles = NonNegative(s, "dma_latency_cycles", defaults.DmaLatencyCycles),
+            InstructionOverheadCycles = NonNegative(s, "instruction_overhead_cycles", defaults.InstructionOverheadCycles),
+            FetchLatencyCycles = NonNegative(s, "fetch_latency_cycles", defaults.FetchLatencyCycles),
+            TokenLatencyCycles = NonNegative(s, "token_latency_cycles", defaults.TokenLatencyCycles),
+            GemmCyclesPerUop = Positive(s, "gemm_cycles_per_uop", defaults.GemmCyclesPerUop),
+            GemmPipelineDepth = NonNegative(s, "gemm_pipeline_depth", defaults.GemmPipelineDepth),
+            AluCyclesPerUop = Positive(s, "alu_cycles_per_uop", defaults.AluCyclesPerUop),
+            AluPipelineDepth = NonNegative(s, "alu_pipeline_depth", defaults.AluPipelineDepth),
+            PadCyclesPerElement = NonNegative(s, "pad_cycles_per_element", defaults.PadCyclesPerElement),
+            LaunchOverheadMicroseconds = s.Double("launch_overhead_us", defaults.LaunchOverheadMicroseconds),
+        };
+        s.RejectUnknownKeys();
+        if (timing.LaunchOverheadMicroseconds < 0)
+        {
+            throw s.Error("launch_overhead_us", $"{timing.LaunchOverheadMicroseconds} must not be negative");
+        }
+
+        return timing;
+    }
+
+    private static int NonNegative(JsonSection s, string key, int fallback)
+    {
+        var value = s.Int(key, fallback);
+        return value >= 0 ? value : throw s.Error(key, $"{value} must not be negative");
+    }
+
+    private static int Positive(JsonSection s, string key, int fallback)
+    {
+        var value = s.Int(key, fallback);
+        return value > 0 ? value : throw s.Error(key, $"{value} must be at least 1");
+    }
+
+    private static Board LoadEmbeddedDefault()
+    {
+        const string resource = "HilTuner.Vta.boards.sim.json";
+        using var stream = typeof(Board).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"the embedded default board {resource} is missing from the build");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd(), "embedded:" + DefaultName);
+    }
+}

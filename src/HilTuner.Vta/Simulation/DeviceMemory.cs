@@ -1,0 +1,111 @@
+namespace HilTuner.Vta.Simulation;
+
+/// <summary>
+/// The simulated DRAM: a sparse physical address space made only of the buffers allocated in it. An access
+/// that is not wholly inside one allocated buffer is a fault, as an AXI access to unmapped memory would at
+/// best be on a board.
+/// </summary>
+public sealed class DeviceMemory
+{
+    /// <summary>Allocations are page aligned, as CMA allocations are.</summary>
+    public const ulong PageBytes = 4096;
+
+    /// <summary>Where the first allocation lands (a typical CMA region on a Zynq board).</summary>
+    public const ulong BaseAddress = 0x1000_0000;
+
+    private readonly List<DramBuffer> _buffers = [];
+    private ulong _next = BaseAddress;
+    private DramBuffer? _last;
+
+    public IReadOnlyList<DramBuffer> Buffers => _buffers;
+
+    /// <summary>Allocates <paramref name="bytes"/> zeroed bytes; one unmapped guard page separates allocations.</summary>
+    public DramBuffer Allocate(long bytes, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        var buffer = new DramBuffer(name, _next, new byte[bytes]);
+        var pages = ((ulong)bytes + PageBytes - 1) / PageBytes;
+        _next += (pages + 1) * PageBytes;
+        if (_next > uint.MaxValue)
+        {
+            throw new InvalidOperationException("the simulated DRAM's 32-bit physical address space is exhausted; Free() what is no longer needed");
+        }
+
+        _buffers.Add(buffer);
+        return buffer;
+    }
+
+    /// <summary>Allocates a buffer holding <paramref name="data"/>.</summary>
+    public DramBuffer Allocate(ReadOnlySpan<byte> data, string name)
+    {
+        var buffer = Allocate(Math.Max(1, data.Length), name);
+        data.CopyTo(buffer.Data);
+        return buffer;
+    }
+
+    /// <summary>Releases every allocation (addresses are handed out again from the start).</summary>
+    public void Clear()
+    {
+        _buffers.Clear();
+        _last = null;
+        _next = BaseAddress;
+    }
+
+    /// <summary>Releases one allocation.</summary>
+    public void Free(DramBuffer buffer)
+    {
+        _buffers.Remove(buffer);
+        if (_last == buffer)
+        {
+            _last = null;
+        }
+
+        if (_buffers.Count == 0)
+        {
+            _next = BaseAddress;
+        }
+    }
+
+    /// <summary>The buffer that holds all of <c>[address, address + length)</c>, or null.</summary>
+    public DramBuffer? Find(ulong address, long length)
+    {
+        if (_last is { } last && last.Contains(address, length))
+        {
+            return last;
+        }
+
+        foreach (var buffer in _buffers)
+        {
+            if (buffer.Contains(address, length))
+            {
+                _last = buffer;
+                return buffer;
+            }
+        }
+
+        return null;
+    }
+
+    public void Write(ulong address, ReadOnlySpan<byte> data)
+    {
+        var buffer = Find(address, data.Length) ?? throw Unmapped(address, data.Length);
+        data.CopyTo(buffer.Data.AsSpan(checked((int)(address - buffer.PhysicalAddress))));
+    }
+
+    public void Read(ulong address, Span<byte> destination)
+    {
+        var buffer = Find(address, destination.Length) ?? throw Unmapped(address, destination.Length);
+        buffer.Data.AsSpan(checked((int)(address - buffer.PhysicalAddress)), destination.Length).CopyTo(destination);
+    }
+
+    internal string Describe(ulong address, long length)
+    {
+        var near = _buffers.FirstOrDefault(b => address < b.End && address + (ulong)Math.Max(length, 1) > b.PhysicalAddress);
+        return near is null
+            ? $"[0x{address:x}, 0x{address + (ulong)length:x}) is outside every allocated DRAM buffer"
+            : $"[0x{address:x}, 0x{address + (ulong)length:x}) runs past the DRAM buffer {near}";
+    }
+
+    private ArgumentOutOfRangeException Unmapped(ulong address, long length) =>
+        new(nameof(address), Describe(address, length));
+}

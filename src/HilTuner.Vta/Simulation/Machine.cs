@@ -1,0 +1,80 @@
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Isa;
+
+namespace HilTuner.Vta.Simulation;
+
+/// <summary>
+/// Everything the four units share during a run: configuration, memories, queues, counters and the
+/// scheduler's horizon (the key of the earliest other unit that may act next).
+/// </summary>
+internal sealed class Machine
+{
+    public Machine(Board board, DeviceMemory dram)
+    {
+        Board = board;
+        Config = board.Vta;
+        Layout = IsaLayout.For(board.Vta);
+        Timing = board.Timing;
+        BusBytes = board.Fabric.AxiDataBusBytes;
+        Dram = dram;
+        Sram = new OnChipMemory(board.Vta, board.Hardware);
+        var depth = board.Hardware.DependencyQueueDepth;
+        var full = board.Hardware.DependencyQueueFull;
+        Queues = Enum.GetValues<DependencyQueueId>().Select(id => new DependencyQueue(id, depth, full)).ToArray();
+    }
+
+    public Board Board { get; }
+    public VtaConfig Config { get; }
+    public IsaLayout Layout { get; }
+    public TimingParameters Timing { get; }
+    public int BusBytes { get; }
+    public DeviceMemory Dram { get; }
+    public OnChipMemory Sram { get; }
+    public DependencyQueue[] Queues { get; }
+    public ProfilerCounters Counters { get; set; } = new();
+    public RaceDetector? Races { get; set; }
+
+    /// <summary>Units may act while their key is below this; waking a unit lowers it.</summary>
+    public long Horizon { get; set; }
+
+    /// <summary>Set when the compute module executes FINISH.</summary>
+    public bool Finished { get; set; }
+
+    public long FinishTime { get; set; }
+
+    public DependencyQueue Queue(DependencyQueueId id) => Queues[(int)id];
+
+    public void LowerHorizon(long key)
+    {
+        if (key < Horizon)
+        {
+            Horizon = key;
+        }
+    }
+
+    /// <summary>Cycles one DMA transfer of <paramref name="bytes"/> takes: latency, then one beat per bus width.</summary>
+    public long DmaCycles(long bytes) => Timing.DmaLatencyCycles + (bytes + BusBytes - 1) / BusBytes;
+
+    /// <summary>The DRAM buffer holding a 2-D extent, and the byte offset of its first row; faults if any part is unmapped.</summary>
+    public (byte[] Data, long Offset) MapExtent(VtaModule module, int pc, long time, ulong firstByte, long extentBytes)
+    {
+        var buffer = Dram.Find(firstByte, extentBytes)
+            ?? throw Fault(module, pc, time, $"DRAM access {Dram.Describe(firstByte, extentBytes)}");
+        return (buffer.Data, (long)(firstByte - buffer.PhysicalAddress));
+    }
+
+    /// <summary>The DRAM bytes a LOAD or STORE touches: rows of x_size elements, x_stride apart.</summary>
+    public (byte[] Data, long Offset) MapRows(MemoryInstruction m, int elementBytes, VtaModule module, int pc, long time)
+    {
+        if (m.YSize == 0 || m.XSize == 0)
+        {
+            return ([], 0);
+        }
+
+        var extent = (((long)(m.YSize - 1) * m.XStride) + m.XSize) * elementBytes;
+        return MapExtent(module, pc, time, (ulong)m.DramBase * (ulong)elementBytes, extent);
+    }
+
+    public static SimulationFaultException Fault(VtaModule module, int pc, long time, string reason) =>
+        new(new SimulationFault(module, pc, reason, time));
+}

@@ -1,0 +1,101 @@
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Vta.Simulation;
+
+/// <summary>
+/// VTA's on-chip SRAMs, element by element in the element layout of vta-isa.md §1.2: input lane
+/// <c>b·BLOCK_IN + k</c>, weight lane <c>o·BLOCK_IN + k</c> (output-channel major), accumulator and output
+/// lane <c>b·BLOCK_OUT + o</c>. The arrays are pinned so the kernels can use raw pointers.
+/// </summary>
+public sealed unsafe class OnChipMemory
+{
+    internal OnChipMemory(VtaConfig config, HardwareLimits limits)
+    {
+        InpDepth = config.InpBuffDepth;
+        WgtDepth = config.WgtBuffDepth;
+        AccDepth = config.AccBuffDepth;
+        UopDepth = limits.UopBufferDepth;
+        InpLanes = config.InpElemLanes;
+        WgtLanes = config.WgtElemLanes;
+        AccLanes = config.AccElemLanes;
+
+        Inp = GC.AllocateArray<sbyte>(InpDepth * InpLanes, pinned: true);
+        Wgt = GC.AllocateArray<sbyte>(WgtDepth * WgtLanes, pinned: true);
+        Acc = GC.AllocateArray<int>(AccDepth * AccLanes, pinned: true);
+        Out = GC.AllocateArray<sbyte>(AccDepth * AccLanes, pinned: true);
+        Uop = GC.AllocateArray<uint>(UopDepth, pinned: true);
+        UopDst = GC.AllocateArray<int>(UopDepth, pinned: true);
+        UopSrc = GC.AllocateArray<int>(UopDepth, pinned: true);
+        UopWgt = GC.AllocateArray<int>(UopDepth, pinned: true);
+
+        InpPtr = (sbyte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Inp[0]);
+        WgtPtr = (sbyte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Wgt[0]);
+        AccPtr = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Acc[0]);
+        OutPtr = (sbyte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Out[0]);
+
+        var layout = Isa.IsaLayout.For(config);
+        _dstMask = (uint)layout.DstIdx.Mask;
+        _srcShift = layout.SrcIdx.Offset;
+        _srcMask = (uint)layout.SrcIdx.Mask;
+        _wgtShift = layout.WgtIdx.Offset;
+        _wgtMask = (uint)layout.WgtIdx.Mask;
+    }
+
+    private readonly uint _dstMask;
+    private readonly int _srcShift;
+    private readonly uint _srcMask;
+    private readonly int _wgtShift;
+    private readonly uint _wgtMask;
+
+    public int InpDepth { get; }
+    public int WgtDepth { get; }
+    public int AccDepth { get; }
+
+    /// <summary>The board's real micro-op buffer depth (smaller than the ISA's on Chisel builds).</summary>
+    public int UopDepth { get; }
+
+    public int InpLanes { get; }
+    public int WgtLanes { get; }
+    public int AccLanes { get; }
+
+    public sbyte[] Inp { get; }
+    public sbyte[] Wgt { get; }
+    public int[] Acc { get; }
+
+    /// <summary>The HLS design's separate 8-bit output buffer: every GEMM and ALU result's low 8 bits land here too.</summary>
+    public sbyte[] Out { get; }
+
+    /// <summary>Raw micro-op words as loaded.</summary>
+    public uint[] Uop { get; }
+
+    internal int[] UopDst { get; }
+    internal int[] UopSrc { get; }
+    internal int[] UopWgt { get; }
+
+    internal sbyte* InpPtr { get; }
+    internal sbyte* WgtPtr { get; }
+    internal int* AccPtr { get; }
+    internal sbyte* OutPtr { get; }
+
+    /// <summary>Writes one micro-op word and its decoded indices.</summary>
+    internal void SetUop(int index, uint word)
+    {
+        Uop[index] = word;
+        UopDst[index] = (int)(word & _dstMask);
+        UopSrc[index] = (int)((word >> _srcShift) & _srcMask);
+        UopWgt[index] = (int)((word >> _wgtShift) & _wgtMask);
+    }
+
+    /// <summary>Zeroes every buffer (what a bitstream reload does; a soft reset keeps SRAM contents).</summary>
+    public void Clear()
+    {
+        Array.Clear(Inp);
+        Array.Clear(Wgt);
+        Array.Clear(Acc);
+        Array.Clear(Out);
+        Array.Clear(Uop);
+        Array.Clear(UopDst);
+        Array.Clear(UopSrc);
+        Array.Clear(UopWgt);
+    }
+}

@@ -1,0 +1,34 @@
+using HilTuner.Cli;
+
+namespace HilTuner.Cli.Tests;
+
+/// <summary>Runs <c>hiltuner</c> in-process with its standard streams captured.</summary>
+internal static class Cli
+{
+    public static (int Exit, string Out, string Error) Run(string stdin, params string[] args)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var exit = Hiltuner.Run(args, new CliContext(new StringReader(stdin), output, error));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Board(string name) => Path.Combine(RepositoryRoot, "boards", name);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HilTuner.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository root above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Vta.Tests;
+
+[TestClass]
+public sealed class BoardFileTests
+{
+    [TestMethod]
+    [DataRow("sim.json", "pynq", 100.0, 64, HardwareBuild.Hls, 8192)]
+    [DataRow("pynq-z1.json", "pynq", 100.0, 64, HardwareBuild.Hls, 8192)]
+    [DataRow("ultra96-v2.json", "ultra96", 333.0, 128, HardwareBuild.Hls, 8192)]
+    [DataRow("zcu104.json", "zcu104", 333.0, 128, HardwareBuild.Hls, 8192)]
+    [DataRow("de10-nano.json", "de10nano", 100.0, 64, HardwareBuild.Chisel, 2048)]
+    public void EveryShippedBoardLoads(string file, string target, double clock, int bus, HardwareBuild build, int uops)
+    {
+        var board = TestBoards.Load(file);
+        Assert.AreEqual(target, board.Vta.Target);
+        Assert.AreEqual(clock, board.Fabric.ClockMhz);
+        Assert.AreEqual(bus, board.Fabric.AxiDataBusBits);
+        Assert.AreEqual(build, board.Hardware.Build);
+        Assert.AreEqual(uops, board.Hardware.UopBufferDepth);
+        Assert.AreEqual("1x16_i8w8a32_15_15_18_17", board.Vta.ConfigString);
+        Assert.AreEqual(TestBoards.PathOf(file), board.Source);
+    }
+
+    [TestMethod]
+    public void TheEmbeddedDefaultIsBoardsSimJson()
+    {
+        var embedded = Board.Default;
+        var onDisk = TestBoards.Load("sim.json");
+        Assert.AreEqual("embedded:sim.json", embedded.Source);
+        Assert.AreEqual(onDisk.Vta, embedded.Vta);
+        Assert.AreEqual(onDisk.Hardware, embedded.Hardware);
+        Assert.AreEqual(onDisk.Timing, embedded.Timing);
+        Assert.AreEqual(onDisk.Registers, embedded.Registers);
+        Assert.IsNull(embedded.Link);
+    }
+
+    [TestMethod]
+    public void TheDe10NanoDropsTokensInItsSaturatingCounters()
+    {
+        var board = TestBoards.Load("de10-nano.json");
+        Assert.AreEqual(DependencyQueueFull.Drop, board.Hardware.DependencyQueueFull);
+        Assert.AreEqual(255, board.Hardware.DependencyQueueDepth);
+        Assert.AreEqual(0xFF220000UL, board.Registers.Fetch);
+    }
+
+    [TestMethod]
+    [DataRow("missing key", "vta.LOG_BLOCK", "missing")]
+    [DataRow("wrong type", "vta.LOG_BLOCK", "must be a whole number, found the string \"4\"")]
+    [DataRow("unknown target", "vta.TARGET", "unknown target \"fpga9000\"")]
+    [DataRow("depth below one", "vta.LOG_WGT_BUFF_SIZE", "smaller than one element")]
+    [DataRow("unknown key", "fabric.clock_mhzz", "unknown key")]
+    [DataRow("bad address", "registers.load", "must be an address")]
+    [DataRow("uop depth beyond the ISA", "hardware.uop_buffer_depth", "must be between 1 and the ISA's micro-op buffer depth 8192")]
+    [DataRow("unsupported width", "vta.LOG_ACC_WIDTH", "not supported")]
+    [DataRow("fields too wide", "vta.LOG_WGT_BUFF_SIZE", "does not fit the")]
+    [DataRow("negative timing", "timing.dma_latency_cycles", "must not be negative")]
+    public void AMalformedBoardFileNamesTheFileTheKeyAndTheProblem(string mistake, string key, string problem)
+    {
+        Action<JsonObject> edit = mistake switch
+        {
+            "missing key" => j => j["vta"]!.AsObject().Remove("LOG_BLOCK"),
+            "wrong type" => j => j["vta"]!["LOG_BLOCK"] = "4",
+            "unknown target" => j => j["vta"]!["TARGET"] = "fpga9000",
+            "depth below one" => j => j["vta"]!["LOG_WGT_BUFF_SIZE"] = 5,
+            "unknown key" => j => j["fabric"]!["clock_mhzz"] = 100,
+            "bad address" => j => j["registers"]!["load"] = "43C01000",
+            "uop depth beyond the ISA" => j => j["hardware"]!["uop_buffer_depth"] = 16384,
+            "unsupported width" => j => j["vta"]!["LOG_ACC_WIDTH"] = 4,
+            "fields too wide" => j => j["vta"]!["LOG_WGT_BUFF_SIZE"] = 24,
+            _ => j => j["timing"]!["dma_latency_cycles"] = -1,
+        };
+        var error = Assert.ThrowsExactly<BoardFileException>(() => TestBoards.With(edit, "bad-board.json"));
+        Assert.AreEqual("bad-board.json", error.File);
+        Assert.AreEqual(key, error.Key);
+        StringAssert.Contains(error.Message, "bad-board.json: " + key + ": ");
+        StringAssert.Contains(error.Problem, problem);
+    }
+
+    [TestMethod]
+    public void InvalidJsonSaysWhere()
+    {
+        var error = Assert.ThrowsExactly<BoardFileException>(() => Board.Parse("{\"name\": \"x\",\n \"vta\": {", "broken.json"));
+        StringAssert.Contains(error.Message, "broken.json: is not valid JSON (line 2");
+    }
+
+    [TestMethod]
+    public void AMissingFileIsNamed()
+    {
+        var error = Assert.ThrowsExactly<BoardFileException>(() => Board.Load("/nonexistent/board.json"));
+        StringAssert.StartsWith(error.Message, "/nonexistent/board.json: cannot be read");
+    }
+
+    [TestMethod]
+    public void LinkAndResetSectionsAreKeptForTheBridge()
+    {
+        var board = TestBoards.With(j =>
+        {
+            j["link"] = new JsonObject { ["ssh"] = new JsonObject { ["host"] = "pynq.local" } };
+            j["reset"] = new JsonArray("agent", "reboot");
+        });
+        Assert.AreEqual("pynq.local", board.Link!.Value.GetProperty("ssh").GetProperty("host").GetString());
+        Assert.AreEqual(2, board.Reset!.Value.GetArrayLength());
+    }
+}

@@ -1,0 +1,215 @@
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Isa;
+using HilTuner.Vta.Simulation;
+
+namespace HilTuner.Vta.Tests;
+
+[TestClass]
+public sealed class GemmAluTests
+{
+    public static IEnumerable<object[]> Boards =>
+    [
+        ["PYNQ 1x16", Board.Default],
+        ["BLOCK 8", TestBoards.WithVta(logBlock: 3, logInp: 14, logWgt: 16, logAcc: 16)],
+        ["BLOCK 32, BATCH 2", TestBoards.WithVta(logBlock: 5, logBatch: 1)],
+    ];
+
+    /// <summary>
+    /// C[m][n] = bias[m][n] + Σ_k A[m][k] · W[n][k]ᵀ over K blocks, with the reduction in the GEMM's outer loop
+    /// and one micro-op per output element, checked against a plain triple loop.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Boards))]
+    public void GemmAccumulatesInt8ProductsIntoInt32LikeAReferenceMatrixProduct(string name, Board board)
+    {
+        var h = new Harness(board);
+        var c = h.Config;
+        const int M = 4, N = 3, K = 2;
+        var random = new Random(name.Length);
+        var a = Harness.RandomInt8(random, M * K * c.InpElemLanes);
+        var w = Harness.RandomInt8(random, N * K * c.WgtElemLanes);
+        var bias = Enumerable.Range(0, M * N * c.AccElemLanes).Select(_ => random.Next(int.MinValue, int.MaxValue)).ToArray();
+        bias[0] = int.MaxValue;
+        var (aDram, wDram, biasDram) = (h.Int8(a, "A"), h.Int8(w, "W"), h.Int32(bias, "bias"));
+        var outDram = h.Zeros(M * N * c.OutElemBytes, "C");
+
+        var uops = new List<MicroOp>();
+        for (var m = 0; m < M; m++)
+        {
+            for (var n = 0; n < N; n++)
+            {
+                uops.Add(new MicroOp((uint)((m * N) + n), (uint)(m * K), (uint)(n * K)));
+            }
+        }
+
+        h.LoadUops(h.Uops([.. uops]), (uint)uops.Count);
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(aDram, MemoryType.Inp), 1, M * K, M * K));
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wDram, MemoryType.Wgt), 1, N * K, N * K, DependencyFlags.PushNext));
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(biasDram, MemoryType.Acc), 1, M * N, M * N, DependencyFlags.PopPrev));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PushNext, false, 0, (uint)uops.Count, K, 1, 0, 0, 1, 0, 1, 0));
+        h.Program.Add(MemoryInstruction.Store(0, h.At(outDram, MemoryType.Out), 1, M * N, M * N, DependencyFlags.PopPrev));
+        h.Synchronize();
+        var result = h.RunFinished();
+
+        var (batch, block) = (c.Batch, c.BlockIn);
+        for (var m = 0; m < M; m++)
+        {
+            for (var n = 0; n < N; n++)
+            {
+                var element = (m * N) + n;
+                var expected = new int[c.AccElemLanes];
+                for (var b = 0; b < batch; b++)
+                {
+                    for (var o = 0; o < block; o++)
+                    {
+                        var sum = bias[(element * c.AccElemLanes) + (b * block) + o];
+                        for (var k = 0; k < K; k++)
+                        {
+                            for (var i = 0; i < block; i++)
+                            {
+                                sum = unchecked(sum + (a[(((m * K) + k) * c.InpElemLanes) + (b * block) + i] * w[(((n * K) + k) * c.WgtElemLanes) + (o * block) + i]));
+                            }
+                        }
+
+                        expected[(b * block) + o] = sum;
+                    }
+                }
+
+                CollectionAssert.AreEqual(expected, h.AccElement(element), $"{name}: C[{m}][{n}]");
+                CollectionAssert.AreEqual(expected.Select(v => unchecked((sbyte)v)).ToArray(),
+                    outDram.Data.Skip(element * c.OutElemBytes).Take(c.OutElemBytes).Select(v => (sbyte)v).ToArray(), $"{name}: stored C[{m}][{n}]");
+            }
+        }
+
+        Assert.AreEqual((long)M * N * K, result.Counters.GemmCounter);
+    }
+
+    [TestMethod]
+    public void AResetGemmZeroesTheAccumulatorButWritesTheSumToTheOutputBuffer()
+    {
+        var h = new Harness();
+        var lanes = h.Config.AccElemLanes;
+        var inp = Harness.RandomInt8(new Random(3), h.Config.InpElemLanes);
+        var wgt = Harness.RandomInt8(new Random(4), h.Config.WgtElemLanes);
+        var bias = Enumerable.Range(0, lanes).Select(i => (i * 1000) - 7000).ToArray();
+        var (inpDram, wgtDram, biasDram) = (h.Int8(inp, "inp"), h.Int8(wgt, "wgt"), h.Int32(bias, "bias"));
+        h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 1, 1));
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(biasDram, MemoryType.Acc), 1, 1, 1, DependencyFlags.PopPrev));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, true, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Synchronize();
+        var result = h.RunFinished();
+
+        CollectionAssert.AreEqual(new int[lanes], h.AccElement(0));
+        var sums = Enumerable.Range(0, lanes).Select(o => bias[o] + Enumerable.Range(0, 16).Sum(k => inp[k] * wgt[(o * 16) + k])).ToArray();
+        CollectionAssert.AreEqual(sums.Select(s => unchecked((sbyte)s)).ToArray(), h.OutElement(0));
+        Assert.AreEqual(0, result.Counters.GemmCounter, "fsim does not count reset GEMMs");
+    }
+
+    [TestMethod]
+    public unsafe void TheVectorisedKernelMatchesTheScalarDatapath()
+    {
+        var random = new Random(5);
+        for (var trial = 0; trial < 500; trial++)
+        {
+            var inp = Harness.RandomInt8(random, 16);
+            var wgt = Harness.RandomInt8(random, 256);
+            var acc = Enumerable.Range(0, 16).Select(_ => random.Next(int.MinValue, int.MaxValue)).ToArray();
+            var (acc1, acc2) = (acc.ToArray(), acc.ToArray());
+            var (out1, out2) = (new sbyte[16], new sbyte[16]);
+            var reset = trial % 7 == 0;
+            fixed (sbyte* i = inp, w = wgt, o1 = out1, o2 = out2)
+            fixed (int* a1 = acc1, a2 = acc2)
+            {
+                GemmCore.Uop(i, w, a1, o1, 1, 16, reset);
+                GemmCore.Scalar(i, w, a2, o2, 1, 16, reset);
+            }
+
+            CollectionAssert.AreEqual(acc2, acc1, $"trial {trial}");
+            CollectionAssert.AreEqual(out2, out1, $"trial {trial}");
+        }
+    }
+
+    private static readonly int[] s_a = [100, -100, 7, -7, 1000, -1000, int.MaxValue, int.MinValue, 0, 1, -1, 255, 256, -129, 123456, -654321];
+    private static readonly int[] s_b = [3, -3, 0, 31, 15, 16, -16, 17, 1, -1, 8, 40, -40, 100000, 2, 5];
+
+    /// <summary>The HLS ALU's shift: the low 5 bits of the operand as a two's-complement number, negative shifting left.</summary>
+    private static int HlsShift(int a, int b)
+    {
+        var amount = b & 31;
+        if (amount >= 16)
+        {
+            amount -= 32;
+        }
+
+        return amount >= 0 ? a >> amount : a << -amount;
+    }
+
+    [TestMethod]
+    [DataRow(AluOpcode.Min, true, 5)]
+    [DataRow(AluOpcode.Max, true, -3)]
+    [DataRow(AluOpcode.Add, true, -20000)]
+    [DataRow(AluOpcode.Add, true, 1)]
+    [DataRow(AluOpcode.Shr, true, 3)]
+    [DataRow(AluOpcode.Shr, true, 8)]
+    [DataRow(AluOpcode.Shr, true, -2)]
+    [DataRow(AluOpcode.Shr, true, 17)]
+    [DataRow(AluOpcode.Shr, true, 16)]
+    [DataRow(AluOpcode.Shr, true, -32768)]
+    [DataRow(AluOpcode.Min, false, 0)]
+    [DataRow(AluOpcode.Max, false, 0)]
+    [DataRow(AluOpcode.Add, false, 0)]
+    [DataRow(AluOpcode.Shr, false, 0)]
+    public void EveryAluOperationComputesLaneByLaneAsTheHlsAlu(AluOpcode op, bool useImm, int imm)
+    {
+        var h = new Harness();
+        var acc = h.Int32([.. s_a, .. s_b], "operands");
+        h.LoadUops(h.Uops(new MicroOp(0, 1)), 1);
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(acc, MemoryType.Acc), 1, 2, 2));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 1, 1, 0, 0, 0, 0, op, useImm, (short)imm));
+        h.Synchronize();
+        var result = h.RunFinished();
+
+        var expected = s_a.Select((a, lane) =>
+        {
+            var b = useImm ? imm : s_b[lane];
+            return op switch
+            {
+                AluOpcode.Min => a < b ? a : b,
+                AluOpcode.Max => a > b ? a : b,
+                AluOpcode.Add => unchecked(a + b),
+                _ => HlsShift(a, b),
+            };
+        }).ToArray();
+        CollectionAssert.AreEqual(expected, h.AccElement(0), $"{op} {(useImm ? $"imm {imm}" : "register")}");
+        CollectionAssert.AreEqual(expected.Select(v => unchecked((sbyte)v)).ToArray(), h.OutElement(0));
+        Assert.AreEqual(1, result.Counters.AluCounter);
+    }
+
+    [TestMethod]
+    public void ShiftRightByAnImmediateOfSeventeenShiftsLeftByFifteenOnTheHlsAlu()
+    {
+        Assert.AreEqual(1 << 15, AluCore.Apply(AluOpcode.Shr, 1, 17));
+        Assert.AreEqual(-1, AluCore.Apply(AluOpcode.Shr, -7, 3));
+        Assert.AreEqual(400, AluCore.Apply(AluOpcode.Shr, 100, -2));
+    }
+
+    [TestMethod]
+    public void AluLoopsWalkTheirFactors()
+    {
+        // Clip a 2×3 block of accumulators to [0, 127] with MIN then MAX over a two-level loop and a single micro-op.
+        var h = new Harness();
+        var lanes = h.Config.AccElemLanes;
+        var values = Enumerable.Range(0, 6 * lanes).Select(i => (i * 37) - 900).ToArray();
+        var acc = h.Int32(values, "acc");
+        h.LoadUops(h.Uops(new MicroOp(0, 0)), 1);
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(acc, MemoryType.Acc), 1, 6, 6));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 2, 3, 3, 1, 3, 1, AluOpcode.Min, true, 127));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 2, 3, 3, 1, 3, 1, AluOpcode.Max, true, 0));
+        h.Synchronize();
+        var result = h.RunFinished();
+        CollectionAssert.AreEqual(values.Select(v => Math.Clamp(v, 0, 127)).ToArray(), h.Sim.Sram.Acc.AsSpan(0, 6 * lanes).ToArray());
+        Assert.AreEqual(12, result.Counters.AluCounter);
+    }
+}

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# The firmware-stubs make targets whose tests `make test` runs (host tests always; cross tests under qemu).
+echo test
