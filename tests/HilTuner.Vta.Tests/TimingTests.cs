@@ -107,3 +107,43 @@ public sealed class TimingTests
         Assert.AreEqual(0, run.Counters.AccLoadNbytes);
     }
 }
+
+[TestClass]
+public sealed class AllocationTests
+{
+    /// <summary>Executing instructions allocates nothing: a run of 16 times more instructions allocates the same.</summary>
+    [TestMethod]
+    public void TheSimulatorAllocatesNothingPerInstruction()
+    {
+        long AllocatedBy(int tiles)
+        {
+            var h = new Harness();
+            var data = h.Zeros(64 * 256, "data");
+            var output = h.Zeros(64 * 16, "out");
+            h.LoadUops(h.Uops(new MicroOp(0, 0, 0), new MicroOp(1, 1, 1)), 2);
+            for (var t = 0; t < tiles; t++)
+            {
+                h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(data, MemoryType.Inp), 1, 2, 2, t > 0 ? DependencyFlags.PopNext : DependencyFlags.None));
+                h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(data, MemoryType.Wgt), 1, 2, 2, DependencyFlags.PushNext));
+                h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev | (t > 0 ? DependencyFlags.PopNext : DependencyFlags.None), false, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0));
+                h.Program.Add(new AluInstruction(DependencyFlags.PushPrev | DependencyFlags.PushNext, false, 0, 2, 1, 1, 0, 0, 0, 0, AluOpcode.Shr, true, 8));
+                h.Program.Add(MemoryInstruction.Store(0, h.At(output, MemoryType.Out), 1, 2, 2, DependencyFlags.PopPrev | DependencyFlags.PushPrev));
+            }
+
+            h.Program.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Inp, DependencyFlags.PopNext));
+            h.Program.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Uop, DependencyFlags.PopNext));
+            h.Synchronize();
+            var instructions = h.Sim.Dram.Allocate(h.Program.InstructionBytes(), "instructions");
+            h.Sim.Run(instructions.PhysicalAddress, h.Program.Count);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var run = h.Sim.Run(instructions.PhysicalAddress, h.Program.Count);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.AreEqual(RunStatus.Finished, run.Status, run.Diagnostic);
+            return allocated;
+        }
+
+        var small = AllocatedBy(20);
+        var large = AllocatedBy(320);
+        Assert.IsTrue(large - small < 1024, $"allocations grew with the instruction count: {small} bytes for 105 instructions, {large} for 1605");
+    }
+}

@@ -7,6 +7,12 @@ namespace HilTuner.Vta.Simulation;
 /// Everything the four units share during a run: configuration, memories, queues, counters and the
 /// scheduler's horizon (the key of the earliest other unit that may act next).
 /// </summary>
+/// <remarks>
+/// Out-of-range accesses: the HLS design's index registers are a bit wider than the buffers, so an SRAM index
+/// beyond the depth aliases or corrupts silently, and its AXI masters read and write whatever physical
+/// address they are given. Neither has a defined result, so the simulator ends the run with a runtime error
+/// naming the instruction instead — what a board would do is unknowable, and a tuner must not trust it.
+/// </remarks>
 internal sealed class Machine
 {
     public Machine(Board board, DeviceMemory dram)

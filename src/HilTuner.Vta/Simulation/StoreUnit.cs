@@ -6,6 +6,11 @@ namespace HilTuner.Vta.Simulation;
 /// The store module: STORE copies rows of the 8-bit output buffer to DRAM. Each row reads SRAM when it
 /// starts and takes the DMA's time to land. The HLS design ignores the pad fields of a store.
 /// </summary>
+/// <remarks>
+/// Back ends disagree on the source: VTA's functional simulator truncates the 32-bit accumulators on the way
+/// out, the HLS design stores its separate 8-bit output buffer, which only GEMM and ALU write. The HLS design
+/// is followed: a value that reaches the accumulators by LOAD ACC alone is not what a store sees.
+/// </remarks>
 internal sealed unsafe class StoreUnit(Machine machine, CommandQueue commands)
     : ExecutionUnit(VtaModule.Store, 2, machine, commands)
 {
