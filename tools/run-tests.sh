@@ -29,14 +29,16 @@ if [[ -f firmware-stubs/Makefile ]]; then
   for target in $(tools/agent-test-targets.sh); do
     make -s -C firmware-stubs "$target" 2>&1 | tee "$log"
     agent_exit=${PIPESTATUS[0]}
-    line=$(grep -E '^vta-agent.*: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
-    if [[ -z "$line" ]]; then
+    lines=$(grep -E '^vta-agent.*: [0-9]+ passed, [0-9]+ failed' "$log" || true)
+    if [[ -z "$lines" ]]; then
       echo "run-tests: make -C firmware-stubs $target printed no result line (exit $agent_exit)" >&2
       broken=1
       continue
     fi
-    passed=$((passed + $(grep -oP '\d+(?= passed)' <<<"$line")))
-    failed=$((failed + $(grep -oP '\d+(?= failed)' <<<"$line")))
+    while read -r line; do
+      passed=$((passed + $(grep -oP '\d+(?= passed)' <<<"$line")))
+      failed=$((failed + $(grep -oP '\d+(?= failed)' <<<"$line")))
+    done <<<"$lines"
     [[ $agent_exit -eq 0 ]] || broken=1
   done
 fi

@@ -1,0 +1,82 @@
+/* main.c - vta-agent: the HilTuner board bridge agent. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "agent.h"
+#include "cli.h"
+#include "transport.h"
+#include "util.h"
+
+static void die_usage(const char *msg)
+{
+    char line[600];
+    int n = snprintf(line, sizeof(line), "vta-agent: error: %s\n", msg);
+    ssize_t w = write(2, line, n > 0 ? (size_t)n : 0);
+    (void)w;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o;
+    char err[512];
+    int r = cli_parse(argc, argv, &o, err, sizeof(err));
+    if (r == 1)
+        return 0;
+    if (r < 0) {
+        die_usage(err);
+        return 2;
+    }
+    vta_config_t cfg;
+    if (vta_config_parse(o.config, &cfg, err, sizeof(err)) != 0) {
+        die_usage(err);
+        return 2;
+    }
+    g_log_level = o.log_level;
+    signal(SIGPIPE, SIG_IGN);
+
+    transport_t tr;
+    int tr_ok = o.transport == TRANSPORT_STDIO ? transport_open_stdio(&tr, err, sizeof(err))
+                                                : transport_open_tty(&tr, o.tty_path, o.baud, err, sizeof(err));
+    if (tr_ok != 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        return 1;
+    }
+    static agent_t agent;
+    if (agent_open(&agent, &o, transport_write_all, &tr, err, sizeof(err)) != 0) {
+        log_msg(LOG_ERROR, "%s", err);
+        return 1;
+    }
+    log_msg(LOG_INFO, "vta-agent %s ready on %s", AGENT_VERSION_STRING, o.transport == TRANSPORT_STDIO ? "stdio" : o.tty_path);
+    int status = 0;
+    for (;;) {
+        size_t space;
+        uint8_t *p = rx_space(&agent.rx, &space);
+        ssize_t n = read(tr.in_fd, p, space);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            if (tr.is_tty && errno == EIO) {
+                log_msg(LOG_INFO, "tty hung up; exiting");
+                break;
+            }
+            log_msg(LOG_ERROR, "read failed: %s", strerror(errno));
+            status = 1;
+            break;
+        }
+        if (n == 0) {
+            log_msg(LOG_INFO, "end of input; exiting");
+            break;
+        }
+        rx_commit(&agent.rx, (size_t)n);
+        if (agent_pump(&agent) != 0) {
+            log_msg(LOG_ERROR, "write failed: %s", strerror(errno));
+            status = 1;
+            break;
+        }
+    }
+    agent_close(&agent);
+    transport_close(&tr);
+    return status;
+}
