@@ -9,12 +9,28 @@ public sealed class CliContext(TextReader input, TextWriter output, TextWriter e
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
 
-    /// <summary>Tables and progress for people; plain text when the output is not a terminal.</summary>
-    public IAnsiConsole Console { get; } = AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>True when the output is a terminal a person watches (live displays, colours).</summary>
+    public bool IsTerminal { get; } = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
+
+    /// <summary>Tables and progress for people; plain text, wide enough not to wrap, when the output is not a terminal.</summary>
+    public IAnsiConsole Console => _console ??= CreateConsole();
+
+    private IAnsiConsole? _console;
+
+    private IAnsiConsole CreateConsole()
     {
-        Out = new AnsiConsoleOutput(output),
-        Interactive = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected ? InteractionSupport.Yes : InteractionSupport.No,
-        Ansi = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = ColorSystemSupport.Detect,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Interactive = IsTerminal ? InteractionSupport.Yes : InteractionSupport.No,
+            Ansi = IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!IsTerminal)
+        {
+            console.Profile.Width = 240;
+        }
+
+        return console;
+    }
 }

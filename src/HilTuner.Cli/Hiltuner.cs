@@ -15,6 +15,8 @@ public static class Hiltuner
         var root = new RootCommand("HilTuner: hardware-in-the-loop auto-tuning of DNN operators for the VTA accelerator")
         {
             IsaCommand.Create(context),
+            WorkloadsCommand.Create(context),
+            SpaceCommand.Create(context),
             SimCommand.Create(context),
             BenchCommand.Create(context),
         };

@@ -122,8 +122,8 @@ public sealed class GemmAluTests
             fixed (sbyte* i = inp, w = wgt, o1 = out1, o2 = out2)
             fixed (int* a1 = acc1, a2 = acc2)
             {
-                GemmCore.Uop(i, w, a1, o1, 1, 16, reset);
-                GemmCore.Scalar(i, w, a2, o2, 1, 16, reset);
+                GemmCore.Uop(i, w, a1, a1, o1, 1, 16, reset);
+                GemmCore.Scalar(i, w, a2, a2, o2, 1, 16, reset);
             }
 
             CollectionAssert.AreEqual(acc2, acc1, $"trial {trial}");
@@ -211,5 +211,64 @@ public sealed class GemmAluTests
         var result = h.RunFinished();
         CollectionAssert.AreEqual(values.Select(v => Math.Clamp(v, 0, 127)).ToArray(), h.Sim.Sram.Acc.AsSpan(0, 6 * lanes).ToArray());
         Assert.AreEqual(12, result.Counters.AluCounter);
+    }
+}
+
+[TestClass]
+public sealed class AccumulatorHazardTests
+{
+    /// <summary>
+    /// One micro-op accumulating into the same accumulator on every loop iteration: each read misses the
+    /// writes of the previous two iterations (the window of VTA's runtime guard), so on a board only every
+    /// third partial sum survives; with no hazard the sum is complete.
+    /// </summary>
+    [TestMethod]
+    [DataRow(2, new[] { 0, 3 })]
+    [DataRow(1, new[] { 1, 3 })]
+    [DataRow(0, new[] { 0, 1, 2, 3 })]
+    public void BackToBackAccumulationIntoOneIndexLosesTheWritesStillInThePipeline(int window, int[] survivors)
+    {
+        var board = TestBoards.With(j => j["hardware"]!["acc_hazard_window"] = window);
+        var h = new Harness(board);
+        var inp = Enumerable.Range(0, 4 * 16).Select(i => (sbyte)((i / 16) + 1)).ToArray();
+        var wgt = Enumerable.Repeat((sbyte)1, 256).ToArray();
+        var (inpDram, wgtDram) = (h.Int8(inp, "inp"), h.Int8(wgt, "wgt"));
+        h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 4, 4));
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 1, 4, 1, 0, 0, 1, 0, 0, 0));
+        h.Synchronize();
+        h.RunFinished();
+
+        // Input element k holds k+1 in every lane and the weights are all ones: iteration k adds 16·(k+1).
+        // A read in iteration k sees the writes of iterations ≤ k − window − 1 only.
+        var committed = new int[4];
+        for (var k = 0; k < 4; k++)
+        {
+            var seen = k - window - 1 >= 0 ? committed[k - window - 1] : 0;
+            committed[k] = seen + (16 * (k + 1));
+        }
+
+        Assert.AreEqual(committed[3], h.AccElement(0)[0]);
+        Assert.AreEqual(survivors.Sum(k => 16 * (k + 1)), h.AccElement(0)[0], "the partial sums that survive");
+    }
+
+    [TestMethod]
+    public void MicroOpsThreeApartAreNotAffected()
+    {
+        var h = new Harness();
+        var inp = Enumerable.Repeat((sbyte)1, 16).ToArray();
+        var wgt = Enumerable.Repeat((sbyte)1, 256).ToArray();
+        var (inpDram, wgtDram) = (h.Int8(inp, "inp"), h.Int8(wgt, "wgt"));
+        h.LoadUops(h.Uops(new MicroOp(0, 0, 0), new MicroOp(1, 0, 0), new MicroOp(2, 0, 0)), 3);
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 1, 1));
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 3, 5, 1, 0, 0, 0, 0, 0, 0));
+        h.Synchronize();
+        h.RunFinished();
+        for (var e = 0; e < 3; e++)
+        {
+            Assert.AreEqual(5 * 16, h.AccElement(e)[0], $"accumulator {e} got all five iterations");
+        }
     }
 }

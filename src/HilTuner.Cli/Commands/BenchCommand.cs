@@ -1,6 +1,10 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using HilTuner.Compiler;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Programs;
 using Spectre.Console;
 
@@ -13,6 +17,57 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks: every figure is measured in the same run that prints it");
         command.Subcommands.Add(Sim(context));
+        command.Subcommands.Add(Compile(context));
+        return command;
+    }
+
+    private static Command Compile(CliContext context)
+    {
+        var board = BoardOption.Create();
+        var json = new Option<bool>("--json") { Description = "End with one JSON line: per layer, mean and max milliseconds per compiled configuration" };
+        var command = new Command("compile", """
+            Compile every configuration of every ResNet-18 layer (as `space --enumerate` does) and report, per layer, the
+            wall time of the whole space and the mean and largest time to compile one configuration that builds.
+            """) { board, json };
+        command.SetAction(parse =>
+        {
+            var b = BoardOption.Load(parse, board);
+            var table = new Table().AddColumns("layer", "configurations", "build", "space (s)", "mean per build (ms)", "max per build (ms)");
+            var summary = new Dictionary<string, Dictionary<string, double>>();
+            foreach (var w in WorkloadRegistry.ResNet18)
+            {
+                var space = Templates.For(w, b.Vta);
+                VtaCompiler.Compile(w, space.Get(0), b);
+                var built = 0;
+                var builtTime = 0.0;
+                var worst = 0.0;
+                var whole = Stopwatch.StartNew();
+                for (var i = 0L; i < space.Size; i++)
+                {
+                    var one = Stopwatch.StartNew();
+                    var result = VtaCompiler.Compile(w, space.Get(i), b);
+                    var ms = one.Elapsed.TotalMilliseconds;
+                    if (result.Succeeded)
+                    {
+                        built++;
+                        builtTime += ms;
+                        worst = Math.Max(worst, ms);
+                    }
+                }
+
+                var mean = built == 0 ? 0 : builtTime / built;
+                table.AddRow(w.Name, F(space.Size, "N0"), F(built, "N0"), F(whole.Elapsed.TotalSeconds, "F2"), F(mean, "F3"), F(worst, "F3"));
+                summary[w.Name] = new Dictionary<string, double> { ["mean_ms"] = mean, ["max_ms"] = worst, ["space_s"] = whole.Elapsed.TotalSeconds };
+            }
+
+            context.Console.Write(table);
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(JsonSerializer.Serialize(summary));
+            }
+
+            return 0;
+        });
         return command;
     }
 

@@ -1,5 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using HilTuner.Compiler;
+using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Space;
+using HilTuner.Hardware;
 using HilTuner.Vta.Programs;
 using HilTuner.Vta.Simulation;
 using Spectre.Console;
@@ -12,8 +18,113 @@ internal static class SimCommand
     public static Command Create(CliContext context)
     {
         var command = new Command("sim", "Run programs on the bit-level VTA simulator");
+        command.Subcommands.Add(Run(context));
         command.Subcommands.Add(MatMul(context));
         return command;
+    }
+
+    private static Command Run(CliContext context)
+    {
+        var board = BoardOption.Create();
+        var workload = WorkloadOption.Create();
+        var index = new Option<long?>("--index") { Description = "The configuration's AutoTVM index" };
+        var knobs = new Option<string?>("--knobs") { Description = "The configuration as knob values {\"tile_h\": 7, …} or an AutoTVM entity list" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the inputs: data and weights uniform in [-128, 127], bias in [-2^14, 2^14)", DefaultValueFactory = _ => 0 };
+        var dumpInputs = new Option<string?>("--dump-inputs") { Description = "Write data.bin (int8), weight.bin (int8) and bias.bin (int32 LE) in plain layouts to this folder", HelpName = "DIR" };
+        var dumpOutput = new Option<string?>("--dump-output") { Description = "Write the int8 result in the plain layout to this file", HelpName = "FILE" };
+        var races = new Option<bool>("--check-races") { Description = "Report SRAM accesses that no dependency token orders" };
+        var command = new Command("run", """
+            Compile one configuration of a workload, simulate it on the board's VTA and check the result bit-exact against
+            the reference operator; print one JSON object: status, error_no, error, cycles, seconds, gflops, check, features.
+            """) { workload, index, knobs, board, seed, dumpInputs, dumpOutput, races };
+        command.SetAction(parse =>
+        {
+            var b = BoardOption.Load(parse, board);
+            var w = WorkloadOption.Resolve(parse, workload);
+            var space = Templates.For(w, b.Vta);
+            var config = SelectConfiguration(space, parse.GetValue(index), parse.GetValue(knobs));
+            var tensors = OperatorTensors.Random(w, parse.GetValue(seed));
+            if (parse.GetValue(dumpInputs) is { } dir)
+            {
+                Directory.CreateDirectory(dir);
+                File.WriteAllBytes(Path.Combine(dir, "data.bin"), MemoryMarshal.AsBytes(tensors.Data.AsSpan()).ToArray());
+                File.WriteAllBytes(Path.Combine(dir, "weight.bin"), MemoryMarshal.AsBytes(tensors.Weight.AsSpan()).ToArray());
+                File.WriteAllBytes(Path.Combine(dir, "bias.bin"), MemoryMarshal.AsBytes(tensors.Bias.AsSpan()).ToArray());
+            }
+
+            var compiled = VtaCompiler.Compile(w, config, b);
+            var result = new JsonObject
+            {
+                ["workload"] = w.Name,
+                ["board"] = b.Name,
+                ["index"] = config.Index,
+                ["entity"] = config.Entity(),
+            };
+            if (compiled.Program is not { } program)
+            {
+                result["status"] = MeasureStatus.CompileError.JsonName();
+                result["error_no"] = (int)MeasureStatus.CompileError.ErrorNo();
+                result["error"] = compiled.Error!.Message;
+                result["cycles"] = 0;
+                result["seconds"] = null;
+                result["gflops"] = 0.0;
+                result["check"] = null;
+                result["features"] = null;
+                context.Out.WriteLine(result.ToJsonString());
+                return 0;
+            }
+
+            var target = new SimTarget(b);
+            var (measurement, output) = target.MeasureWithOutput(program, tensors, checkRaces: parse.GetValue(races));
+            if (parse.GetValue(dumpOutput) is { } file && output is not null)
+            {
+                File.WriteAllBytes(file, MemoryMarshal.AsBytes(output.AsSpan()).ToArray());
+            }
+
+            result["status"] = measurement.Status.JsonName();
+            result["error_no"] = (int)measurement.ErrorNo;
+            result["error"] = measurement.Error;
+            result["cycles"] = measurement.Cycles;
+            result["seconds"] = measurement.Seconds;
+            result["gflops"] = measurement.Seconds > 0 && measurement.Status == MeasureStatus.Ok ? w.Operations / measurement.Seconds / 1e9 : 0.0;
+            result["check"] = measurement.Matches switch { true => "match", false => "mismatch", _ => null };
+            var features = new JsonObject();
+            for (var i = 0; i < CompileFeatures.Definitions.Count; i++)
+            {
+                features[CompileFeatures.Definitions[i].Name] = program.Features.Values[i];
+            }
+
+            result["features"] = features;
+            if (measurement.Races.Count > 0)
+            {
+                result["races"] = new JsonArray(measurement.Races.Select(r => (JsonNode)JsonValue.Create(r.ToString())).ToArray());
+            }
+
+            context.Out.WriteLine(result.ToJsonString());
+            return 0;
+        });
+        return command;
+    }
+
+    internal static Configuration SelectConfiguration(ConfigSpace space, long? index, string? knobs)
+    {
+        if (index.HasValue == (knobs is not null))
+        {
+            throw new CliException("give exactly one of --index N and --knobs JSON");
+        }
+
+        try
+        {
+            return index is { } i ? space.Get(i) : space.FromKnobs(knobs!);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new CliException($"--index: {e.Message.Split(" (Parameter")[0]}");
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--{e.Message}");
+        }
     }
 
     private static Command MatMul(CliContext context)

@@ -234,6 +234,7 @@ public sealed record Board
             DependencyQueueDepth = s.Int("dependency_queue_depth"),
             DependencyQueueFull = full,
             CommandQueueDepth = s.Int("command_queue_depth"),
+            AccHazardWindow = s.Int("acc_hazard_window", 2),
         };
         s.RejectUnknownKeys();
         if (limits.UopBufferDepth < 1 || limits.UopBufferDepth > vta.UopBuffDepth)
@@ -245,6 +246,11 @@ public sealed record Board
         if (limits.DependencyQueueDepth < 1)
         {
             throw s.Error("dependency_queue_depth", $"{limits.DependencyQueueDepth} must be at least 1");
+        }
+
+        if (limits.AccHazardWindow is < 0 or > 16)
+        {
+            throw s.Error("acc_hazard_window", $"{limits.AccHazardWindow} must be between 0 (no hazard) and 16 micro-ops");
         }
 
         if (limits.CommandQueueDepth < 1)

@@ -19,6 +19,15 @@ public sealed record HardwareLimits
     /// <summary>Instructions each command queue between fetch and load / compute / store holds (512 on the Xilinx builds).</summary>
     public required int CommandQueueDepth { get; init; }
 
+    /// <summary>
+    /// Micro-op iterations after one that writes an accumulator during which a read of that accumulator still
+    /// sees the old value. The HLS design declares no loop-carried dependence on the accumulator
+    /// (<c>DEPENDENCE inter false</c>) to reach II = 1, so a read within the GEMM pipeline's write latency misses
+    /// the write; VTA's runtime refuses kernels whose micro-ops write one accumulator two cycles in a row
+    /// (<c>VerifyDep</c>, a window of 2) for this reason, but cannot see repeats that only loops create.
+    /// </summary>
+    public int AccHazardWindow { get; init; } = 2;
+
     /// <summary>Largest transfer the runtime accepts, in bytes (<c>VTA_MAX_XFER</c>, 32 MiB).</summary>
     public long MaxTransferBytes { get; init; } = 1L << 25;
 }

@@ -28,14 +28,18 @@ internal static unsafe class AluCore
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Uop(int* dst, int* src, sbyte* output, int lanes, AluOpcode op, bool useImm, int imm)
+    /// <summary>
+    /// One micro-op: <paramref name="dstIn"/> and <paramref name="src"/> are where the operands are read (they differ
+    /// from the accumulator itself when a pipeline hazard hides a recent write), <paramref name="dst"/> where the result goes.
+    /// </summary>
+    public static void Uop(int* dstIn, int* src, int* dst, sbyte* output, int lanes, AluOpcode op, bool useImm, int imm)
     {
         if (Avx2.IsSupported && (lanes & 7) == 0)
         {
             var immediate = Vector256.Create(imm);
             for (var i = 0; i < lanes; i += 8)
             {
-                var a = Avx.LoadVector256(dst + i);
+                var a = Avx.LoadVector256(dstIn + i);
                 var b = useImm ? immediate : Avx.LoadVector256(src + i);
                 var r = op switch
                 {
@@ -56,7 +60,7 @@ internal static unsafe class AluCore
 
         for (var i = 0; i < lanes; i++)
         {
-            var r = Apply(op, dst[i], useImm ? imm : src[i]);
+            var r = Apply(op, dstIn[i], useImm ? imm : src[i]);
             dst[i] = r;
             output[i] = unchecked((sbyte)r);
         }

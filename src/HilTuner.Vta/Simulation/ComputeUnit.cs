@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HilTuner.Vta.Isa;
 
 namespace HilTuner.Vta.Simulation;
@@ -20,6 +21,11 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
     }
 
     private readonly PaddedLoad _transfer = new();
+    private readonly AccumulatorHazard _hazard = new(machine.Board.Hardware.AccHazardWindow, machine.Sram.AccLanes);
+    private readonly int _hazardWindow = machine.Board.Hardware.AccHazardWindow;
+    private readonly Dictionary<(int Bgn, int End, bool SrcReads), (long Version, bool Hazard)> _kernelHazards = [];
+    private long _uopVersion;
+    private bool _hazardPossible;
     private Work _work;
 
     // The micro-op loop of the GEMM or ALU instruction in flight.
@@ -145,6 +151,8 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
             M.Sram.SetUop(_uopSramBase + k, words[k]);
         }
 
+        _uopVersion++;
+
         return true;
     }
 
@@ -176,6 +184,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         _iterIn = (int)iterIn;
         _i = _j = 0;
         _u = _uopBgn;
+        _hazard.Clear();
         if (_uopEnd > M.Sram.UopDepth && _uopEnd > _uopBgn)
         {
             throw Fault($"reads micro-ops [{_uopBgn}, {_uopEnd}) beyond the board's micro-op buffer depth {M.Sram.UopDepth}");
@@ -190,6 +199,12 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         (_dstOut, _dstIn, _srcOut, _srcIn, _wgtOut, _wgtIn) =
             ((int)g.DstFactorOut, (int)g.DstFactorIn, (int)g.SrcFactorOut, (int)g.SrcFactorIn, (int)g.WgtFactorOut, (int)g.WgtFactorIn);
         _reset = g.ResetReg;
+        if (_reset)
+        {
+            M.Races?.ResetGemm(Pc);
+        }
+
+        _hazardPossible = HasLoop && HazardPossible(srcReads: false);
         if (HasLoop)
         {
             if (!_reset)
@@ -214,6 +229,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         _aluOp = a.AluOpcode;
         _useImm = a.UseImm;
         _imm = a.Imm;
+        _hazardPossible = HasLoop && HazardPossible(srcReads: !a.UseImm);
         if (HasLoop)
         {
             M.Counters.AluCounter += a.UopIterations;
@@ -221,6 +237,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool StepGemm()
     {
         var sram = M.Sram;
@@ -263,7 +280,14 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                             throw Fault(IndexFault(d, accDepth, "accumulator", s, inpDepth, "input", w, wgtDepth));
                         }
 
-                        GemmCore.Uop(inp + ((long)s * inpLanes), wgt + ((long)w * wgtLanes), acc + ((long)d * accLanes), output + ((long)d * accLanes), batch, block, _reset);
+                        var accIn = acc + ((long)d * accLanes);
+                        if (_hazardPossible)
+                        {
+                            accIn = _hazard.Read(d, acc);
+                            _hazard.Writing(d, acc);
+                        }
+
+                        GemmCore.Uop(inp + ((long)s * inpLanes), wgt + ((long)w * wgtLanes), accIn, acc + ((long)d * accLanes), output + ((long)d * accLanes), batch, block, _reset);
                         if (races is not null)
                         {
                             races.Read(SharedBuffer.Inp, s, 1, Module, Pc, Clock);
@@ -289,6 +313,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool StepAlu()
     {
         var sram = M.Sram;
@@ -325,7 +350,16 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                             throw Fault(IndexFault(d, accDepth, "accumulator", _useImm ? 0 : s, accDepth, "accumulator (source)", 0, 1));
                         }
 
-                        AluCore.Uop(acc + ((long)d * lanes), acc + ((long)(_useImm ? d : s) * lanes), output + ((long)d * lanes), lanes, _aluOp, _useImm, _imm);
+                        var dstIn = acc + ((long)d * lanes);
+                        var srcIn = acc + ((long)(_useImm ? d : s) * lanes);
+                        if (_hazardPossible)
+                        {
+                            dstIn = _hazard.Read(d, acc);
+                            srcIn = _useImm ? dstIn : _hazard.Read(s, acc);
+                            _hazard.Writing(d, acc);
+                        }
+
+                        AluCore.Uop(dstIn, srcIn, acc + ((long)d * lanes), output + ((long)d * lanes), lanes, _aluOp, _useImm, _imm);
                         races?.Write(SharedBuffer.Out, d, 1, Module, Pc, Clock);
                         time += ii;
                         _u++;
@@ -343,6 +377,87 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
 
         Time = time;
         return true;
+    }
+
+    /// <summary>
+    /// Whether any micro-op of the instruction in flight reads an accumulator that one of the previous
+    /// <c>acc_hazard_window</c> micro-ops wrote. Only then does the simulator track the pipeline's in-flight
+    /// writes. Within one pass over the kernel the answer depends on the kernel alone (cached until micro-ops
+    /// are reloaded); across loop iterations it is the same at every boundary, so the first inner and the first
+    /// outer boundary are examined.
+    /// </summary>
+    private bool HazardPossible(bool srcReads)
+    {
+        var window = _hazardWindow;
+        if (window == 0)
+        {
+            return false;
+        }
+
+        var sram = M.Sram;
+        var key = (_uopBgn, _uopEnd, srcReads);
+        if (!_kernelHazards.TryGetValue(key, out var cached) || cached.Version != _uopVersion)
+        {
+            var hazard = false;
+            for (var u = _uopBgn + 1; u < _uopEnd && !hazard; u++)
+            {
+                for (var back = 1; back <= window && u - back >= _uopBgn; back++)
+                {
+                    var written = sram.UopDst[u - back];
+                    if (sram.UopDst[u] == written || (srcReads && sram.UopSrc[u] == written))
+                    {
+                        hazard = true;
+                        break;
+                    }
+                }
+            }
+
+            cached = (_uopVersion, hazard);
+            _kernelHazards[key] = cached;
+        }
+
+        if (cached.Hazard)
+        {
+            return true;
+        }
+
+        var n = _uopEnd - _uopBgn;
+        var total = (long)_iterOut * _iterIn * n;
+        return BoundaryHazard(n, total, n, window, srcReads) || BoundaryHazard(n, total, (long)_iterIn * n, window, srcReads);
+    }
+
+    /// <summary>Checks the executions within <paramref name="window"/> of each other around position <paramref name="boundary"/>.</summary>
+    private bool BoundaryHazard(int n, long total, long boundary, int window, bool srcReads)
+    {
+        if (boundary >= total)
+        {
+            return false;
+        }
+
+        var first = Math.Max(0, boundary - window);
+        var last = Math.Min(total - 1, boundary + window);
+        for (var p = Math.Max(boundary, first + 1); p <= last; p++)
+        {
+            var (dst, src) = Indices(p, n);
+            for (var q = Math.Max(first, p - window); q < p; q++)
+            {
+                var written = Indices(q, n).Dst;
+                if (dst == written || (srcReads && src == written))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private (long Dst, long Src) Indices(long position, int n)
+    {
+        var u = _uopBgn + (int)(position % n);
+        var j = (position / n) % _iterIn;
+        var i = position / n / _iterIn;
+        return (M.Sram.UopDst[u] + (i * _dstOut) + (j * _dstIn), M.Sram.UopSrc[u] + (i * _srcOut) + (j * _srcIn));
     }
 
     private string IndexFault(int d, int dDepth, string dName, int s, int sDepth, string sName, int w, int wDepth)

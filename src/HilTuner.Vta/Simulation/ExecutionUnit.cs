@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HilTuner.Vta.Isa;
 
 namespace HilTuner.Vta.Simulation;
@@ -56,6 +57,7 @@ internal abstract class ExecutionUnit : Unit
         Pc = -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run()
     {
         while (!Blocked && Key < M.Horizon)

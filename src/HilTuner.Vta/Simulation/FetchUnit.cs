@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HilTuner.Vta.Isa;
 
 namespace HilTuner.Vta.Simulation;
@@ -47,6 +48,7 @@ internal sealed class FetchUnit(Machine machine, ExecutionUnit load, ExecutionUn
         _readable = (int)Math.Min(count, (first.Length - _streamOffset) / Config.VtaConfig.InstructionBytes);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run()
     {
         while (!Blocked && Key < M.Horizon)

@@ -8,7 +8,8 @@ namespace HilTuner.Vta.Simulation;
 /// The GEMM core's datapath for one micro-op: for every batch row b and output channel o,
 /// <c>accum = ACC[b][o] + Σ_k INP[b][k]·WGT[o][k]</c> (int8 × int8 products, 32-bit wrap-around), then
 /// <c>ACC[b][o] = reset ? 0 : accum</c> and <c>OUT[b][o] = low 8 bits of accum</c> — the HLS design writes the
-/// output buffer from the sum even when it resets the accumulator.
+/// output buffer from the sum even when it resets the accumulator. The accumulator is read from
+/// <c>accIn</c> and written to <c>accOut</c>: they differ when a pipeline hazard makes the read see an older value.
 /// </summary>
 internal static unsafe class GemmCore
 {
@@ -16,22 +17,22 @@ internal static unsafe class GemmCore
     public static bool Vectorized16 => Avx2.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Uop(sbyte* inp, sbyte* wgt, int* acc, sbyte* output, int batch, int block, bool reset)
+    public static void Uop(sbyte* inp, sbyte* wgt, int* accIn, int* accOut, sbyte* output, int batch, int block, bool reset)
     {
         if (block == 16 && Avx2.IsSupported)
         {
             for (var b = 0; b < batch; b++)
             {
-                Block16(inp + (b * 16), wgt, acc + (b * 16), output + (b * 16), reset);
+                Block16(inp + (b * 16), wgt, accIn + (b * 16), accOut + (b * 16), output + (b * 16), reset);
             }
         }
         else
         {
-            Scalar(inp, wgt, acc, output, batch, block, reset);
+            Scalar(inp, wgt, accIn, accOut, output, batch, block, reset);
         }
     }
 
-    public static void Scalar(sbyte* inp, sbyte* wgt, int* acc, sbyte* output, int batch, int block, bool reset)
+    public static void Scalar(sbyte* inp, sbyte* wgt, int* accIn, int* accOut, sbyte* output, int batch, int block, bool reset)
     {
         for (var b = 0; b < batch; b++)
         {
@@ -44,30 +45,30 @@ internal static unsafe class GemmCore
                 }
 
                 var lane = (b * block) + o;
-                var accum = unchecked(acc[lane] + sum);
-                acc[lane] = reset ? 0 : accum;
+                var accum = unchecked(accIn[lane] + sum);
+                accOut[lane] = reset ? 0 : accum;
                 output[lane] = unchecked((sbyte)accum);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block16(sbyte* inp, sbyte* wgt, int* acc, sbyte* output, bool reset)
+    private static void Block16(sbyte* inp, sbyte* wgt, int* accIn, int* accOut, sbyte* output, bool reset)
     {
         var x = Avx2.ConvertToVector256Int16(inp);
         var lo = Eight(x, wgt);
         var hi = Eight(x, wgt + 128);
-        var sumLo = Avx2.Add(Avx.LoadVector256(acc), lo);
-        var sumHi = Avx2.Add(Avx.LoadVector256(acc + 8), hi);
+        var sumLo = Avx2.Add(Avx.LoadVector256(accIn), lo);
+        var sumHi = Avx2.Add(Avx.LoadVector256(accIn + 8), hi);
         if (reset)
         {
-            Avx.Store(acc, Vector256<int>.Zero);
-            Avx.Store(acc + 8, Vector256<int>.Zero);
+            Avx.Store(accOut, Vector256<int>.Zero);
+            Avx.Store(accOut + 8, Vector256<int>.Zero);
         }
         else
         {
-            Avx.Store(acc, sumLo);
-            Avx.Store(acc + 8, sumHi);
+            Avx.Store(accOut, sumLo);
+            Avx.Store(accOut + 8, sumHi);
         }
 
         var halves = Vector256.Narrow(sumLo, sumHi);

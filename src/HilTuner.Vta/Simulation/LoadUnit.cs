@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HilTuner.Vta.Isa;
 
 namespace HilTuner.Vta.Simulation;
@@ -55,6 +56,7 @@ internal sealed unsafe class LoadUnit(Machine machine, CommandQueue commands)
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override bool Step()
     {
         var limit = LimitTime;

@@ -11,6 +11,7 @@ namespace HilTuner.Vta.Simulation;
 internal sealed class RaceDetector
 {
     private readonly Shadow[] _shadows;
+    private readonly HashSet<int> _resetReaders = [];
     private readonly Dictionary<(SharedBuffer, RaceKind, int, int), RaceReport> _reports = [];
 
     public RaceDetector(OnChipMemory sram)
@@ -50,6 +51,9 @@ internal sealed class RaceDetector
         }
     }
 
+    /// <summary>Marks instruction <paramref name="pc"/> as a reset GEMM (its reads are reported as such).</summary>
+    public void ResetGemm(int pc) => _resetReaders.Add(pc);
+
     public void Read(SharedBuffer buffer, int start, int count, VtaModule module, int pc, ReadOnlySpan<int> clock)
     {
         var s = _shadows[(int)buffer];
@@ -71,9 +75,10 @@ internal sealed class RaceDetector
     private void Report(SharedBuffer buffer, RaceKind kind, int firstModule, int first, int secondModule, int second, int element)
     {
         var key = (buffer, kind, first, second);
+        var resetRead = buffer != SharedBuffer.Out && (kind == RaceKind.WriteAfterRead ? _resetReaders.Contains(first) : _resetReaders.Contains(second));
         _reports[key] = _reports.TryGetValue(key, out var existing)
             ? existing with { Elements = existing.Elements + 1 }
-            : new RaceReport(buffer, kind, ModuleOf(firstModule), first, ModuleOf(secondModule), second, element, 1);
+            : new RaceReport(buffer, kind, ModuleOf(firstModule), first, ModuleOf(secondModule), second, element, 1, resetRead);
     }
 
     private static VtaModule ModuleOf(int index) => index switch

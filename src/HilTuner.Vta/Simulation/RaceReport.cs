@@ -36,6 +36,11 @@ public enum RaceKind
 /// <param name="Second">Index of the instruction whose access came second.</param>
 /// <param name="FirstElement">The first element index on which the two collided.</param>
 /// <param name="Elements">How many element accesses collided between these two instructions.</param>
+/// <param name="ResetRead">
+/// The read is a reset GEMM's: the HLS core reads its input and weight operands even when it clears the
+/// accumulator, but their product reaches only the output buffer's low byte, which a program that stores
+/// after an ALU or accumulating GEMM never sees. VTA's compiler leaves these reads unordered.
+/// </param>
 public sealed record RaceReport(
     SharedBuffer Buffer,
     RaceKind Kind,
@@ -44,9 +49,11 @@ public sealed record RaceReport(
     VtaModule SecondModule,
     int Second,
     int FirstElement,
-    long Elements)
+    long Elements,
+    bool ResetRead = false)
 {
     public override string ToString() =>
         $"{Buffer.ToString().ToUpperInvariant()}[{FirstElement}]: {Kind} between instruction {First} ({FirstModule.ToString().ToLowerInvariant()}) " +
-        $"and instruction {Second} ({SecondModule.ToString().ToLowerInvariant()}), unordered by any token ({Elements} element accesses)";
+        $"and instruction {Second} ({SecondModule.ToString().ToLowerInvariant()}), unordered by any token ({Elements} element accesses)" +
+        (ResetRead ? "; the read is a reset GEMM's, whose operands reach only the output buffer's low byte" : string.Empty);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HilTuner.Vta.Isa;
 
 namespace HilTuner.Vta.Simulation;
@@ -54,6 +55,7 @@ internal sealed unsafe class StoreUnit(Machine machine, CommandQueue commands)
         M.Counters.OutStoreNbytes += elements * _elementBytes;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override bool Step()
     {
         var limit = LimitTime;

@@ -1,0 +1,85 @@
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Compiler.Workloads;
+
+/// <summary>
+/// A 2-D convolution in VTA's benchmark terms (batch, height, width, in_filter, out_filter, hkernel, wkernel,
+/// hpad, wpad, hstride, wstride), scheduled by AutoTVM's <c>conv2d_packed.vta</c> template.
+/// </summary>
+public sealed record Conv2dWorkload(
+    string Name,
+    int Batch,
+    int Height,
+    int Width,
+    int InFilter,
+    int OutFilter,
+    int KernelH,
+    int KernelW,
+    int PadH,
+    int PadW,
+    int StrideH,
+    int StrideW) : Workload(Name)
+{
+    public override string Operator => "conv2d";
+
+    public override string TemplateName => "conv2d_packed.vta";
+
+    public int OutHeight => ((Height + (2 * PadH) - KernelH) / StrideH) + 1;
+
+    public int OutWidth => ((Width + (2 * PadW) - KernelW) / StrideW) + 1;
+
+    public override long MultiplyAccumulates => (long)Batch * OutFilter * OutHeight * OutWidth * InFilter * KernelH * KernelW;
+
+    public override string Shape =>
+        $"{Batch}×{InFilter}×{Height}×{Width} ⊛ {OutFilter}×{InFilter}×{KernelH}×{KernelW}, pad {PadH},{PadW}, stride {StrideH},{StrideW} → {Batch}×{OutFilter}×{OutHeight}×{OutWidth}";
+
+    public override string? PackingProblem(VtaConfig config)
+    {
+        if (Batch % config.Batch != 0)
+        {
+            return $"batch {Batch} is not a multiple of BATCH {config.Batch}";
+        }
+
+        if (InFilter % config.BlockIn != 0 || OutFilter % config.BlockOut != 0)
+        {
+            return $"channels {InFilter}→{OutFilter} are not multiples of BLOCK {config.BlockIn} (the first ResNet-18 layer, with 3 input channels, is not packed)";
+        }
+
+        return null;
+    }
+
+    /// <summary>Throws unless every dimension is positive and the output is not empty.</summary>
+    public Conv2dWorkload Validated()
+    {
+        void Positive(string field, int value, int minimum = 1)
+        {
+            if (value < minimum)
+            {
+                throw new WorkloadException($"workload {Name}: {field} is {value}, it must be at least {minimum}");
+            }
+        }
+
+        Positive("batch", Batch);
+        Positive("height", Height);
+        Positive("width", Width);
+        Positive("in_filter", InFilter);
+        Positive("out_filter", OutFilter);
+        Positive("hkernel", KernelH);
+        Positive("wkernel", KernelW);
+        Positive("hpad", PadH, 0);
+        Positive("wpad", PadW, 0);
+        Positive("hstride", StrideH);
+        Positive("wstride", StrideW);
+        if (Height + (2 * PadH) < KernelH || Width + (2 * PadW) < KernelW)
+        {
+            throw new WorkloadException($"workload {Name}: the {KernelH}×{KernelW} kernel is larger than the padded {Height}×{Width} input");
+        }
+
+        if (PadH >= KernelH || PadW >= KernelW)
+        {
+            throw new WorkloadException($"workload {Name}: padding {PadH},{PadW} must be smaller than the kernel {KernelH}×{KernelW}");
+        }
+
+        return this;
+    }
+}

@@ -1,0 +1,65 @@
+using HilTuner.Compiler;
+using HilTuner.Compiler.Reference;
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Runtime;
+using HilTuner.Vta.Simulation;
+
+namespace HilTuner.Hardware;
+
+/// <summary>
+/// The bit-level simulator as a measurement target: the runtime's checks, then the program on a simulated
+/// VTA of the board's build, then the output compared bit-exact with the reference. A hung simulated board
+/// is reset before the next measurement, as a real one would be.
+/// </summary>
+public sealed class SimTarget(Board board)
+{
+    private readonly VtaSimulator _simulator = new(board);
+
+    public Board Board { get; } = board;
+
+    public string Name => "sim";
+
+    /// <summary>Watchdog: a run still going after this many cycles counts as hung.</summary>
+    public long MaxCycles { get; init; } = 1L << 36;
+
+    public Measurement Measure(VtaProgram program, OperatorTensors tensors, bool checkOutput = true) =>
+        MeasureWithOutput(program, tensors, checkOutput).Measurement;
+
+    /// <summary>Measures, and also returns the output in its plain layout when the run finished.</summary>
+    public (Measurement Measurement, sbyte[]? Output) MeasureWithOutput(VtaProgram program, OperatorTensors tensors, bool checkOutput = true, bool checkRaces = false)
+    {
+        if (RuntimeChecks.FirstFailure(program.Image, Board.Hardware.MaxTransferBytes) is { } refused)
+        {
+            return (new Measurement { Status = MeasureStatus.RuntimeError, Error = $"runtime check: {refused}" }, null);
+        }
+
+        var session = new SimulatorSession(_simulator);
+        var (run, output) = session.Run(program.Image, tensors.Pack(Board.Vta), new RunOptions { MaxCycles = MaxCycles, CheckRaces = checkRaces });
+        switch (run.Status)
+        {
+            case RunStatus.Hang or RunStatus.CycleLimitExceeded:
+                _simulator.Reset();
+                return (new Measurement { Status = MeasureStatus.Hang, Error = run.Diagnostic, Cycles = run.Cycles, Races = run.Races }, null);
+            case RunStatus.RuntimeError:
+                _simulator.Reset();
+                return (new Measurement { Status = MeasureStatus.RuntimeError, Error = $"accelerator fault: {run.Fault}", Cycles = run.Cycles, Races = run.Races }, null);
+        }
+
+        var actual = tensors.UnpackOutput(Board.Vta, output);
+        if (!checkOutput)
+        {
+            return (new Measurement { Status = MeasureStatus.Ok, Cycles = run.Cycles, Seconds = run.BoardSeconds, Races = run.Races }, actual);
+        }
+
+        var mismatch = OutputCheck.FirstMismatch(actual, tensors.Reference());
+        return (new Measurement
+        {
+            Status = mismatch is null ? MeasureStatus.Ok : MeasureStatus.WrongAnswer,
+            Error = mismatch,
+            Cycles = run.Cycles,
+            Seconds = run.BoardSeconds,
+            Matches = mismatch is null,
+            Races = run.Races,
+        }, actual);
+    }
+}

@@ -1,0 +1,64 @@
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Isa;
+
+namespace HilTuner.Vta.Runtime;
+
+/// <summary>
+/// A complete VTA program as the runtime places it in DRAM: one arena holding the instruction stream, the
+/// micro-ops and the tensors, each segment page aligned. Every <c>dram_base</c> in <see cref="Instructions"/>
+/// counts elements from the arena's start; <see cref="Relocation"/> turns them into physical addresses once
+/// the arena has one (the simulator's allocation, or the board agent's DMA buffer).
+/// </summary>
+public sealed class ProgramImage
+{
+    /// <summary>Alignment of every segment (a page, as CMA allocations are).</summary>
+    public const long SegmentAlignment = 4096;
+
+    public ProgramImage(VtaConfig config, IReadOnlyList<InstructionWord> instructions, uint[] microOps,
+        IReadOnlyList<MicroOpKernel> kernels, IReadOnlyDictionary<SegmentKind, long> tensorBytes)
+    {
+        Config = config;
+        Instructions = instructions;
+        MicroOps = microOps;
+        Kernels = kernels;
+        (Segments, ArenaBytes) = PlanArena(instructions.Count, microOps.Length, tensorBytes);
+    }
+
+    /// <summary>The arena's segments, in order instructions, micro-ops, data, weight, bias, output, each page aligned.</summary>
+    public static (IReadOnlyList<Segment> Segments, long ArenaBytes) PlanArena(int instructions, int microOps, IReadOnlyDictionary<SegmentKind, long> tensorBytes)
+    {
+        var segments = new List<Segment>();
+        var offset = 0L;
+        void Add(SegmentKind kind, long bytes)
+        {
+            segments.Add(new Segment(kind, offset, bytes));
+            offset += (Math.Max(bytes, 1) + SegmentAlignment - 1) / SegmentAlignment * SegmentAlignment;
+        }
+
+        Add(SegmentKind.Instructions, (long)instructions * VtaConfig.InstructionBytes);
+        Add(SegmentKind.MicroOps, (long)microOps * VtaConfig.MicroOpBytes);
+        foreach (var kind in new[] { SegmentKind.Data, SegmentKind.Weight, SegmentKind.Bias, SegmentKind.Output })
+        {
+            Add(kind, tensorBytes.GetValueOrDefault(kind));
+        }
+
+        return (segments, offset);
+    }
+
+    public VtaConfig Config { get; }
+
+    /// <summary>The instruction stream, DRAM addresses relative to the arena.</summary>
+    public IReadOnlyList<InstructionWord> Instructions { get; }
+
+    /// <summary>Every micro-op word the program loads, as stored in the micro-op segment.</summary>
+    public uint[] MicroOps { get; }
+
+    public IReadOnlyList<MicroOpKernel> Kernels { get; }
+
+    public IReadOnlyList<Segment> Segments { get; }
+
+    /// <summary>Bytes of the whole arena.</summary>
+    public long ArenaBytes { get; }
+
+    public Segment this[SegmentKind kind] => Segments.First(s => s.Kind == kind);
+}

@@ -1,0 +1,49 @@
+using HilTuner.Vta.Simulation;
+
+namespace HilTuner.Vta.Runtime;
+
+/// <summary>
+/// Runs a <see cref="ProgramImage"/> on the simulator as the host runtime runs it on a board: allocate the
+/// arena, copy the tensors and the relocated program into it, launch, and read the output back.
+/// </summary>
+public sealed class SimulatorSession(VtaSimulator simulator)
+{
+    public VtaSimulator Simulator { get; } = simulator;
+
+    /// <summary>Runs <paramref name="image"/> with the given tensor bytes; returns the run and the output segment's bytes.</summary>
+    public (RunResult Run, byte[] Output) Run(ProgramImage image, IReadOnlyDictionary<SegmentKind, byte[]> tensors, RunOptions? options = null)
+    {
+        var dram = Simulator.Dram;
+        var arena = dram.Allocate(image.ArenaBytes, "arena");
+        try
+        {
+            foreach (var (kind, bytes) in tensors)
+            {
+                var segment = image[kind];
+                if (bytes.Length > segment.Length)
+                {
+                    throw new ArgumentException($"{bytes.Length} bytes of {kind} do not fit its {segment.Length}-byte segment");
+                }
+
+                bytes.CopyTo(arena.Data.AsSpan((int)segment.Offset));
+            }
+
+            var relocated = Relocation.Relocate(image.Config, image.Instructions, arena.PhysicalAddress, image.ArenaBytes);
+            var instructions = image[SegmentKind.Instructions];
+            for (var i = 0; i < relocated.Length; i++)
+            {
+                relocated[i].WriteTo(arena.Data.AsSpan((int)instructions.Offset + (i * Config.VtaConfig.InstructionBytes)));
+            }
+
+            var uops = image[SegmentKind.MicroOps];
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.MicroOps.AsSpan()).CopyTo(arena.Data.AsSpan((int)uops.Offset));
+            var run = Simulator.Run(arena.PhysicalAddress + (ulong)instructions.Offset, relocated.Length, options);
+            var output = image[SegmentKind.Output];
+            return (run, arena.Data.AsSpan((int)output.Offset, (int)output.Length).ToArray());
+        }
+        finally
+        {
+            dram.Free(arena);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Runtime;
+using HilTuner.Vta.Simulation;
+
+namespace HilTuner.Compiler.Tests;
+
+/// <summary>Compiled programs run on the simulator and are compared bit-exact with the reference operator.</summary>
+[TestClass]
+public sealed class EndToEndTests
+{
+    /// <summary>
+    /// On hardware without the accumulator pipeline hazard, every configuration that compiles and passes the
+    /// runtime's checks must produce the reference result exactly, leave no token behind and have no
+    /// unordered SRAM access. C11 is run in full; the other layers on an even sample of at least 20.
+    /// </summary>
+    [TestMethod]
+    [DataRow("resnet18.C2")]
+    [DataRow("resnet18.C3")]
+    [DataRow("resnet18.C4")]
+    [DataRow("resnet18.C5")]
+    [DataRow("resnet18.C6")]
+    [DataRow("resnet18.C7")]
+    [DataRow("resnet18.C8")]
+    [DataRow("resnet18.C9")]
+    [DataRow("resnet18.C10")]
+    [DataRow("resnet18.C11")]
+    [DataRow("dense.b16x512")]
+    public void CompiledConfigurationsComputeTheReferenceOperator(string name)
+    {
+        var board = Boards.HazardFree;
+        var w = WorkloadRegistry.Resolve(name);
+        var space = Templates.For(w, board.Vta);
+        var compiled = Enumerable.Range(0, (int)space.Size)
+            .Select(i => VtaCompiler.Compile(w, space.Get(i), board).Program)
+            .Where(p => p is not null && RuntimeChecks.FirstFailure(p.Image, board.Hardware.MaxTransferBytes) is null)
+            .Select(p => p!)
+            .ToList();
+        var sample = name == "resnet18.C11" ? compiled : compiled.Where((_, k) => k % Math.Max(1, compiled.Count / 24) == 0).ToList();
+        Assert.IsTrue(sample.Count >= Math.Min(20, compiled.Count) && sample.Count > 0, $"{name}: only {sample.Count} configurations to check");
+
+        var tensors = OperatorTensors.Random(w, seed: 7);
+        var expected = tensors.Reference();
+        var session = new SimulatorSession(new VtaSimulator(board));
+        for (var k = 0; k < sample.Count; k++)
+        {
+            var program = sample[k];
+            var (run, output) = session.Run(program.Image, tensors.Pack(board.Vta), new RunOptions { CheckRaces = k % 4 == 0 });
+            var label = $"{name} {program.Configuration}";
+            Assert.AreEqual(RunStatus.Finished, run.Status, $"{label}: {run.Diagnostic}");
+            Assert.AreEqual(0, run.Warnings.Count, $"{label}: {string.Join("; ", run.Warnings)}");
+            var races = run.Races.Where(r => !r.ResetRead).ToList();
+            Assert.AreEqual(0, races.Count, $"{label}: {string.Join("; ", races.Take(5))}");
+            CollectionAssert.AreEqual(expected, tensors.UnpackOutput(board.Vta, output), label);
+        }
+    }
+
+    [TestMethod]
+    public void TheTimingModelIsCloseToTopHubsPynqMeasurementOfC10()
+    {
+        // TopHub records 1.081 ms on a PYNQ board for this configuration of C10 (tophub/vta_v0.10.log).
+        var w = WorkloadRegistry.Resolve("resnet18.C10");
+        var board = Board.Default;
+        var program = VtaCompiler.Compile(w, Templates.For(w, board.Vta).Get(203), board).Program!;
+        var tensors = OperatorTensors.Random(w, 1);
+        var (run, output) = new SimulatorSession(new VtaSimulator(board)).Run(program.Image, tensors.Pack(board.Vta));
+        CollectionAssert.AreEqual(tensors.Reference(), tensors.UnpackOutput(board.Vta, output));
+        Assert.AreEqual(1.081e-3, run.BoardSeconds, 0.15 * 1.081e-3, $"modelled {run.BoardSeconds * 1e3:F3} ms");
+    }
+
+    [TestMethod]
+    public void VirtualThreadsOverlapTheirTiles()
+    {
+        var w = WorkloadRegistry.Resolve("resnet18.C11");
+        var board = Board.Default;
+        var space = Templates.For(w, board.Vta);
+        long Cycles(int threads)
+        {
+            var program = VtaCompiler.Compile(w, space.FromKnobs($$"""{"tile_h": 7, "tile_co": 4, "oc_nthread": {{threads}}}"""), board).Program!;
+            var tensors = OperatorTensors.Random(w, 1);
+            var (run, output) = new SimulatorSession(new VtaSimulator(board)).Run(program.Image, tensors.Pack(board.Vta));
+            CollectionAssert.AreEqual(tensors.Reference(), tensors.UnpackOutput(board.Vta, output));
+            return run.Cycles;
+        }
+
+        var one = Cycles(1);
+        var two = Cycles(2);
+        Assert.IsTrue(two < one * 0.9, $"two virtual threads should hide load time: {two} vs {one} cycles");
+    }
+}

@@ -1,0 +1,56 @@
+using HilTuner.Compiler.Workloads;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Compiler.Tests;
+
+[TestClass]
+public sealed class WorkloadTests
+{
+    [TestMethod]
+    public void ResNet18LayersCountTheGemmOperationsOfVtasTable()
+    {
+        long[] ops = [231_211_008, 115_605_504, 12_845_056, 231_211_008, 115_605_504, 12_845_056, 231_211_008, 115_605_504, 12_845_056, 231_211_008];
+        CollectionAssert.AreEqual(ops, WorkloadRegistry.ResNet18.Select(w => w.Operations).ToArray());
+        Assert.AreEqual(10, WorkloadRegistry.Network("resnet18").Count);
+        Assert.AreSame(WorkloadRegistry.ResNet18[9], WorkloadRegistry.Resolve("C11"));
+    }
+
+    [TestMethod]
+    public void ACustomConv2dAndDenseReadFromJson()
+    {
+        var conv = (Conv2dWorkload)WorkloadRegistry.Resolve("""{"name": "mine", "op": "conv2d", "height": 14, "width": 14, "in_filter": 32, "out_filter": 16, "hkernel": 3, "wkernel": 3, "hpad": 1, "wpad": 1}""");
+        Assert.AreEqual(("mine", 14, 14, 1), (conv.Name, conv.OutHeight, conv.OutWidth, conv.StrideH));
+        var dense = (DenseWorkload)WorkloadRegistry.Parse("""{"op": "dense", "in_features": 64, "out_features": 32}""", "x.json");
+        Assert.AreEqual((1, 64, 32, "custom.dense"), (dense.Batch, dense.InFeatures, dense.OutFeatures, dense.Name));
+    }
+
+    [TestMethod]
+    [DataRow("""{"op": "conv2d", "height": 14}""", "x.json: \"width\" is missing")]
+    [DataRow("""{"op": "pool"}""", "x.json: \"op\" is \"pool\"; expected \"conv2d\" or \"dense\"")]
+    [DataRow("""{"op": "dense", "in_features": "64", "out_features": 16}""", "x.json: \"in_features\" must be a whole number, found \"64\"")]
+    [DataRow("""{"op": "dense", "in_features": 64, "out_features": 16, "bogus": 1}""", "x.json: unknown key \"bogus\"")]
+    [DataRow("""{"op": "dense", "in_features": 0, "out_features": 16}""", "in_features is 0, it must be at least 1")]
+    [DataRow("""{"op": "conv2d", "height": 2, "width": 2, "in_filter": 16, "out_filter": 16, "hkernel": 5, "wkernel": 5}""", "kernel is larger than the padded")]
+    [DataRow("[1, 2]", "x.json: a workload must be a JSON object")]
+    [DataRow("{", "x.json: not valid JSON")]
+    public void AMalformedWorkloadNamesTheInputAndTheProblem(string json, string message)
+    {
+        var e = Assert.ThrowsExactly<WorkloadException>(() => WorkloadRegistry.Parse(json, "x.json"));
+        StringAssert.Contains(e.Message, message);
+    }
+
+    [TestMethod]
+    public void AnUnknownNameListsTheKnownOnes()
+    {
+        var e = Assert.ThrowsExactly<WorkloadException>(() => WorkloadRegistry.Resolve("resnet18.C12"));
+        StringAssert.StartsWith(e.Message, "unknown workload \"resnet18.C12\" (known: resnet18.C2, ");
+    }
+
+    [TestMethod]
+    public void AWorkloadThatCannotBePackedSaysWhy()
+    {
+        var stem = new Conv2dWorkload("resnet18.C1", 1, 224, 224, 3, 64, 7, 7, 3, 3, 2, 2);
+        StringAssert.Contains(stem.PackingProblem(VtaConfig.Pynq), "not multiples of BLOCK 16");
+        Assert.IsNull(WorkloadRegistry.ResNet18[0].PackingProblem(VtaConfig.Pynq));
+    }
+}
