@@ -20,6 +20,10 @@ internal static class Conv2dLowering
 {
     private static readonly (SharedRegion, int)[] s_none = [];
 
+    /// <summary>The epilogue's ALU operations: shift right by 8, add the bias, clip to [0, 127].</summary>
+    internal static readonly (AluOpcode Op, int Imm, int Stage)[] s_epilogue =
+        [(AluOpcode.Shr, 8, 0), (AluOpcode.Add, 0, 1), (AluOpcode.Min, 127, 2), (AluOpcode.Max, 0, 3)];
+
     public static (ProgramImage Image, CompileFeatures Features) Lower(Conv2dWorkload w, Configuration cfg, Board board)
     {
         var c = board.Vta;
@@ -70,15 +74,38 @@ internal static class Conv2dLowering
             $"tile_co·tile_h·tile_w + tile_co (bias) = {co1}·{h1}·{w1} + {co1}");
         plan.Check(c);
 
-        var b = new ProgramBuilder(board);
+        var tileCount = (long)groups * h0 * co0 * w0;
+        var b = new ProgramBuilder(board, (int)Math.Min(1 << 26, tileCount * ((3L * ciSteps) + 8)));
         var kernels = new ThreadKernels[threads];
         for (var t = 0; t < threads; t++)
         {
             kernels[t] = ThreadKernels.Create(b, t, w, h1, w1, ci1, co1, hBox, wBox, plan);
         }
 
+        b.LayOut(new Dictionary<SegmentKind, long>
+        {
+            [SegmentKind.Data] = (long)groups * ci16 * w.Height * w.Width * c.InpElemBytes,
+            [SegmentKind.Weight] = (long)co16 * ci16 * kh * kw * c.WgtElemBytes,
+            [SegmentKind.Bias] = (long)groups * co16 * c.AccElemBytes,
+            [SegmentKind.Output] = (long)groups * co16 * oh * ow * c.OutElemBytes,
+        });
+        var bias = new MemoryTemplate[threads];
+        var weights = new MemoryTemplate[threads];
+        var stores = new MemoryTemplate[threads];
+        var inputs = new Dictionary<(int, int, int, int, int), MemoryTemplate>();
+        for (var t = 0; t < threads; t++)
+        {
+            bias[t] = b.Template(MemoryInstruction.Load(MemoryType.Acc, (uint)kernels[t].BiasBase, 0, 1, (uint)co1, (uint)co1), SegmentKind.Bias);
+            weights[t] = b.Template(MemoryInstruction.Load(MemoryType.Wgt, (uint)kernels[t].WgtBase, 0,
+                (uint)weightPattern.YSize, (uint)weightPattern.XSize, (uint)weightPattern.XStride), SegmentKind.Weight);
+            stores[t] = b.Template(MemoryInstruction.Store((uint)kernels[t].AccBase, 0,
+                (uint)storePattern.YSize, (uint)storePattern.XSize, (uint)storePattern.XStride), SegmentKind.Output);
+        }
+
         long tiles = 0;
         var active = new List<int>(threads);
+        var input = new MemoryTemplate[threads];
+        var inputElement = new long[threads];
         for (var n = 0; n < groups; n++)
         {
             for (var h0o = 0; h0o < (h0 + hThreads - 1) / hThreads; h0o++)
@@ -94,17 +121,16 @@ internal static class Conv2dLowering
                             if ((h0o * hThreads) + (t % hThreads) < h0 && (co0o * ocThreads) + (t / hThreads) < co0)
                             {
                                 active.Add(t);
+                                var rowTile = (h0o * hThreads) + (t % hThreads);
+                                (input[t], inputElement[t]) = InputLoad(b, inputs, w, t, kernels[t].InpBase, n, ci16, rowTile * h1, w0i * w1, hBox, wBox, padded, inputPattern);
                             }
                         }
 
                         tiles += active.Count;
-                        int RowTile(int t) => (h0o * hThreads) + (t % hThreads);
-                        int CoStart(int t) => ((co0o * ocThreads) + (t / hThreads)) * co1;
-
                         foreach (var t in active)
                         {
                             b.BeginOp(VtaModule.Compute);
-                            b.Add(MemoryInstruction.Load(MemoryType.Acc, (uint)kernels[t].BiasBase, (uint)((n * co16) + CoStart(t)), 1, (uint)co1, (uint)co1), SegmentKind.Bias);
+                            b.Add(bias[t], (n * co16) + CoStart(co0o, t));
                             b.EndOp(s_none, s_none);
                         }
 
@@ -121,16 +147,14 @@ internal static class Conv2dLowering
                             foreach (var t in active)
                             {
                                 b.BeginOp(VtaModule.Load);
-                                var dram = (((long)CoStart(t) * ci16) + cStart) * kh * kw;
-                                b.Add(MemoryInstruction.Load(MemoryType.Wgt, (uint)kernels[t].WgtBase, (uint)dram,
-                                    (uint)weightPattern.YSize, (uint)weightPattern.XSize, (uint)weightPattern.XStride), SegmentKind.Weight);
+                                b.Add(weights[t], (((long)CoStart(co0o, t) * ci16) + cStart) * kh * kw);
                                 b.EndOp(s_none, [(SharedRegion.Wgt, t)]);
                             }
 
                             foreach (var t in active)
                             {
                                 b.BeginOp(VtaModule.Load);
-                                b.Add(InputLoad(w, kernels[t].InpBase, n, ci16, cStart, RowTile(t) * h1, w0i * w1, hBox, wBox, padded, inputPattern), SegmentKind.Data);
+                                b.Add(input[t], inputElement[t] + ((long)cStart * w.Height * w.Width));
                                 b.EndOp(s_none, [(SharedRegion.Inp, t)]);
                             }
 
@@ -146,9 +170,8 @@ internal static class Conv2dLowering
                         foreach (var t in active)
                         {
                             b.BeginOp(VtaModule.Store);
-                            var dram = ((((long)n * co16) + CoStart(t)) * oh * ow) + ((long)RowTile(t) * h1 * ow) + (w0i * w1);
-                            b.Add(MemoryInstruction.Store((uint)kernels[t].AccBase, (uint)dram,
-                                (uint)storePattern.YSize, (uint)storePattern.XSize, (uint)storePattern.XStride), SegmentKind.Output);
+                            var rowTile = (h0o * hThreads) + (t % hThreads);
+                            b.Add(stores[t], ((((long)n * co16) + CoStart(co0o, t)) * oh * ow) + ((long)rowTile * h1 * ow) + (w0i * w1));
                             b.EndOp([(SharedRegion.Out, t)], s_none);
                         }
                     }
@@ -156,13 +179,9 @@ internal static class Conv2dLowering
             }
         }
 
-        var image = b.Finish(new Dictionary<SegmentKind, long>
-        {
-            [SegmentKind.Data] = (long)groups * ci16 * w.Height * w.Width * c.InpElemBytes,
-            [SegmentKind.Weight] = (long)co16 * ci16 * kh * kw * c.WgtElemBytes,
-            [SegmentKind.Bias] = (long)groups * co16 * c.AccElemBytes,
-            [SegmentKind.Output] = (long)groups * co16 * oh * ow * c.OutElemBytes,
-        });
+        int CoStart(int co0o, int t) => ((co0o * ocThreads) + (t / hThreads)) * co1;
+
+        var image = b.Finish();
         var features = CompileFeatures.From(b.Count, plan.Use(c, b.Count.UopHighWater, image.MicroOps.Length), threads, tiles,
             w.MultiplyAccumulates, board.Fabric.SecondsPerCycle);
         return (image, features);
@@ -171,7 +190,7 @@ internal static class Conv2dLowering
     /// <summary>The epilogue on the ALU, statement by statement across the active threads: >> 8, + bias, min 127, max 0.</summary>
     private static void Epilogue(ProgramBuilder b, List<int> active, ThreadKernels[] kernels)
     {
-        foreach (var (op, imm, stage) in new[] { (AluOpcode.Shr, 8, 0), (AluOpcode.Add, 0, 1), (AluOpcode.Min, 127, 2), (AluOpcode.Max, 0, 3) })
+        foreach (var (op, imm, stage) in s_epilogue)
         {
             foreach (var t in active)
             {
@@ -184,36 +203,49 @@ internal static class Conv2dLowering
     }
 
     /// <summary>
-    /// The input tile of one channel block (padded) or of tile_ci blocks (unpadded): rows and columns of the
-    /// padded input the tile's outputs read; the part outside the image becomes load padding.
+    /// The input tile of one channel block (padded) or of tile_ci blocks (unpadded) for the tile whose outputs
+    /// start at (<paramref name="outRow"/>, <paramref name="outCol"/>): rows and columns of the padded input the
+    /// tile reads; the part outside the image becomes load padding. Returns the load for the first channel
+    /// block (shared by every tile with the same padding) and its DRAM element.
     /// </summary>
-    private static MemoryInstruction InputLoad(Conv2dWorkload w, int sramBase, int n, int ci16, int cStart, int outRow, int outCol,
-        int hBox, int wBox, bool padded, DmaPattern unpadded)
+    private static (MemoryTemplate Load, long Element) InputLoad(ProgramBuilder b, Dictionary<(int, int, int, int, int), MemoryTemplate> templates,
+        Conv2dWorkload w, int thread, int sramBase, int n, int ci16, int outRow, int outCol, int hBox, int wBox, bool padded, DmaPattern unpadded)
     {
         var rowStart = outRow * w.StrideH;
         var colStart = outCol * w.StrideW;
-        var channel = ((long)n * ci16) + cStart;
-        if (!padded)
+        var channel = (long)n * ci16;
+        var (yPad0, yPad1, xPad0, xPad1) = padded
+            ? (Math.Max(0, w.PadH - rowStart), Math.Max(0, rowStart + hBox - (w.Height + w.PadH)),
+               Math.Max(0, w.PadW - colStart), Math.Max(0, colStart + wBox - (w.Width + w.PadW)))
+            : (0, 0, 0, 0);
+        var element = (((channel * w.Height) + (rowStart + yPad0 - w.PadH)) * w.Width) + (colStart + xPad0 - w.PadW);
+        var key = (thread, yPad0, yPad1, xPad0, xPad1);
+        if (!templates.TryGetValue(key, out var template))
         {
-            var dram = (((channel * w.Height) + rowStart) * w.Width) + colStart;
-            return MemoryInstruction.Load(MemoryType.Inp, (uint)sramBase, (uint)dram, (uint)unpadded.YSize, (uint)unpadded.XSize, (uint)unpadded.XStride);
+            MemoryInstruction load;
+            if (padded)
+            {
+                // Box rows [rowStart, rowStart + hBox) in padded coordinates; image rows are those minus the padding.
+                var ySize = hBox - yPad0 - yPad1;
+                var xSize = wBox - xPad0 - xPad1;
+                if (ySize <= 0 || xSize <= 0)
+                {
+                    throw new CompileError(CompileErrorKind.DmaPattern, $"an input tile lies wholly in the padding ({ySize}×{xSize} image elements)");
+                }
+
+                load = MemoryInstruction.Load(MemoryType.Inp, (uint)sramBase, 0, (uint)ySize, (uint)xSize, (uint)w.Width,
+                    yPad0: (uint)yPad0, yPad1: (uint)yPad1, xPad0: (uint)xPad0, xPad1: (uint)xPad1);
+            }
+            else
+            {
+                load = MemoryInstruction.Load(MemoryType.Inp, (uint)sramBase, 0, (uint)unpadded.YSize, (uint)unpadded.XSize, (uint)unpadded.XStride);
+            }
+
+            template = b.Template(load, SegmentKind.Data);
+            templates[key] = template;
         }
 
-        // Box rows [rowStart, rowStart + hBox) in padded coordinates; image rows are those minus the padding.
-        var yPad0 = Math.Max(0, w.PadH - rowStart);
-        var yPad1 = Math.Max(0, rowStart + hBox - (w.Height + w.PadH));
-        var xPad0 = Math.Max(0, w.PadW - colStart);
-        var xPad1 = Math.Max(0, colStart + wBox - (w.Width + w.PadW));
-        var ySize = hBox - yPad0 - yPad1;
-        var xSize = wBox - xPad0 - xPad1;
-        if (ySize <= 0 || xSize <= 0)
-        {
-            throw new CompileError(CompileErrorKind.DmaPattern, $"an input tile lies wholly in the padding ({ySize}×{xSize} image elements)");
-        }
-
-        var dramPadded = (((channel * w.Height) + (rowStart + yPad0 - w.PadH)) * w.Width) + (colStart + xPad0 - w.PadW);
-        return MemoryInstruction.Load(MemoryType.Inp, (uint)sramBase, (uint)dramPadded, (uint)ySize, (uint)xSize, (uint)w.Width,
-            yPad0: (uint)yPad0, yPad1: (uint)yPad1, xPad0: (uint)xPad0, xPad1: (uint)xPad1);
+        return (template, element);
     }
 
     /// <summary>One virtual thread's SRAM bases and its micro-op kernels (each call site has its own, as in the runtime).</summary>

@@ -36,11 +36,34 @@ internal static class DenseLowering
             $"tile_ci = {ci1}", $"tile_co·tile_ci = {co1}·{ci1}", $"tile_b·tile_co + tile_co (bias) = {b1}·{co1} + {co1}");
         plan.Check(c);
 
-        var b = new ProgramBuilder(board);
+        var b = new ProgramBuilder(board, (int)Math.Min(1 << 26, (long)b0 * co0 * ((b1 * ((3L * ciSteps) + 2)) + 6)));
         var kernels = new RowKernels[threads];
         for (var t = 0; t < threads; t++)
         {
             kernels[t] = RowKernels.Create(b, t, b1, ci1, co1, plan);
+        }
+
+        b.LayOut(new Dictionary<SegmentKind, long>
+        {
+            [SegmentKind.Data] = (long)rows * k16 * c.InpElemBytes,
+            [SegmentKind.Weight] = (long)m16 * k16 * c.WgtElemBytes,
+            [SegmentKind.Bias] = (long)m16 * c.AccElemBytes,
+            [SegmentKind.Output] = (long)rows * m16 * c.OutElemBytes,
+        });
+        var bias = new MemoryTemplate[threads];
+        var weights = new MemoryTemplate[threads];
+        var inputs = new MemoryTemplate[threads];
+        var stores = new MemoryTemplate[threads * b1];
+        for (var t = 0; t < threads; t++)
+        {
+            var k = kernels[t];
+            bias[t] = b.Template(MemoryInstruction.Load(MemoryType.Acc, (uint)k.BiasBase, 0, 1, (uint)co1, (uint)co1), SegmentKind.Bias);
+            weights[t] = b.Template(MemoryInstruction.Load(MemoryType.Wgt, (uint)k.WgtBase, 0, 1, (uint)ci1, (uint)ci1), SegmentKind.Weight);
+            inputs[t] = b.Template(MemoryInstruction.Load(MemoryType.Inp, (uint)k.InpBase, 0, 1, (uint)ci1, (uint)ci1), SegmentKind.Data);
+            for (var row = 0; row < b1; row++)
+            {
+                stores[(t * b1) + row] = b.Template(MemoryInstruction.Store((uint)(k.AccBase + (row * co1)), 0, 1, (uint)co1, (uint)co1), SegmentKind.Output);
+            }
         }
 
         long tiles = 0;
@@ -59,11 +82,10 @@ internal static class DenseLowering
                 }
 
                 tiles += active.Count;
-                int CoStart(int t) => ((co0o * threads) + t) * co1;
                 foreach (var t in active)
                 {
                     b.BeginOp(VtaModule.Compute);
-                    b.Add(MemoryInstruction.Load(MemoryType.Acc, (uint)kernels[t].BiasBase, (uint)CoStart(t), 1, (uint)co1, (uint)co1), SegmentKind.Bias);
+                    b.Add(bias[t], CoStart(co0o, t));
                     b.EndOp(s_none, s_none);
                 }
 
@@ -82,14 +104,14 @@ internal static class DenseLowering
                         foreach (var t in active)
                         {
                             b.BeginOp(VtaModule.Load);
-                            b.Add(MemoryInstruction.Load(MemoryType.Wgt, (uint)kernels[t].WgtBase, (uint)((CoStart(t) * k16) + (step * ci1)), 1, (uint)ci1, (uint)ci1), SegmentKind.Weight);
+                            b.Add(weights[t], ((long)CoStart(co0o, t) * k16) + (step * ci1));
                             b.EndOp(s_none, [(SharedRegion.Wgt, t)]);
                         }
 
                         foreach (var t in active)
                         {
                             b.BeginOp(VtaModule.Load);
-                            b.Add(MemoryInstruction.Load(MemoryType.Inp, (uint)kernels[t].InpBase, (uint)((dataRow * k16) + (step * ci1)), 1, (uint)ci1, (uint)ci1), SegmentKind.Data);
+                            b.Add(inputs[t], ((long)dataRow * k16) + (step * ci1));
                             b.EndOp(s_none, [(SharedRegion.Inp, t)]);
                         }
 
@@ -102,7 +124,7 @@ internal static class DenseLowering
                     }
                 }
 
-                foreach (var (op, imm, stage) in new[] { (AluOpcode.Shr, 8, 0), (AluOpcode.Add, 0, 1), (AluOpcode.Min, 127, 2), (AluOpcode.Max, 0, 3) })
+                foreach (var (op, imm, stage) in Conv2dLowering.s_epilogue)
                 {
                     foreach (var t in active)
                     {
@@ -118,21 +140,16 @@ internal static class DenseLowering
                     foreach (var t in active)
                     {
                         b.BeginOp(VtaModule.Store);
-                        var dram = ((long)((bo * b1) + row) * m16) + CoStart(t);
-                        b.Add(MemoryInstruction.Store((uint)(kernels[t].AccBase + (row * co1)), (uint)dram, 1, (uint)co1, (uint)co1), SegmentKind.Output);
+                        b.Add(stores[(t * b1) + row], ((long)((bo * b1) + row) * m16) + CoStart(co0o, t));
                         b.EndOp([(SharedRegion.Out, t)], s_none);
                     }
                 }
             }
         }
 
-        var image = b.Finish(new Dictionary<SegmentKind, long>
-        {
-            [SegmentKind.Data] = (long)rows * k16 * c.InpElemBytes,
-            [SegmentKind.Weight] = (long)m16 * k16 * c.WgtElemBytes,
-            [SegmentKind.Bias] = (long)m16 * c.AccElemBytes,
-            [SegmentKind.Output] = (long)rows * m16 * c.OutElemBytes,
-        });
+        int CoStart(int co0o, int t) => ((co0o * threads) + t) * co1;
+
+        var image = b.Finish();
         var features = CompileFeatures.From(b.Count, plan.Use(c, b.Count.UopHighWater, image.MicroOps.Length), threads, tiles,
             w.MultiplyAccumulates, board.Fabric.SecondsPerCycle);
         return (image, features);

@@ -5,44 +5,58 @@ using HilTuner.Vta.Runtime;
 namespace HilTuner.Compiler.Lowering;
 
 /// <summary>
-/// Assembles a lowered schedule into a program: encodes instructions as they are emitted, places micro-op
-/// kernels through the runtime's cache, and inserts the dependency tokens that order every pair of accesses
-/// two modules make to a shared SRAM region (what TVM's <c>CoProcSync</c> and VTA's runtime do together).
+/// Assembles a lowered schedule into a program: places micro-op kernels through the runtime's cache, inserts
+/// the dependency tokens that order every pair of accesses two modules make to a shared SRAM region (what
+/// TVM's <c>CoProcSync</c> and VTA's runtime do together), and encodes instructions as they are emitted.
 /// </summary>
 /// <remarks>
-/// Work is grouped into <em>operations</em> — consecutive instructions of one module acting as one statement
+/// <para>Use: register every micro-op kernel (<see cref="AddKernel"/>), lay out the arena
+/// (<see cref="LayOut"/>), then emit. Every address is final when emitted: the instruction stream is the
+/// arena's last segment. Instructions are encoded once per shape (<see cref="Template"/>) and patched per use.</para>
+/// <para>Work is grouped into <em>operations</em> — consecutive instructions of one module acting as one statement
 /// (a load, a GEMM with its micro-op load, an ALU op). An operation that reads or writes a region another
 /// module wrote or read last waits for the latest such operation: it pops one token on its first instruction
 /// from that module's queue, and that operation pushes one on its last instruction. Waits already implied by
-/// an earlier pop of the same module are skipped, so tokens pair up in order and none is left over.
+/// an earlier pop of the same module are skipped, so tokens pair up in order and none is left over.</para>
 /// </remarks>
 internal sealed class ProgramBuilder
 {
     private const int Load = 0, Compute = 1, Store = 2;
+    private const int MaxThreads = 8;
+    private const int DramBaseShift = 26;
 
     private readonly IsaLayout _layout;
     private readonly VtaConfig _config;
     private readonly TimingParameters _timing;
     private readonly int _busBytes;
-    private readonly List<InstructionWord> _words = [];
-    private readonly List<SegmentKind?> _segments = [];
-    private readonly List<int> _opLast = [];
-    private readonly List<int> _opModule = [];
-    private readonly Dictionary<(SharedRegion, int), RegionState> _regions = [];
-    private readonly int[,] _covered = { { -1, -1, -1 }, { -1, -1, -1 }, { -1, -1, -1 } };
+    private readonly List<InstructionWord> _words;
+    private readonly List<int> _opLast;
+    private readonly RegionState[] _regions = new RegionState[3 * MaxThreads];
+    private readonly int[] _covered = [-1, -1, -1, -1, -1, -1, -1, -1, -1];
     private readonly List<uint> _uops = [];
     private readonly List<MicroOpKernel> _kernels = [];
+    private readonly List<KernelUse> _uses = [];
     private readonly UopCache _uopCache;
+    private readonly long[] _segmentElementBase = new long[6 * 8];
+    private IReadOnlyDictionary<SegmentKind, long>? _tensorBytes;
     private int _opFirst = -1;
     private int _opModuleCurrent;
 
-    public ProgramBuilder(Board board)
+    /// <param name="board">The board whose configuration and timing the program is built for.</param>
+    /// <param name="expectedInstructions">A hint: about how many instructions the program will have.</param>
+    public ProgramBuilder(Board board, int expectedInstructions = 0)
     {
+        _words = new List<InstructionWord>(expectedInstructions + 8);
+        _opLast = new List<int>(expectedInstructions + 8);
         _layout = board.Isa;
         _config = board.Vta;
         _timing = board.Timing;
         _busBytes = board.Fabric.AxiDataBusBytes;
         _uopCache = new UopCache(_config.UopBuffDepth);
+        for (var i = 0; i < _regions.Length; i++)
+        {
+            _regions[i] = new RegionState();
+        }
     }
 
     public Counters Count { get; } = new();
@@ -50,6 +64,11 @@ internal sealed class ProgramBuilder
     /// <summary>Registers a micro-op kernel; returns its id. Its micro-ops go to the micro-op segment once.</summary>
     public int AddKernel(string name, MicroOp[] uops)
     {
+        if (_tensorBytes is not null)
+        {
+            throw new InvalidOperationException("kernels are registered before the arena is laid out");
+        }
+
         if (uops.Length > _config.UopBuffDepth)
         {
             throw new CompileError(CompileErrorKind.UopKernelTooLarge,
@@ -63,8 +82,70 @@ internal sealed class ProgramBuilder
         }
 
         _kernels.Add(new MicroOpKernel(name, start, uops.Length));
+        _uses.Add(new KernelUse(-1, default, 0, 0));
         Count.UopKernelMax = Math.Max(Count.UopKernelMax, uops.Length);
         return _kernels.Count - 1;
+    }
+
+    /// <summary>Fixes the arena's layout: from here on every DRAM address is final.</summary>
+    public void LayOut(IReadOnlyDictionary<SegmentKind, long> tensorBytes)
+    {
+        _tensorBytes = tensorBytes;
+        var (segments, _) = ProgramImage.PlanArena(0, _uops.Count, tensorBytes);
+        foreach (var segment in segments)
+        {
+            foreach (var type in Enum.GetValues<MemoryType>().Where(t => t != MemoryType.Acc8Bit))
+            {
+                _segmentElementBase[((int)segment.Kind * 8) + (int)type] = segment.Offset / _config.ElementBytes(type);
+            }
+        }
+    }
+
+    /// <summary>Encodes a LOAD or STORE once (its <c>dram_base</c> is ignored) for repeated emission.</summary>
+    public MemoryTemplate Template(MemoryInstruction m, SegmentKind segment)
+    {
+        var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
+        var elementBytes = _config.ElementBytes(type);
+        var bytes = (long)m.XSize * m.YSize * elementBytes;
+        var rowCycles = _timing.DmaLatencyCycles + ((((long)m.XSize * elementBytes) + _busBytes - 1) / _busBytes);
+        var pads = ((long)(m.XPad0 + m.XPad1) * (m.YPad0 + m.YSize + m.YPad1)) + ((long)(m.YPad0 + m.YPad1) * m.XSize);
+        var cycles = _timing.InstructionOverheadCycles + (m.YSize * rowCycles) + (pads * _timing.PadCyclesPerElement);
+        return new MemoryTemplate((m with { DramBase = 0 }).Encode(_layout), segment, type, bytes, cycles);
+    }
+
+    /// <summary>Emits <paramref name="t"/> at element <paramref name="element"/> of its segment.</summary>
+    public void Add(in MemoryTemplate t, long element)
+    {
+        var dram = _segmentElementBase[((int)t.Segment * 8) + (int)t.Type] + element;
+        if ((ulong)dram > uint.MaxValue)
+        {
+            throw new CompileError(CompileErrorKind.FieldOverflow, $"instruction field overflow: dram_base = {dram} does not fit its 32-bit unsigned field");
+        }
+
+        _words.Add(t.Word with { Low = t.Word.Low | ((ulong)dram << DramBaseShift) });
+        switch (t.Type)
+        {
+            case MemoryType.Inp:
+                Count.LoadInp++;
+                Count.BytesInp += t.Bytes;
+                Count.CyclesLoad += t.Cycles;
+                break;
+            case MemoryType.Wgt:
+                Count.LoadWgt++;
+                Count.BytesWgt += t.Bytes;
+                Count.CyclesLoad += t.Cycles;
+                break;
+            case MemoryType.Acc:
+                Count.LoadAcc++;
+                Count.BytesAcc += t.Bytes;
+                Count.CyclesCompute += t.Cycles;
+                break;
+            default:
+                Count.Stores++;
+                Count.BytesOut += t.Bytes;
+                Count.CyclesStore += t.Cycles;
+                break;
+        }
     }
 
     /// <summary>Starts an operation of <paramref name="module"/>.</summary>
@@ -111,9 +192,9 @@ internal sealed class ProgramBuilder
 
         for (var producer = 0; producer < 3; producer++)
         {
-            if (needed[producer] > _covered[me, producer])
+            if (needed[producer] > _covered[(me * 3) + producer])
             {
-                _covered[me, producer] = needed[producer];
+                _covered[(me * 3) + producer] = needed[producer];
                 SetFlag(_opFirst, PopBit(me, producer));
                 SetFlag(_opLast[needed[producer]], PushBit(producer, me));
                 CountToken(producer, me);
@@ -130,132 +211,95 @@ internal sealed class ProgramBuilder
             var state = Region(key);
             state.Writer = op;
             state.WriterModule = me;
-            Array.Fill(state.Readers, -1);
+            state.Readers[0] = state.Readers[1] = state.Readers[2] = -1;
         }
 
         _opLast.Add(_words.Count - 1);
-        _opModule.Add(me);
     }
 
-    /// <summary>A LOAD or STORE; <paramref name="segment"/> is the arena segment its DRAM address is relative to.</summary>
-    public void Add(MemoryInstruction m, SegmentKind segment)
-    {
-        Append(m.Encode(_layout), m.IsNop ? null : segment);
-        var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
-        var bytes = (long)m.XSize * m.YSize * _config.ElementBytes(type);
-        var rowCycles = _timing.DmaLatencyCycles + ((((long)m.XSize * _config.ElementBytes(type)) + _busBytes - 1) / _busBytes);
-        var pads = ((long)(m.XPad0 + m.XPad1) * (m.YPad0 + m.YSize + m.YPad1)) + ((long)(m.YPad0 + m.YPad1) * m.XSize);
-        var cycles = _timing.InstructionOverheadCycles + (m.YSize * rowCycles) + (pads * _timing.PadCyclesPerElement);
-        switch (type)
-        {
-            case MemoryType.Inp:
-                (Count.LoadInp, Count.BytesInp, Count.CyclesLoad) = (Count.LoadInp + 1, Count.BytesInp + bytes, Count.CyclesLoad + cycles);
-                break;
-            case MemoryType.Wgt:
-                (Count.LoadWgt, Count.BytesWgt, Count.CyclesLoad) = (Count.LoadWgt + 1, Count.BytesWgt + bytes, Count.CyclesLoad + cycles);
-                break;
-            case MemoryType.Acc:
-                (Count.LoadAcc, Count.BytesAcc, Count.CyclesCompute) = (Count.LoadAcc + 1, Count.BytesAcc + bytes, Count.CyclesCompute + cycles);
-                break;
-            default:
-                (Count.Stores, Count.BytesOut, Count.CyclesStore) = (Count.Stores + 1, Count.BytesOut + bytes, Count.CyclesStore + cycles);
-                break;
-        }
-    }
-
-    /// <summary>A GEMM over kernel <paramref name="kernel"/>, loading the kernel first when it is not resident.</summary>
+    /// <summary>A GEMM over kernel <paramref name="kernel"/> (always with the same loops), loading the kernel first when it is not resident.</summary>
     public void Gemm(int kernel, MicroOpLoops loops, bool reset)
     {
-        var bgn = (uint)Resident(kernel);
-        var g = new GemmInstruction(DependencyFlags.None, reset, bgn, bgn + (uint)loops.Uops.Length,
-            (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
-            (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, (uint)loops.Outer.Wgt, (uint)loops.Inner.Wgt);
-        Append(g.Encode(_layout), null);
+        var use = Use(kernel);
+        if (use.Word.Low == 0 && use.Word.High == 0)
+        {
+            var g = new GemmInstruction(DependencyFlags.None, reset, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
+                (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
+                (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, (uint)loops.Outer.Wgt, (uint)loops.Inner.Wgt);
+            var cycles = _timing.InstructionOverheadCycles
+                + ((long)loops.Outer.Extent * loops.Inner.Extent * ((loops.Uops.Length * _timing.GemmCyclesPerUop) + _timing.GemmPipelineDepth));
+            use = _uses[kernel] = use with { Word = g.Encode(_layout), Cycles = cycles, Iterations = reset ? 0 : loops.Iterations };
+        }
+
+        _words.Add(use.Word);
         Count.Gemm++;
-        Count.GemmIterations += reset ? 0 : loops.Iterations;
-        Count.CyclesCompute += _timing.InstructionOverheadCycles
-            + ((long)loops.Outer.Extent * loops.Inner.Extent * ((loops.Uops.Length * _timing.GemmCyclesPerUop) + _timing.GemmPipelineDepth));
+        Count.GemmIterations += use.Iterations;
+        Count.CyclesCompute += use.Cycles;
     }
 
-    /// <summary>An ALU operation over kernel <paramref name="kernel"/>.</summary>
+    /// <summary>An ALU operation over kernel <paramref name="kernel"/> (always with the same loops and operation).</summary>
     public void Alu(int kernel, MicroOpLoops loops, AluOpcode op, bool useImm, int imm)
     {
-        var bgn = (uint)Resident(kernel);
-        var a = new AluInstruction(DependencyFlags.None, false, bgn, bgn + (uint)loops.Uops.Length,
-            (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
-            (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, op, useImm, (short)imm);
-        Append(a.Encode(_layout), null);
+        var use = Use(kernel);
+        if (use.Word.Low == 0 && use.Word.High == 0)
+        {
+            var a = new AluInstruction(DependencyFlags.None, false, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
+                (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
+                (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, op, useImm, (short)imm);
+            var cycles = _timing.InstructionOverheadCycles
+                + ((long)loops.Outer.Extent * loops.Inner.Extent * ((loops.Uops.Length * _timing.AluCyclesPerUop) + _timing.AluPipelineDepth));
+            use = _uses[kernel] = use with { Word = a.Encode(_layout), Cycles = cycles, Iterations = loops.Iterations };
+        }
+
+        _words.Add(use.Word);
         Count.Alu++;
-        Count.AluIterations += loops.Iterations;
-        Count.CyclesCompute += _timing.InstructionOverheadCycles
-            + ((long)loops.Outer.Extent * loops.Inner.Extent * ((loops.Uops.Length * _timing.AluCyclesPerUop) + _timing.AluPipelineDepth));
+        Count.AluIterations += use.Iterations;
+        Count.CyclesCompute += use.Cycles;
     }
 
     /// <summary>
     /// Ends the program as the runtime's <c>Synchronize</c> does (store and load each hand compute a token,
-    /// compute waits for both, FINISH) and lays it out in its arena.
+    /// compute waits for both, FINISH).
     /// </summary>
-    public ProgramImage Finish(IReadOnlyDictionary<SegmentKind, long> tensorBytes)
+    public ProgramImage Finish()
     {
-        Append(MemoryInstruction.Nop(Opcode.Store, MemoryType.Uop, DependencyFlags.PushPrev).Encode(_layout), null);
-        Append(MemoryInstruction.Nop(Opcode.Load, MemoryType.Inp, DependencyFlags.PushNext).Encode(_layout), null);
-        Append(MemoryInstruction.Nop(Opcode.Load, MemoryType.Uop, DependencyFlags.PopPrev | DependencyFlags.PopNext).Encode(_layout), null);
-        Append(new FinishInstruction().Encode(_layout), null);
+        _words.Add(MemoryInstruction.Nop(Opcode.Store, MemoryType.Uop, DependencyFlags.PushPrev).Encode(_layout));
+        _words.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Inp, DependencyFlags.PushNext).Encode(_layout));
+        _words.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Uop, DependencyFlags.PopPrev | DependencyFlags.PopNext).Encode(_layout));
+        _words.Add(new FinishInstruction().Encode(_layout));
         CountToken(Store, Compute);
         CountToken(Load, Compute);
         Count.Syncs += 3;
-
-        // Lay out the arena, then make every DRAM address relative to the arena instead of its segment.
-        var (segments, _) = ProgramImage.PlanArena(_words.Count, _uops.Count, tensorBytes);
-        var words = _words.ToArray();
-        for (var i = 0; i < words.Length; i++)
-        {
-            if (_segments[i] is { } kind)
-            {
-                var m = MemoryInstruction.Decode(_layout, words[i]);
-                var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
-                var shift = segments.First(x => x.Kind == kind).Offset / _config.ElementBytes(type);
-                words[i] = _layout.DramBase.Insert(words[i], m.DramBase + shift);
-            }
-        }
-
         Count.UopHighWater = _uopCache.HighWater;
-        Count.Instructions = words.Length;
-        return new ProgramImage(_config, words, [.. _uops], _kernels, tensorBytes);
+        Count.Instructions = _words.Count;
+        return new ProgramImage(_config, _words, [.. _uops], _kernels,
+            _tensorBytes ?? throw new InvalidOperationException("LayOut before Finish"));
     }
 
-    private int Resident(int kernel)
+    /// <summary>Where kernel <paramref name="kernel"/> sits now, emitting its LOAD UOP when it must be brought in.</summary>
+    private KernelUse Use(int kernel)
     {
         var k = _kernels[kernel];
         var begin = _uopCache.Place(kernel, k.Count, out var load);
         if (load)
         {
-            var m = MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)k.Start, 1, (uint)k.Count, (uint)k.Count);
-            Append(m.Encode(_layout), SegmentKind.MicroOps);
+            var dram = _segmentElementBase[((int)SegmentKind.MicroOps * 8) + (int)MemoryType.Uop] + k.Start;
+            _words.Add(MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)dram, 1, (uint)k.Count, (uint)k.Count).Encode(_layout));
             Count.LoadUop++;
             Count.BytesUop += (long)k.Count * VtaConfig.MicroOpBytes;
             Count.CyclesCompute += _timing.InstructionOverheadCycles + _timing.DmaLatencyCycles + ((((long)k.Count * VtaConfig.MicroOpBytes) + _busBytes - 1) / _busBytes);
         }
 
-        return begin;
-    }
-
-    private void Append(InstructionWord word, SegmentKind? segment)
-    {
-        _words.Add(word);
-        _segments.Add(segment);
-    }
-
-    private RegionState Region((SharedRegion, int) key)
-    {
-        if (!_regions.TryGetValue(key, out var state))
+        var use = _uses[kernel];
+        if (use.Begin != begin)
         {
-            state = new RegionState();
-            _regions[key] = state;
+            use = _uses[kernel] = new KernelUse(begin, default, 0, 0);
         }
 
-        return state;
+        return use;
     }
+
+    private RegionState Region((SharedRegion Region, int Thread) key) => _regions[((int)key.Region * MaxThreads) + key.Thread];
 
     private void SetFlag(int instruction, int bit) =>
         _words[instruction] = _words[instruction] with { Low = _words[instruction].Low | (1UL << bit) };
@@ -292,6 +336,9 @@ internal sealed class ProgramBuilder
                 break;
         }
     }
+
+    /// <summary>A kernel's current place in the micro-op buffer and its instruction encoded for that place.</summary>
+    private readonly record struct KernelUse(int Begin, InstructionWord Word, long Cycles, long Iterations);
 
     private sealed class RegionState
     {

@@ -8,8 +8,10 @@ namespace HilTuner.Compiler.Lowering;
 /// <remarks>The cache is sized by the configuration (LOG_UOP_BUFF_SIZE): a board with a smaller real buffer faults.</remarks>
 internal sealed class UopCache(int depth)
 {
-    private readonly Dictionary<int, (int Begin, int End)> _resident = [];
-    private int _end;
+    private readonly List<int> _begin = [];
+    private readonly List<int> _end = [];
+    private readonly List<int> _resident = [];
+    private int _next;
 
     /// <summary>Highest micro-op SRAM entry used, plus one.</summary>
     public int HighWater { get; private set; }
@@ -17,24 +19,34 @@ internal sealed class UopCache(int depth)
     /// <summary>Where kernel <paramref name="id"/> of <paramref name="size"/> micro-ops sits; <paramref name="load"/> when it must be loaded first.</summary>
     public int Place(int id, int size, out bool load)
     {
-        if (_resident.TryGetValue(id, out var range))
+        while (_begin.Count <= id)
         {
-            load = false;
-            return range.Begin;
+            _begin.Add(-1);
+            _end.Add(-1);
         }
 
-        var begin = _end + size > depth ? 0 : _end;
-        var end = begin + size;
-        foreach (var (other, r) in _resident.ToList())
+        if (_begin[id] >= 0)
         {
-            if (r.Begin < end && begin < r.End)
+            load = false;
+            return _begin[id];
+        }
+
+        var begin = _next + size > depth ? 0 : _next;
+        var end = begin + size;
+        for (var i = _resident.Count - 1; i >= 0; i--)
+        {
+            var other = _resident[i];
+            if (_begin[other] < end && begin < _end[other])
             {
-                _resident.Remove(other);
+                _begin[other] = _end[other] = -1;
+                _resident.RemoveAt(i);
             }
         }
 
-        _resident[id] = (begin, end);
-        _end = end;
+        _begin[id] = begin;
+        _end[id] = end;
+        _resident.Add(id);
+        _next = end;
         HighWater = Math.Max(HighWater, end);
         load = true;
         return begin;

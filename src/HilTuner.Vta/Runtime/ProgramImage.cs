@@ -4,8 +4,8 @@ using HilTuner.Vta.Isa;
 namespace HilTuner.Vta.Runtime;
 
 /// <summary>
-/// A complete VTA program as the runtime places it in DRAM: one arena holding the instruction stream, the
-/// micro-ops and the tensors, each segment page aligned. Every <c>dram_base</c> in <see cref="Instructions"/>
+/// A complete VTA program as the runtime places it in DRAM: one arena holding the micro-ops, the tensors and
+/// the instruction stream, each segment page aligned. Every <c>dram_base</c> in <see cref="Instructions"/>
 /// counts elements from the arena's start; <see cref="Relocation"/> turns them into physical addresses once
 /// the arena has one (the simulator's allocation, or the board agent's DMA buffer).
 /// </summary>
@@ -24,7 +24,10 @@ public sealed class ProgramImage
         (Segments, ArenaBytes) = PlanArena(instructions.Count, microOps.Length, tensorBytes);
     }
 
-    /// <summary>The arena's segments, in order instructions, micro-ops, data, weight, bias, output, each page aligned.</summary>
+    /// <summary>
+    /// The arena's segments, in order micro-ops, data, weight, bias, output, instructions, each page aligned. The
+    /// instruction stream comes last so that every address inside it is known before its length is.
+    /// </summary>
     public static (IReadOnlyList<Segment> Segments, long ArenaBytes) PlanArena(int instructions, int microOps, IReadOnlyDictionary<SegmentKind, long> tensorBytes)
     {
         var segments = new List<Segment>();
@@ -35,13 +38,13 @@ public sealed class ProgramImage
             offset += (Math.Max(bytes, 1) + SegmentAlignment - 1) / SegmentAlignment * SegmentAlignment;
         }
 
-        Add(SegmentKind.Instructions, (long)instructions * VtaConfig.InstructionBytes);
         Add(SegmentKind.MicroOps, (long)microOps * VtaConfig.MicroOpBytes);
         foreach (var kind in new[] { SegmentKind.Data, SegmentKind.Weight, SegmentKind.Bias, SegmentKind.Output })
         {
             Add(kind, tensorBytes.GetValueOrDefault(kind));
         }
 
+        Add(SegmentKind.Instructions, (long)instructions * VtaConfig.InstructionBytes);
         return (segments, offset);
     }
 

@@ -1,0 +1,121 @@
+using System.Text.Json;
+
+namespace HilTuner.Cli.Tests;
+
+[TestClass]
+public sealed class CompilerCommandTests
+{
+    [TestMethod]
+    public void WorkloadsListsTheResNetLayersWithTheirSpaces()
+    {
+        var (exit, output, _) = Cli.Run(string.Empty, "workloads");
+        Assert.AreEqual(0, exit);
+        StringAssert.Contains(output, "resnet18.C11");
+        StringAssert.Contains(output, "576");
+        StringAssert.Contains(output, "dense_packed.vta");
+    }
+
+    [TestMethod]
+    public void SpaceEnumeratesEveryConfigurationAndSummarises()
+    {
+        var (exit, output, error) = Cli.Run(string.Empty, "space", "--workload", "resnet18.C11", "--enumerate");
+        Assert.AreEqual(0, exit, error);
+        var lines = Cli.Lines(output);
+        Assert.AreEqual(577, lines.Length);
+        var first = JsonDocument.Parse(lines[0]).RootElement;
+        Assert.AreEqual(0, first.GetProperty("index").GetInt64());
+        Assert.AreEqual("[[\"tile_b\",\"sp\",[-1,1]],[\"tile_h\",\"sp\",[-1,1]],[\"tile_w\",\"sp\",[-1,1]],[\"tile_ci\",\"sp\",[-1,1]],[\"tile_co\",\"sp\",[-1,1]],[\"oc_nthread\",\"ot\",1],[\"h_nthread\",\"ot\",1]]",
+            first.GetProperty("entity").GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal));
+        var summary = JsonDocument.Parse(lines[^1]).RootElement.GetProperty("summary");
+        Assert.AreEqual(576, summary.GetProperty("configurations").GetInt64());
+        var counted = summary.EnumerateObject().Where(p => p.Name != "configurations").Sum(p => p.Value.GetInt64());
+        Assert.AreEqual(576, counted);
+        Assert.AreEqual(lines.Count(l => l.Contains("\"status\":\"ok\"", StringComparison.Ordinal)), summary.GetProperty("ok").GetInt64());
+    }
+
+    [TestMethod]
+    public void SimRunCompilesSimulatesAndChecks()
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-simrun-");
+        try
+        {
+            var outputFile = Path.Combine(dir.FullName, "out.bin");
+            var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241", "--seed", "3",
+                "--dump-inputs", dir.FullName, "--dump-output", outputFile);
+            Assert.AreEqual(0, exit, error);
+            var r = JsonDocument.Parse(output).RootElement;
+            Assert.AreEqual("ok", r.GetProperty("status").GetString());
+            Assert.AreEqual(0, r.GetProperty("error_no").GetInt32());
+            Assert.AreEqual("match", r.GetProperty("check").GetString());
+            Assert.IsTrue(r.GetProperty("cycles").GetInt64() > 0);
+            var seconds = r.GetProperty("seconds").GetDouble();
+            Assert.AreEqual(231_211_008 / seconds / 1e9, r.GetProperty("gflops").GetDouble(), 1e-6);
+            Assert.AreEqual(1458, r.GetProperty("features").GetProperty("insn_total").GetDouble());
+
+            // Anyone can check the dumped result with their own reference: the dumps are plain NCHW / OIHW / int32.
+            Assert.AreEqual(512 * 7 * 7, new FileInfo(Path.Combine(dir.FullName, "data.bin")).Length);
+            Assert.AreEqual(512 * 512 * 9, new FileInfo(Path.Combine(dir.FullName, "weight.bin")).Length);
+            Assert.AreEqual(512 * 4, new FileInfo(Path.Combine(dir.FullName, "bias.bin")).Length);
+            var data = File.ReadAllBytes(Path.Combine(dir.FullName, "data.bin")).Select(b => (sbyte)b).ToArray();
+            var weight = File.ReadAllBytes(Path.Combine(dir.FullName, "weight.bin")).Select(b => (sbyte)b).ToArray();
+            var bias = new int[512];
+            Buffer.BlockCopy(File.ReadAllBytes(Path.Combine(dir.FullName, "bias.bin")), 0, bias, 0, 512 * 4);
+            var result = File.ReadAllBytes(outputFile).Select(b => (sbyte)b).ToArray();
+            foreach (var (o, y, x) in new[] { (0, 0, 0), (17, 3, 4), (511, 6, 6) })
+            {
+                var sum = 0;
+                for (var i = 0; i < 512; i++)
+                {
+                    for (var dy = 0; dy < 3; dy++)
+                    {
+                        for (var dx = 0; dx < 3; dx++)
+                        {
+                            var (iy, ix) = (y + dy - 1, x + dx - 1);
+                            if (iy is >= 0 and < 7 && ix is >= 0 and < 7)
+                            {
+                                sum += data[(((i * 7) + iy) * 7) + ix] * weight[(((((o * 512) + i) * 3) + dy) * 3) + dx];
+                            }
+                        }
+                    }
+                }
+
+                Assert.AreEqual((sbyte)Math.Clamp((sum >> 8) + bias[o], 0, 127), result[(((o * 7) + y) * 7) + x], $"output ({o}, {y}, {x})");
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void SimRunReportsAFailingConfigurationsStatus()
+    {
+        var (_, compileOutput, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "C11", "--knobs", """{"tile_ci": 2}""");
+        var compile = JsonDocument.Parse(compileOutput).RootElement;
+        Assert.AreEqual(("compile_error", 2), (compile.GetProperty("status").GetString(), compile.GetProperty("error_no").GetInt32()));
+        Assert.AreEqual(0.0, compile.GetProperty("gflops").GetDouble());
+
+        var (_, wrongOutput, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "C11", "--index", "0");
+        var wrong = JsonDocument.Parse(wrongOutput).RootElement;
+        Assert.AreEqual(("wrong_answer", 5, "mismatch"), (wrong.GetProperty("status").GetString(), wrong.GetProperty("error_no").GetInt32(), wrong.GetProperty("check").GetString()));
+    }
+
+    [TestMethod]
+    [DataRow("--index", "576", "--index: the conv2d_packed.vta space has indices 0 to 575")]
+    [DataRow("--knobs", "{\"tile_h\": 3}", "--knobs: tile_h = 3 is not one of its choices (1, 7)")]
+    public void ABadConfigurationIsOneLineAndExitCodeTwo(string option, string value, string message)
+    {
+        var (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", option, value);
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(error, message);
+    }
+
+    [TestMethod]
+    public void AnUnknownWorkloadIsOneLineAndExitCodeTwo()
+    {
+        var (exit, _, error) = Cli.Run(string.Empty, "space", "--workload", "resnet50.C1");
+        Assert.AreEqual(2, exit);
+        StringAssert.StartsWith(error, "hiltuner: unknown workload \"resnet50.C1\"");
+    }
+}
