@@ -25,12 +25,18 @@ deps:
 test: deps build
 	tools/run-tests.sh $(CONFIG)
 
-## tune: the main job — tune ResNet-18's layers on the simulator (the embedded default board)
+## tune: the main job — tune ResNet-18's ten conv2d layers on the simulator (the embedded default board) with
+## AutoTVM's XGB baseline, 1000 trials per layer as VTA's tutorial does (capped at each space's size). A run
+## that is interrupted continues where it stopped (--resume); `make clean` or removing out/ starts afresh.
+TUNE_TUNER ?= xgb
+TUNE_TRIALS ?= 1000
+TUNE_SEED ?= 1
 tune: build
 	@mkdir -p $(OUT)
-	@echo "Tuning arrives with the tuning-core capability (issue 4). Until then, make tune simulates a real"
-	@echo "VTA program on the embedded default board (boards/sim.json) and checks it against its reference:"
-	$(HILTUNER) sim matmul | tee $(OUT)/sim-matmul.txt
+	$(HILTUNER) tune --network resnet18 --board boards/sim.json --target sim --tuner $(TUNE_TUNER) \
+	  --trials $(TUNE_TRIALS) --seed $(TUNE_SEED) --log $(OUT)/resnet18.log --plot $(OUT)/resnet18.png --resume
+	$(HILTUNER) log summary $(OUT)/resnet18.log > $(OUT)/resnet18-summary.txt
+	@echo "table: $(OUT)/resnet18-summary.txt (hiltuner log summary), best records: hiltuner log best $(OUT)/resnet18.log"
 
 ## bench: the performance benchmarks, each printing ratios measured side by side in one run
 bench: build

@@ -18,6 +18,8 @@ public static class Hiltuner
             WorkloadsCommand.Create(context),
             SpaceCommand.Create(context),
             SimCommand.Create(context),
+            TuneCommand.Create(context),
+            LogCommand.Create(context),
             BenchCommand.Create(context),
         };
 

@@ -17,11 +17,21 @@ public enum MeasureStatus
 
     /// <summary>Finished, but the output differs from the reference.</summary>
     WrongAnswer,
+
+    /// <summary>The board had to be reset (soft or hard) before it answered again; the measurement is lost.</summary>
+    BoardReset,
+
+    /// <summary>The link to the board broke during the measurement and could not be restored in time.</summary>
+    LinkLost,
+
+    /// <summary>Never sent to the target: the validity gate predicted it would fail.</summary>
+    Skipped,
 }
 
 public static class MeasureStatusNames
 {
-    /// <summary>The status as logs and JSON name it: ok, compile_error, runtime_error, hang, wrong_answer.</summary>
+    /// <summary>The status as logs and JSON name it: ok, compile_error, runtime_error, hang, wrong_answer,
+    /// board_reset, link_lost, skipped.</summary>
     public static string JsonName(this MeasureStatus status) => status switch
     {
         MeasureStatus.Ok => "ok",
@@ -29,6 +39,9 @@ public static class MeasureStatusNames
         MeasureStatus.RuntimeError => "runtime_error",
         MeasureStatus.Hang => "hang",
         MeasureStatus.WrongAnswer => "wrong_answer",
+        MeasureStatus.BoardReset => "board_reset",
+        MeasureStatus.LinkLost => "link_lost",
+        MeasureStatus.Skipped => "skipped",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -40,6 +53,12 @@ public static class MeasureStatusNames
         MeasureStatus.RuntimeError => MeasureErrorNo.RuntimeDevice,
         MeasureStatus.Hang => MeasureErrorNo.RunTimeout,
         MeasureStatus.WrongAnswer => MeasureErrorNo.WrongAnswer,
+
+        // AutoTVM's RPC runner reports a lost session or a device that stopped answering as a runtime error.
+        MeasureStatus.BoardReset or MeasureStatus.LinkLost => MeasureErrorNo.RuntimeDevice,
+
+        // AutoTVM marks configurations it rejects before building (e.g. invalid GPU kernels) as instantiation errors.
+        MeasureStatus.Skipped => MeasureErrorNo.InstantiationError,
         _ => MeasureErrorNo.UnknownError,
     };
 }

@@ -14,6 +14,9 @@ public sealed record Measurement
     /// <summary>Board seconds of one run (the timing model's on the simulator; never host wall time there).</summary>
     public double Seconds { get; init; }
 
+    /// <summary>AutoTVM's costs: one mean per repeat, in seconds; empty when the run failed.</summary>
+    public IReadOnlyList<double> Costs { get; init; } = [];
+
     /// <summary>Whether the output was compared with the reference and matched; null when not checked or not finished.</summary>
     public bool? Matches { get; init; }
 

@@ -11,13 +11,21 @@ namespace HilTuner.Hardware;
 /// VTA of the board's build, then the output compared bit-exact with the reference. A hung simulated board
 /// is reset before the next measurement, as a real one would be.
 /// </summary>
-public sealed class SimTarget(Board board)
+/// <remarks>
+/// The simulation is deterministic: every repeat of a run takes the same cycles, so one run gives all
+/// <see cref="MeasureOptions.Repeat"/> costs, and <see cref="MeasureOptions.Number"/> and
+/// <see cref="MeasureOptions.MinRepeatMs"/> change nothing. Costs are the timing model's board seconds.
+/// One target is one simulated board: measurements asked from several threads run one after another, as they
+/// would on a real board (use one target per thread to measure in parallel).
+/// </remarks>
+public sealed class SimTarget(Board board) : ITarget
 {
     private readonly VtaSimulator _simulator = new(board);
+    private readonly Lock _board = new();
 
     public Board Board { get; } = board;
 
-    public string Name => "sim";
+    public string Kind => "sim";
 
     /// <summary>Watchdog: a run still going after this many cycles counts as hung.</summary>
     public long MaxCycles { get; init; } = 1L << 36;
@@ -25,24 +33,36 @@ public sealed class SimTarget(Board board)
     public Measurement Measure(VtaProgram program, OperatorTensors tensors, bool checkOutput = true) =>
         MeasureWithOutput(program, tensors, checkOutput).Measurement;
 
+    public Measurement Measure(VtaProgram program, OperatorTensors tensors, MeasureOptions options)
+    {
+        var watchdog = (long)Math.Min(MaxCycles, options.TimeoutSeconds / Board.Fabric.SecondsPerCycle);
+        var m = MeasureWithOutput(program, tensors, options.CheckOutput, checkRaces: false, watchdog).Measurement;
+        return m.Status == MeasureStatus.Ok ? m with { Costs = Enumerable.Repeat(m.Seconds, Math.Max(1, options.Repeat)).ToArray() } : m;
+    }
+
     /// <summary>Measures, and also returns the output in its plain layout when the run finished.</summary>
-    public (Measurement Measurement, sbyte[]? Output) MeasureWithOutput(VtaProgram program, OperatorTensors tensors, bool checkOutput = true, bool checkRaces = false)
+    public (Measurement Measurement, sbyte[]? Output) MeasureWithOutput(VtaProgram program, OperatorTensors tensors, bool checkOutput = true, bool checkRaces = false, long? maxCycles = null)
     {
         if (RuntimeChecks.FirstFailure(program.Image, Board.Hardware.MaxTransferBytes) is { } refused)
         {
             return (new Measurement { Status = MeasureStatus.RuntimeError, Error = $"runtime check: {refused}" }, null);
         }
 
-        var session = new SimulatorSession(_simulator);
-        var (run, output) = session.Run(program.Image, tensors.Pack(Board.Vta), new RunOptions { MaxCycles = MaxCycles, CheckRaces = checkRaces });
-        switch (run.Status)
+        var packed = tensors.Pack(Board.Vta);
+        RunResult run;
+        byte[] output;
+        lock (_board)
         {
-            case RunStatus.Hang or RunStatus.CycleLimitExceeded:
-                _simulator.Reset();
-                return (new Measurement { Status = MeasureStatus.Hang, Error = run.Diagnostic, Cycles = run.Cycles, Races = run.Races }, null);
-            case RunStatus.RuntimeError:
-                _simulator.Reset();
-                return (new Measurement { Status = MeasureStatus.RuntimeError, Error = $"accelerator fault: {run.Fault}", Cycles = run.Cycles, Races = run.Races }, null);
+            (run, output) = new SimulatorSession(_simulator).Run(program.Image, packed, new RunOptions { MaxCycles = maxCycles ?? MaxCycles, CheckRaces = checkRaces });
+            switch (run.Status)
+            {
+                case RunStatus.Hang or RunStatus.CycleLimitExceeded:
+                    _simulator.Reset();
+                    return (new Measurement { Status = MeasureStatus.Hang, Error = run.Diagnostic, Cycles = run.Cycles, Races = run.Races }, null);
+                case RunStatus.RuntimeError:
+                    _simulator.Reset();
+                    return (new Measurement { Status = MeasureStatus.RuntimeError, Error = $"accelerator fault: {run.Fault}", Cycles = run.Cycles, Races = run.Races }, null);
+            }
         }
 
         var actual = tensors.UnpackOutput(Board.Vta, output);

@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Globalization;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Hardware;
+using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Session;
+using HilTuner.Tuning.Tuners;
+using HilTuner.Vta.Config;
+using Spectre.Console;
+
+namespace HilTuner.Cli.Commands;
+
+/// <summary><c>hiltuner tune</c>: tune workloads on a target and log every trial in AutoTVM's format.</summary>
+internal static class TuneCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var workloads = new Option<string[]>("--workload") { Description = "A workload to tune (repeatable): resnet18.C2 … C11, dense.*, or a custom JSON", HelpName = "W", AllowMultipleArgumentsPerToken = false };
+        var network = new Option<string?>("--network") { Description = "Tune every layer of a network: resnet18" };
+        var board = BoardOption.Create();
+        var target = new Option<string>("--target") { Description = "Where to measure: sim (the bit-level simulator)", DefaultValueFactory = _ => "sim" };
+        var tunerName = new Option<string>("--tuner") { Description = $"Search strategy: {string.Join(", ", TunerFactory.Names)}", DefaultValueFactory = _ => "xgb" };
+        var trials = new Option<int>("--trials") { Description = "Trials per task (capped at the space size)", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Seed of the tuner and of the measurement inputs", DefaultValueFactory = _ => 0 };
+        var logPath = new Option<string>("--log") { Description = "The tuning log (JSON lines, AutoTVM v0.2)", HelpName = "FILE", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the log: measure only what is missing" };
+        var plot = new Option<string?>("--plot") { Description = "Write best GFLOPS against trials to this PNG", HelpName = "FILE.png" };
+        var transfer = new Option<string[]>("--transfer") { Description = "Learn from earlier logs (the xgb tuner; repeatable)", HelpName = "LOG" };
+        var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop a task after this many trials without a new best" };
+        var noCheck = new Option<bool>("--no-check") { Description = "Do not compare outputs with the reference" };
+        var repeat = new Option<int>("--repeat") { Description = "Costs per trial (AutoTVM's repeat)", DefaultValueFactory = _ => MeasureOptions.Default.Repeat };
+        var number = new Option<int>("--number") { Description = "Runs averaged into one cost (AutoTVM's number)", DefaultValueFactory = _ => MeasureOptions.Default.Number };
+        var minRepeatMs = new Option<double>("--min-repeat-ms") { Description = "Lengthen a cost to at least this many milliseconds (AutoTVM's min_repeat_ms)", DefaultValueFactory = _ => 0 };
+        var timeout = new Option<double>("--timeout") { Description = "Board seconds a run may take before it counts as hung", DefaultValueFactory = _ => MeasureOptions.Default.TimeoutSeconds };
+        var command = new Command("tune", "Tune workloads: build configurations, measure them on a target, and learn where the fastest valid one lies")
+        {
+            workloads, network, board, target, tunerName, trials, seed, logPath, resume, plot, transfer, earlyStopping, noCheck, repeat, number, minRepeatMs, timeout,
+        };
+        command.SetAction(parse =>
+        {
+            var b = BoardOption.Load(parse, board);
+            var tasks = SelectWorkloads(parse.GetValue(workloads) ?? [], parse.GetValue(network));
+            var name = parse.GetValue(tunerName)!;
+            if (!TunerFactory.Names.Contains(name))
+            {
+                throw new CliException($"unknown tuner \"{name}\" (known: {string.Join(", ", TunerFactory.Names)})");
+            }
+
+            if ((parse.GetValue(transfer) ?? []).Length > 0 && name != "xgb")
+            {
+                throw new CliException($"--transfer needs a model-based tuner (xgb); the {name} tuner has no model to train");
+            }
+
+            var budget = parse.GetValue(trials);
+            if (budget <= 0)
+            {
+                throw new CliException($"--trials must be at least 1, not {budget}");
+            }
+
+            foreach (var (option, value) in new (string, double)[]
+            {
+                ("--repeat", parse.GetValue(repeat)), ("--number", parse.GetValue(number)), ("--timeout", parse.GetValue(timeout)),
+                ("--early-stopping", parse.GetValue(earlyStopping) ?? 1),
+            })
+            {
+                if (value <= 0)
+                {
+                    throw new CliException(string.Create(CultureInfo.InvariantCulture, $"{option} must be positive, not {value}"));
+                }
+            }
+
+            if (parse.GetValue(minRepeatMs) < 0)
+            {
+                throw new CliException("--min-repeat-ms cannot be negative");
+            }
+
+            if (parse.GetValue(target) != "sim")
+            {
+                throw new CliException($"unknown target \"{parse.GetValue(target)}\" (known: sim)");
+            }
+
+            foreach (var w in tasks)
+            {
+                if (w.PackingProblem(b.Vta) is { } problem)
+                {
+                    throw new CliException($"workload {w.Name}: {problem}");
+                }
+            }
+
+            var path = parse.GetValue(logPath)!;
+            IReadOnlyList<TuningRecord> previous = [];
+            if (File.Exists(path))
+            {
+                if (!parse.GetValue(resume))
+                {
+                    throw new CliException($"{path} already exists: pass --resume to continue it, or choose another --log");
+                }
+
+                previous = ReadLog(context, path);
+            }
+
+            var transferred = (parse.GetValue(transfer) ?? []).SelectMany(p => ReadLog(context, p)).ToList();
+            var options = new TuningOptions
+            {
+                Trials = budget,
+                Seed = parse.GetValue(seed),
+                EarlyStopping = parse.GetValue(earlyStopping),
+                Measure = new MeasureOptions
+                {
+                    Repeat = parse.GetValue(repeat),
+                    Number = parse.GetValue(number),
+                    MinRepeatMs = parse.GetValue(minRepeatMs),
+                    TimeoutSeconds = parse.GetValue(timeout),
+                    CheckOutput = !parse.GetValue(noCheck),
+                },
+            };
+
+            var results = Tune(context, b, tasks, name, options, path, previous, transferred);
+            PrintSummary(context, results);
+            if (parse.GetValue(plot) is { } png)
+            {
+                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel})");
+                context.Out.WriteLine($"plot: {png}");
+            }
+
+            context.Out.WriteLine($"log: {path}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<Workload> SelectWorkloads(string[] names, string? network)
+    {
+        if ((names.Length > 0) == (network is not null))
+        {
+            throw new CliException("give --workload W (one or more) or --network resnet18");
+        }
+
+        try
+        {
+            return network is not null ? WorkloadRegistry.Network(network) : names.Select(WorkloadRegistry.Resolve).ToList();
+        }
+        catch (WorkloadException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    private static IReadOnlyList<TuningRecord> ReadLog(CliContext context, string path)
+    {
+        try
+        {
+            var records = TuningLog.Read(path, out var warnings);
+            foreach (var warning in warnings)
+            {
+                context.Error.WriteLine($"hiltuner: warning: {warning}");
+            }
+
+            return records;
+        }
+        catch (TuningLogException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    private static List<TaskProgress> Tune(CliContext context, Board board, IReadOnlyList<Workload> workloads, string tunerName,
+        TuningOptions options, string path, IReadOnlyList<TuningRecord> previous, IReadOnlyList<TuningRecord> transferred)
+    {
+        var target = new SimTarget(board);
+        var results = new List<TaskProgress>();
+        using var log = TuningLog.Append(path);
+        var display = new ProgressDisplay(context, workloads.Select(w => w.Name).ToList(), (int)Math.Min(options.Trials, int.MaxValue));
+        display.Run(report =>
+        {
+            foreach (var workload in workloads)
+            {
+                var task = new TuningTask(workload, board, options.Seed);
+                var tuner = TunerFactory.Create(tunerName, task.Space, options.Seed);
+                if (tuner is XgbTuner xgb && transferred.Count > 0)
+                {
+                    xgb.Transfer(transferred.GroupBy(r => r.TaskKey)
+                        .Where(g => g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count)
+                        .Select(g => (IReadOnlyList<(float[], double)>)g.Select(r => (EntityFeatures(r), r.Gflops(AutoTvmTask.WorkloadOf(r.TaskName, r.Args)?.Operations ?? 0))).ToList()));
+                }
+
+                var mine = previous.Where(r => r.TaskKey == task.Key).ToList();
+                foreach (var r in mine.Where(r => r.Index < 0 || r.Index >= task.Space.Size))
+                {
+                    throw new CliException($"{path}: a record of {workload.Name} has index {r.Index}, outside its space of {task.Space.Size}");
+                }
+
+                var session = new TuningSession(task, tuner, target, log, options);
+                results.Add(session.Run(mine, report));
+            }
+        });
+        return results;
+    }
+
+    /// <summary>Knob values from an AutoTVM entity (the inner split factor, or the knob's value).</summary>
+    private static float[] EntityFeatures(TuningRecord record) =>
+        record.Entity.Select(e => e![2] is System.Text.Json.Nodes.JsonArray split ? split[^1]!.GetValue<float>() : e[2]!.GetValue<float>()).ToArray();
+
+    private static void PrintSummary(CliContext context, IReadOnlyList<TaskProgress> results)
+    {
+        var table = new Table().AddColumns("workload", "trials", "best GFLOPS", "found at trial", "statuses", "time");
+        foreach (var r in results)
+        {
+            table.AddRow(
+                r.Workload,
+                r.Resumed > 0 ? $"{r.Trials} ({r.Resumed} from the log)" : r.Trials.ToString(CultureInfo.InvariantCulture),
+                r.BestGflops.ToString("F2", CultureInfo.InvariantCulture),
+                r.BestTrial.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(string.Join(", ", r.Statuses.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}"))),
+                r.Elapsed.ToString(@"m\:ss", CultureInfo.InvariantCulture));
+        }
+
+        context.Console.Write(table);
+    }
+}

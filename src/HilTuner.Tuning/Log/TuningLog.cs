@@ -1,0 +1,133 @@
+using System.Text;
+
+namespace HilTuner.Tuning.Log;
+
+/// <summary>
+/// A tuning log: one JSON line per trial, appended and synced to disk before the next measurement starts,
+/// so that a run killed at any moment loses at most the line it was writing.
+/// </summary>
+public sealed class TuningLog : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private TuningLog(string path, FileStream stream)
+    {
+        Path = path;
+        _stream = stream;
+    }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for appending (creating it). A torn last line — what a kill in the middle of
+    /// a write leaves — is cut off first, so the next record starts on a line of its own.
+    /// </summary>
+    public static TuningLog Append(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        var length = stream.Length;
+        if (length > 0)
+        {
+            stream.Position = length - 1;
+            if (stream.ReadByte() != '\n')
+            {
+                // Find the end of the last complete line; keep a complete last record that only lacks its newline.
+                var bytes = new byte[length];
+                stream.Position = 0;
+                stream.ReadExactly(bytes);
+                var lastNewline = Array.LastIndexOf(bytes, (byte)'\n');
+                var tail = Encoding.UTF8.GetString(bytes, lastNewline + 1, (int)(length - lastNewline - 1));
+                if (IsRecord(tail))
+                {
+                    stream.Position = length;
+                    stream.WriteByte((byte)'\n');
+                }
+                else
+                {
+                    stream.SetLength(lastNewline + 1);
+                }
+            }
+        }
+
+        stream.Position = stream.Length;
+        return new TuningLog(path, stream);
+    }
+
+    /// <summary>Appends one record and syncs it to disk.</summary>
+    public void Write(TuningRecord record)
+    {
+        var bytes = Encoding.UTF8.GetBytes(RecordJson.Write(record) + "\n");
+        _stream.Write(bytes);
+        _stream.Flush(flushToDisk: true);
+    }
+
+    public void Dispose() => _stream.Dispose();
+
+    /// <summary>
+    /// Reads every record. A torn last line is skipped with a warning naming it; any other line that is not a
+    /// record is an error naming the file and the line. Blank lines and <c>#</c> comments are skipped.
+    /// </summary>
+    public static IReadOnlyList<TuningRecord> Read(string path, out IReadOnlyList<string> warnings)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TuningLogException(path, 0, $"cannot be read: {e.Message}", e);
+        }
+
+        var records = new List<TuningRecord>();
+        var notes = new List<string>();
+        var lines = text.Split('\n');
+        var complete = text.EndsWith('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd('\r');
+            var isLast = i == lines.Length - 1;
+            if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+
+            try
+            {
+                records.Add(RecordJson.Read(line));
+            }
+            catch (FormatException e)
+            {
+                if (isLast && !complete)
+                {
+                    notes.Add($"{path}:{i + 1}: the last line is incomplete (a write was interrupted); it is ignored");
+                    continue;
+                }
+
+                throw new TuningLogException(path, i + 1, e.Message, e);
+            }
+        }
+
+        warnings = notes;
+        return records;
+    }
+
+    private static bool IsRecord(string line)
+    {
+        try
+        {
+            RecordJson.Read(line);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

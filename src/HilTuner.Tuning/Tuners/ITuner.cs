@@ -1,0 +1,25 @@
+using HilTuner.Compiler.Space;
+
+namespace HilTuner.Tuning.Tuners;
+
+/// <summary>
+/// A search strategy over one task's space, as AutoTVM's tuners are: it proposes configurations it has not
+/// proposed before, and learns from the outcomes it is told about.
+/// </summary>
+public interface ITuner
+{
+    /// <summary>The tuner's name, as <c>--tuner</c> takes it and logs record it.</summary>
+    string Name { get; }
+
+    /// <summary>False once every configuration has been proposed.</summary>
+    bool HasNext { get; }
+
+    /// <summary>Up to <paramref name="count"/> configurations never proposed before (they count as visited from here on).</summary>
+    IReadOnlyList<Configuration> NextBatch(int count);
+
+    /// <summary>
+    /// Outcomes of measured configurations, in the order they were proposed. Also used to rebuild a tuner from
+    /// a log: configurations it never proposed become visited.
+    /// </summary>
+    void Update(IReadOnlyList<TrialOutcome> outcomes);
+}

@@ -1,0 +1,101 @@
+using HilTuner.Compiler.Space;
+
+namespace HilTuner.Tuning.Tuners;
+
+/// <summary>
+/// AutoTVM's simulated-annealing model optimiser: <see cref="Chains"/> persistent points random-walk the space
+/// (one knob changed per step), accepting a move with probability exp(min((new − old) / (t + 1e-5), 1)) as the
+/// temperature cools linearly from 1 to 0; the best <c>num</c> unvisited points seen are kept.
+/// </summary>
+internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int chains = 128, int steps = 500, int earlyStop = 50)
+{
+    private readonly int[] _dims = space.Knobs.Select(k => k.Count).ToArray();
+    private long[]? _points;
+
+    public int Chains { get; } = (int)Math.Min(chains, space.Size);
+
+    /// <summary>The highest-scoring configurations not in <paramref name="exclude"/>, best first.</summary>
+    public List<long> FindMaximums(Func<long, float> score, int num, IReadOnlySet<long> exclude)
+    {
+        var points = _points ?? Enumerable.Range(0, Chains).Select(_ => random.NextInt64(space.Size)).ToArray();
+        var scores = points.Select(score).ToArray();
+
+        // The best num points, kept as (score, index); unfilled slots hold −∞ placeholders.
+        var best = new PriorityQueue<long, float>();
+        var inHeap = new HashSet<long>();
+        for (var i = 0; i < num; i++)
+        {
+            best.Enqueue(-1 - i, float.NegativeInfinity);
+            inHeap.Add(-1 - i);
+        }
+
+        void Offer(float s, long p)
+        {
+            best.TryPeek(out var worst, out var worstScore);
+            if (s > worstScore && !inHeap.Contains(p) && !exclude.Contains(p))
+            {
+                best.DequeueEnqueue(p, s);
+                inHeap.Remove(worst);
+                inHeap.Add(p);
+            }
+        }
+
+        for (var i = 0; i < points.Length; i++)
+        {
+            Offer(scores[i], points[i]);
+        }
+
+        var temperature = 1.0;
+        var cool = 1.0 / (steps + 1);
+        var lastImproved = 0;
+        for (var k = 0; k < steps && k < lastImproved + earlyStop; k++)
+        {
+            for (var i = 0; i < points.Length; i++)
+            {
+                var next = RandomWalk(points[i]);
+                var nextScore = score(next);
+                var accept = Math.Exp(Math.Min((nextScore - scores[i]) / (temperature + 1e-5), 1));
+                best.TryPeek(out _, out var worstBefore);
+                if (nextScore > worstBefore && !inHeap.Contains(next) && !exclude.Contains(next))
+                {
+                    lastImproved = k;
+                }
+
+                Offer(nextScore, next);
+                if (random.NextDouble() < accept)
+                {
+                    points[i] = next;
+                    scores[i] = nextScore;
+                }
+            }
+
+            temperature -= cool;
+        }
+
+        _points = points;
+        var result = new List<(long Point, float Score)>();
+        while (best.TryDequeue(out var p, out var s))
+        {
+            if (!float.IsNegativeInfinity(s))
+            {
+                result.Add((p, s));
+            }
+        }
+
+        return result.OrderByDescending(r => r.Score).ThenBy(r => r.Point).Select(r => r.Point).ToList();
+    }
+
+    /// <summary>The point with one random knob changed to another of its choices.</summary>
+    private long RandomWalk(long point)
+    {
+        var choices = space.Get(point).Choices.ToArray();
+        var original = (int[])choices.Clone();
+        while (choices.AsSpan().SequenceEqual(original))
+        {
+            var knob = random.Next(_dims.Length);
+            choices[knob] = random.Next(_dims[knob]);
+        }
+
+        return space.FromChoices(choices).Index;
+    }
+}

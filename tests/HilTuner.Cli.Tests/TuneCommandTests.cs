@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace HilTuner.Cli.Tests;
+
+[TestClass]
+public sealed class TuneCommandTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private static string NewDirectory()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    [TestMethod]
+    public void TuneWritesTheLogTheTableAndThePlot()
+    {
+        var dir = NewDirectory();
+        var log = Path.Combine(dir, "dense.log");
+        var png = Path.Combine(dir, "dense.png");
+        var (exit, output, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--workload", "resnet18.C11", "--tuner", "grid",
+            "--trials", "20", "--log", log, "--plot", png);
+        Assert.AreEqual(0, exit, error);
+
+        // Plain progress, one line per trial, when the output is not a terminal.
+        var lines = Cli.Lines(output);
+        Assert.AreEqual(40, lines.Count(l => l.StartsWith("[dense.512] ", StringComparison.Ordinal) || l.StartsWith("[resnet18.C11] ", StringComparison.Ordinal)));
+        StringAssert.Contains(output, "[dense.512] 20/20");
+        StringAssert.Contains(output, "[resnet18.C11] 20/20");
+        StringAssert.Contains(output, "best GFLOPS");
+        StringAssert.Contains(output, $"log: {log}");
+
+        Assert.HasCount(40, File.ReadAllLines(log));
+        var header = File.ReadAllBytes(png)[..8];
+        CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, header);
+
+        var (summaryExit, summary, summaryError) = Cli.Run(string.Empty, "log", "summary", log);
+        Assert.AreEqual(0, summaryExit, summaryError);
+        StringAssert.Contains(summary, "dense.512");
+        StringAssert.Contains(summary, "resnet18.C11");
+        StringAssert.Contains(summary, "compile_error");
+
+        var (bestExit, best, bestError) = Cli.Run(string.Empty, "log", "best", log);
+        Assert.AreEqual(0, bestExit, bestError);
+        var bestLines = Cli.Lines(best);
+        Assert.HasCount(2, bestLines);
+        var all = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        foreach (var line in bestLines)
+        {
+            var record = JsonDocument.Parse(line).RootElement;
+            var workload = record.GetProperty("hiltuner").GetProperty("workload").GetString();
+            var fastest = all.Where(r => r.GetProperty("hiltuner").GetProperty("workload").GetString() == workload && r.GetProperty("result")[1].GetInt32() == 0)
+                .Min(r => r.GetProperty("result")[0][0].GetDouble());
+            Assert.AreEqual(0, record.GetProperty("result")[1].GetInt32());
+            Assert.AreEqual(fastest, record.GetProperty("result")[0][0].GetDouble());
+            Assert.Contains(line, File.ReadAllLines(log), "log best prints the record as the log holds it");
+        }
+    }
+
+    [TestMethod]
+    public void TransferFromAnEarlierLogPlansTheFirstBatchFromTheModel()
+    {
+        var dir = NewDirectory();
+        var earlier = Path.Combine(dir, "c11.log");
+        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "80", "--log", earlier).Exit);
+
+        string[] Tune(string log, params string[] extra)
+        {
+            var (exit, _, error) = Cli.Run(string.Empty, ["tune", "--workload", "resnet18.C9", "--tuner", "xgb", "--trials", "8", "--seed", "4", "--log", log, .. extra]);
+            Assert.AreEqual(0, exit, error);
+            return File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("config").GetProperty("index").ToString()).ToArray();
+        }
+
+        var plain = Tune(Path.Combine(dir, "plain.log"));
+        var transferred = Tune(Path.Combine(dir, "transfer.log"), "--transfer", earlier);
+        Assert.HasCount(8, transferred);
+        CollectionAssert.AreNotEqual(plain, transferred, "with a transferred model the first batch is planned, not drawn at random");
+    }
+
+    [TestMethod]
+    public void AnExistingLogIsNotOverwrittenWithoutResume()
+    {
+        var dir = NewDirectory();
+        var log = Path.Combine(dir, "a.log");
+        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--tuner", "random", "--log", log).Exit);
+        var before = File.ReadAllText(log);
+
+        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "10", "--tuner", "random", "--log", log);
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(error, "--resume");
+        Assert.AreEqual(before, File.ReadAllText(log));
+
+        var (resumed, output, resumeError) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "10", "--tuner", "random", "--log", log, "--resume");
+        Assert.AreEqual(0, resumed, resumeError);
+        StringAssert.Contains(output, "(5 from the log)");
+        Assert.HasCount(10, File.ReadAllLines(log));
+        StringAssert.StartsWith(File.ReadAllText(log), before);
+    }
+
+    [TestMethod]
+    [DataRow("--workload|resnet18.C99", "unknown workload")]
+    [DataRow("--network|vgg16", "vgg16")]
+    [DataRow("--workload|dense.512|--tuner|xgboost", "unknown tuner \"xgboost\" (known: random, grid, ga, xgb)")]
+    [DataRow("--workload|dense.512|--trials|0", "--trials must be at least 1, not 0")]
+    [DataRow("--workload|dense.512|--trials|-3", "--trials must be at least 1, not -3")]
+    [DataRow("--workload|dense.512|--board|boards/nope.json", "nope.json")]
+    [DataRow("--workload|dense.512|--target|board", "unknown target \"board\"")]
+    [DataRow("--trials|5", "give --workload W (one or more) or --network resnet18")]
+    [DataRow("--workload|dense.512|--repeat|0", "--repeat must be positive, not 0")]
+    [DataRow("--workload|dense.512|--timeout|-1", "--timeout must be positive, not -1")]
+    [DataRow("--workload|dense.512|--early-stopping|0", "--early-stopping must be positive, not 0")]
+    [DataRow("--workload|dense.512|--transfer|/nonexistent/old.log", "/nonexistent/old.log: cannot be read")]
+    [DataRow("--workload|dense.512|--tuner|grid|--transfer|old.log", "--transfer needs a model-based tuner (xgb)")]
+    public void BadInputGetsOneClearLineAndExitCode2(string args, string message)
+    {
+        var dir = NewDirectory();
+        var argv = new List<string> { "tune" };
+        argv.AddRange(args.Split('|'));
+        if (!argv.Contains("--trials"))
+        {
+            argv.AddRange(["--trials", "5"]);
+        }
+
+        argv.AddRange(["--log", Path.Combine(dir, "x.log")]);
+        var (exit, _, error) = Cli.Run(string.Empty, [.. argv]);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, message);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "x.log")), "nothing is written for a run that never started");
+    }
+
+    [TestMethod]
+    public void AMalformedLogIsRefusedNamingFileAndLine()
+    {
+        var dir = NewDirectory();
+        var log = Path.Combine(dir, "bad.log");
+        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "3", "--tuner", "grid", "--log", log).Exit);
+        var lines = File.ReadAllLines(log).ToList();
+        lines.Insert(1, "{\"input\": \"oops\"}");
+        File.WriteAllLines(log, lines);
+        var before = File.ReadAllText(log);
+
+        foreach (var args in new[] { new[] { "log", "summary", log }, ["log", "best", log], ["tune", "--workload", "dense.512", "--trials", "5", "--log", log, "--resume"] })
+        {
+            var (exit, _, error) = Cli.Run(string.Empty, args);
+            Assert.AreEqual(2, exit, string.Join(' ', args));
+            StringAssert.Contains(error, $"{log}:2: \"input\" must be a list of 4");
+        }
+
+        Assert.AreEqual(before, File.ReadAllText(log), "a refused log is left as it was");
+    }
+
+    [TestMethod]
+    public void ATornLastLineIsReportedAsAWarning()
+    {
+        var dir = NewDirectory();
+        var log = Path.Combine(dir, "torn.log");
+        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "3", "--tuner", "grid", "--log", log).Exit);
+        File.AppendAllText(log, "{\"input\": [\"ext_dev");
+        var (exit, output, error) = Cli.Run(string.Empty, "log", "summary", log);
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(error, $"warning: {log}:4: the last line is incomplete");
+        StringAssert.Contains(output, "dense.512");
+    }
+
+    /// <summary>
+    /// The resume guarantee against a real kill: a tuning process is killed with SIGKILL at a random trial (and a
+    /// random instant within it, so possibly mid-write), resumed with the same command and <c>--resume</c>, and
+    /// must end with exactly the records an uninterrupted run writes: the same configurations in the same order,
+    /// none twice, none lost, trial numbers continuing.
+    /// </summary>
+    [TestMethod]
+    [DataRow(11)]
+    [DataRow(29)]
+    [DataRow(2026)]
+    public void ATuningProcessKilledWithSigkillResumesExactly(int seed)
+    {
+        var dir = NewDirectory();
+        string[] Args(string log) => ["tune", "--workload", "resnet18.C11", "--workload", "resnet18.C9", "--tuner", "xgb", "--trials", "72", "--seed", "5", "--log", log];
+
+        var whole = Path.Combine(dir, "whole.log");
+        var (exit, _, error) = Cli.Run(string.Empty, Args(whole));
+        Assert.AreEqual(0, exit, error);
+        var expected = File.ReadAllLines(whole).Select(Key).ToList();
+        Assert.HasCount(144, expected);
+
+        var random = new Random(seed);
+        var killAt = random.Next(1, expected.Count - 1);
+        var killed = Path.Combine(dir, "killed.log");
+        var stderr = new System.Text.StringBuilder();
+        using (var process = Start(Args(killed), stderr))
+        {
+            while (!process.HasExited && CountLines(killed) < killAt)
+            {
+                Thread.Sleep(2);
+            }
+
+            Thread.Sleep(random.Next(0, 15));
+            Assert.IsFalse(process.HasExited, $"the run ended before the kill at record {killAt}: {stderr}");
+            process.Kill();
+            process.WaitForExit();
+        }
+
+        var survived = File.ReadAllText(killed);
+        TestContext.WriteLine($"killed after {CountLines(killed)} complete records (aimed at {killAt}); torn tail: {!survived.EndsWith('\n')}");
+        var (resumed, output, resumeError) = Cli.Run(string.Empty, [.. Args(killed), "--resume"]);
+        Assert.AreEqual(0, resumed, resumeError);
+        StringAssert.Contains(output, "from the log)");
+
+        var actual = File.ReadAllLines(killed).Select(Key).ToList();
+        CollectionAssert.AreEqual(expected, actual);
+    }
+
+    /// <summary>What must match between two runs: workload, configuration, trial number, status and costs (not wall time).</summary>
+    private static string Key(string line)
+    {
+        var r = JsonDocument.Parse(line).RootElement;
+        var facts = r.GetProperty("hiltuner");
+        return $"{facts.GetProperty("workload").GetString()} #{r.GetProperty("config").GetProperty("index").GetInt64()} trial {facts.GetProperty("trial").GetInt32()} {facts.GetProperty("status").GetString()} {r.GetProperty("result")[0]}";
+    }
+
+    private static int CountLines(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var count = 0;
+        int b;
+        while ((b = stream.ReadByte()) >= 0)
+        {
+            count += b == '\n' ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static Process Start(string[] args, System.Text.StringBuilder stderr)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "hiltuner.dll");
+        Assert.IsTrue(File.Exists(dll), $"{dll} is missing");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start hiltuner");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr)
+            {
+                stderr.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

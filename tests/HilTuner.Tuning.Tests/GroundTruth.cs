@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using HilTuner.Compiler;
+using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Hardware;
+using HilTuner.Tuning.Tuners;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Tuning.Tests;
+
+/// <summary>
+/// Every configuration of a workload's space compiled and measured on the simulator of the default board,
+/// once per test run: what the tuners are checked against.
+/// </summary>
+internal sealed class GroundTruth
+{
+    private static readonly ConcurrentDictionary<string, Lazy<GroundTruth>> Cache = new();
+
+    private GroundTruth(Workload workload)
+    {
+        Workload = workload;
+        Space = Templates.For(workload, Board.Default.Vta);
+        var tensors = OperatorTensors.Random(workload, seed: 1);
+        using var targets = new ThreadLocal<SimTarget>(() => new SimTarget(Board.Default));
+        Gflops = new double[Space.Size];
+        Statuses = new MeasureStatus[Space.Size];
+        Parallel.For(0, (int)Space.Size, i =>
+        {
+            var build = VtaCompiler.Compile(workload, Space.Get(i), Board.Default);
+            var m = build.Program is { } program
+                ? targets.Value!.Measure(program, tensors, MeasureOptions.Default)
+                : new Measurement { Status = MeasureStatus.CompileError };
+            Statuses[i] = m.Status;
+            Gflops[i] = m.Status == MeasureStatus.Ok ? workload.Operations / m.Costs.Average() / 1e9 : 0;
+        });
+    }
+
+    public Workload Workload { get; }
+    public ConfigSpace Space { get; }
+    public double[] Gflops { get; }
+    public MeasureStatus[] Statuses { get; }
+
+    public double Best => Gflops.Max();
+
+    public static GroundTruth Of(string workload) =>
+        Cache.GetOrAdd(workload, w => new Lazy<GroundTruth>(() => new GroundTruth(WorkloadRegistry.Resolve(w)))).Value;
+
+    public TrialOutcome Outcome(Configuration c) => new(c, Statuses[c.Index] == MeasureStatus.Ok, Gflops[c.Index]);
+
+    /// <summary>
+    /// Drives <paramref name="tuner"/> as the tuning session does (batches of <paramref name="batch"/>, outcomes
+    /// told after each batch) for <paramref name="budget"/> trials; returns the best GFLOPS after each trial.
+    /// Fails the test if the tuner proposes anything twice.
+    /// </summary>
+    public double[] Drive(ITuner tuner, int budget, int batch = 8) => Drive(tuner, budget, out _, batch);
+
+    /// <inheritdoc cref="Drive(ITuner, int, int)"/>
+    public double[] Drive(ITuner tuner, int budget, out long[] order, int batch = 8)
+    {
+        var seen = new HashSet<long>();
+        var sequence = new List<long>();
+        var curve = new List<double>();
+        var best = 0.0;
+        while (curve.Count < budget && tuner.HasNext)
+        {
+            var proposed = tuner.NextBatch(Math.Min(batch, budget - curve.Count));
+            Assert.IsNotEmpty(proposed, $"{tuner.Name} had more to propose but proposed nothing");
+            foreach (var c in proposed)
+            {
+                Assert.IsTrue(seen.Add(c.Index), $"{tuner.Name} proposed configuration {c.Index} twice");
+                sequence.Add(c.Index);
+                best = Math.Max(best, Gflops[c.Index]);
+                curve.Add(best);
+            }
+
+            tuner.Update(proposed.Select(Outcome).ToList());
+        }
+
+        order = [.. sequence];
+        return curve.ToArray();
+    }
+}

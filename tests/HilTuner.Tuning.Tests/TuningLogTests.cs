@@ -1,0 +1,113 @@
+using HilTuner.Tuning.Log;
+
+namespace HilTuner.Tuning.Tests;
+
+[TestClass]
+public sealed class TuningLogTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    private string NewPath() => Path.Combine(TestContext.TestRunResultsDirectory ?? Path.GetTempPath(), $"{Guid.NewGuid():N}.log");
+
+    private static TuningRecord Trial(int index) => RecordJson.Read(RecordJsonTests.Zcu104Line) with { Index = index };
+
+    [TestMethod]
+    public void RecordsAppendedAreReadBackInOrder()
+    {
+        var path = NewPath();
+        using (var log = TuningLog.Append(path))
+        {
+            log.Write(Trial(1));
+            log.Write(Trial(2));
+        }
+
+        using (var log = TuningLog.Append(path))
+        {
+            log.Write(Trial(3));
+        }
+
+        var records = TuningLog.Read(path, out var warnings);
+        Assert.IsEmpty(warnings);
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, records.Select(r => r.Index).ToArray());
+        Assert.AreEqual(3, File.ReadAllLines(path).Length);
+    }
+
+    [TestMethod]
+    public void ATornLastLineIsReadWithAWarningAndCutOffBeforeTheNextRecord()
+    {
+        var path = NewPath();
+        var whole = RecordJson.Write(Trial(1)) + "\n" + RecordJson.Write(Trial(2)) + "\n";
+        var torn = RecordJson.Write(Trial(3));
+        File.WriteAllText(path, whole + torn[..(torn.Length / 2)]);
+
+        var records = TuningLog.Read(path, out var warnings);
+        CollectionAssert.AreEqual(new long[] { 1, 2 }, records.Select(r => r.Index).ToArray());
+        Assert.HasCount(1, warnings);
+        StringAssert.Contains(warnings[0], $"{path}:3");
+        StringAssert.Contains(warnings[0], "incomplete");
+
+        using (var log = TuningLog.Append(path))
+        {
+            log.Write(Trial(4));
+        }
+
+        records = TuningLog.Read(path, out warnings);
+        Assert.IsEmpty(warnings);
+        CollectionAssert.AreEqual(new long[] { 1, 2, 4 }, records.Select(r => r.Index).ToArray());
+    }
+
+    [TestMethod]
+    public void ACompleteLastRecordWithoutItsNewlineIsKept()
+    {
+        var path = NewPath();
+        File.WriteAllText(path, RecordJson.Write(Trial(1)) + "\n" + RecordJson.Write(Trial(2)));
+        Assert.HasCount(2, TuningLog.Read(path, out var warnings));
+        Assert.IsEmpty(warnings);
+
+        using (var log = TuningLog.Append(path))
+        {
+            log.Write(Trial(3));
+        }
+
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, TuningLog.Read(path, out _).Select(r => r.Index).ToArray());
+    }
+
+    [TestMethod]
+    public void AMalformedLineBeforeTheLastIsAnErrorNamingFileAndLine()
+    {
+        var path = NewPath();
+        File.WriteAllText(path, string.Join('\n', RecordJson.Write(Trial(1)), "{\"input\": [\"t\"]}", RecordJson.Write(Trial(3))) + "\n");
+        var e = Assert.ThrowsExactly<TuningLogException>(() => TuningLog.Read(path, out _));
+        StringAssert.StartsWith(e.Message, $"{path}:2: ");
+        StringAssert.Contains(e.Message, "\"input\" must be a list of 4");
+    }
+
+    [TestMethod]
+    public void ATornLineThatEndsWithANewlineIsAnError()
+    {
+        // Only the very last, unterminated line can be the victim of a kill; a damaged terminated line is not.
+        var path = NewPath();
+        var torn = RecordJson.Write(Trial(2));
+        File.WriteAllText(path, RecordJson.Write(Trial(1)) + "\n" + torn[..20] + "\n");
+        var e = Assert.ThrowsExactly<TuningLogException>(() => TuningLog.Read(path, out _));
+        StringAssert.StartsWith(e.Message, $"{path}:2: ");
+    }
+
+    [TestMethod]
+    public void CommentsBlankLinesAndAutoTvmsOwnLinesAreRead()
+    {
+        var path = NewPath();
+        File.WriteAllLines(path, ["# tophub-style comment", string.Empty, RecordJsonTests.TopHubLine, RecordJsonTests.ErrorLineV01, RecordJsonTests.Zcu104Line]);
+        var records = TuningLog.Read(path, out var warnings);
+        Assert.IsEmpty(warnings);
+        CollectionAssert.AreEqual(new long[] { 203, 484, 241 }, records.Select(r => r.Index).ToArray());
+    }
+
+    [TestMethod]
+    public void AMissingLogIsAnErrorNamingIt()
+    {
+        var path = NewPath();
+        var e = Assert.ThrowsExactly<TuningLogException>(() => TuningLog.Read(path, out _));
+        StringAssert.Contains(e.Message, path);
+    }
+}

@@ -1,0 +1,157 @@
+using HilTuner.Compiler.Workloads;
+using HilTuner.Hardware;
+using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Session;
+using HilTuner.Tuning.Tuners;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Tuning.Tests;
+
+[TestClass]
+public sealed class TuningSessionTests
+{
+    private static string NewPath() => Path.Combine(Path.GetTempPath(), "hiltuner-tests", $"{Guid.NewGuid():N}.log");
+
+    private static TaskProgress Tune(string workload, string tuner, int trials, string path, int seed = 7, int? earlyStopping = null)
+    {
+        var task = new TuningTask(WorkloadRegistry.Resolve(workload), Board.Default, seed);
+        var logged = File.Exists(path) ? TuningLog.Read(path, out _).Where(r => r.TaskKey == task.Key).ToList() : [];
+        using var log = TuningLog.Append(path);
+        var options = new TuningOptions { Trials = trials, Seed = seed, EarlyStopping = earlyStopping };
+        var session = new TuningSession(task, TunerFactory.Create(tuner, task.Space, seed), new SimTarget(Board.Default), log, options);
+        return session.Run(logged);
+    }
+
+    [TestMethod]
+    public void EveryTrialIsLoggedAsAutoTvmRecordsItWithHilTunersFacts()
+    {
+        var path = NewPath();
+        var result = Tune("resnet18.C11", "random", 40, path);
+        var records = TuningLog.Read(path, out _);
+        Assert.HasCount(40, records);
+        Assert.AreEqual(40, result.Trials);
+        CollectionAssert.AreEqual(Enumerable.Range(1, 40).ToArray(), records.Select(r => r.Facts!.Trial).ToArray());
+
+        var truth = GroundTruth.Of("resnet18.C11");
+        var operations = WorkloadRegistry.Resolve("resnet18.C11").Operations;
+        foreach (var r in records)
+        {
+            var facts = r.Facts!;
+            Assert.AreEqual("conv2d_packed.vta", r.TaskName);
+            Assert.AreEqual("ext_dev -keys=vta,cpu -device=vta -model=pynq_1x16_i8w8a32_15_15_18_17", r.Target);
+            Assert.AreEqual("resnet18.C11", facts.Workload);
+            Assert.AreEqual("sim", facts.TargetKind);
+            Assert.AreEqual("random", facts.Tuner);
+            Assert.AreEqual(truth.Statuses[r.Index].JsonName(), facts.Status, $"configuration {r.Index}");
+            Assert.AreEqual((int)truth.Statuses[r.Index].ErrorNo(), r.ErrorNo);
+            if (r.Succeeded)
+            {
+                // Costs are the timing model's board seconds, never host time: cycles at the fabric clock plus
+                // the runtime's launch overhead.
+                Assert.HasCount(3, r.Costs);
+                var board = Board.Default;
+                Assert.AreEqual((facts.Cycles * board.Fabric.SecondsPerCycle) + (board.Timing.LaunchOverheadMicroseconds * 1e-6), r.Costs[0], 1e-15);
+                Assert.AreEqual(truth.Gflops[r.Index], r.Gflops(operations), 1e-9);
+                Assert.IsNotNull(facts.Features);
+            }
+            else
+            {
+                CollectionAssert.AreEqual(new[] { TuningRecord.FailureCost }, r.Costs.ToArray());
+                Assert.IsFalse(string.IsNullOrEmpty(facts.Error), $"a failure without a reason at {r.Index}");
+            }
+        }
+
+        Assert.AreEqual(records.Max(r => r.Gflops(operations)), result.BestGflops, 1e-9);
+        Assert.AreEqual(records.Count(r => !r.Succeeded), result.Statuses.Where(s => s.Key != "ok").Sum(s => s.Value));
+    }
+
+    [TestMethod]
+    public void TheTrialCountIsCappedAtTheSpaceSize()
+    {
+        var path = NewPath();
+        var result = Tune("dense.512", "xgb", 1000, path);
+        var records = TuningLog.Read(path, out _);
+        Assert.AreEqual(72, result.Budget);
+        Assert.AreEqual(72, result.Trials);
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, 72).Select(i => (long)i).ToArray(), records.Select(r => r.Index).ToArray());
+    }
+
+    [TestMethod]
+    public void EarlyStoppingEndsATaskAfterThatManyTrialsWithoutANewBest()
+    {
+        var result = Tune("resnet18.C11", "grid", 576, NewPath(), earlyStopping: 30);
+        Assert.IsGreaterThan(0, result.BestTrial);
+        Assert.IsLessThan(576, result.Trials);
+
+        // The check runs between batches (of 8), as AutoTVM's does.
+        Assert.IsGreaterThanOrEqualTo(30, result.Trials - result.BestTrial);
+        Assert.IsLessThan(30 + 8, result.Trials - result.BestTrial);
+    }
+
+    /// <summary>
+    /// A run cut short at any trial — even in the middle of writing a line — and resumed with the same log and
+    /// seed ends with exactly the records of an uninterrupted run: same configurations in the same order, none
+    /// measured twice, none lost, trial numbers continuing.
+    /// </summary>
+    [TestMethod]
+    [DataRow("xgb", 1)]
+    [DataRow("xgb", 37)]
+    [DataRow("xgb", 70)]
+    [DataRow("ga", 45)]
+    [DataRow("random", 12)]
+    public void AResumedRunEndsAsAnUninterruptedOne(string tuner, int cut)
+    {
+        const int Trials = 90;
+        var whole = NewPath();
+        Tune("resnet18.C11", tuner, Trials, whole);
+        var expected = TuningLog.Read(whole, out _);
+
+        var resumed = NewPath();
+        var lines = File.ReadAllLines(whole);
+        File.WriteAllText(resumed, string.Join('\n', lines[..cut]) + "\n" + lines[cut][..(lines[cut].Length / 3)]);
+        var result = Tune("resnet18.C11", tuner, Trials, resumed);
+
+        var actual = TuningLog.Read(resumed, out var warnings);
+        Assert.IsEmpty(warnings);
+        Assert.AreEqual(cut, result.Resumed);
+        Assert.AreEqual(Trials, result.Trials);
+        CollectionAssert.AreEqual(expected.Select(r => r.Index).ToArray(), actual.Select(r => r.Index).ToArray());
+        CollectionAssert.AreEqual(Enumerable.Range(1, Trials).ToArray(), actual.Select(r => r.Facts!.Trial).ToArray());
+        CollectionAssert.AreEqual(expected.Select(r => r.Costs[0]).ToArray(), actual.Select(r => r.Costs[0]).ToArray());
+        CollectionAssert.AreEqual(lines[..cut], File.ReadAllLines(resumed)[..cut], "records already in the log must stay as they were");
+    }
+
+    [TestMethod]
+    public void ALogFromAnotherTunerIsUsedAndNothingIsMeasuredTwice()
+    {
+        var path = NewPath();
+        Tune("resnet18.C11", "random", 30, path, seed: 1);
+        var result = Tune("resnet18.C11", "xgb", 80, path, seed: 2);
+        var records = TuningLog.Read(path, out _);
+        Assert.AreEqual(80, result.Trials);
+        Assert.AreEqual(30, result.Resumed);
+        Assert.HasCount(80, records);
+        Assert.AreEqual(80, records.Select(r => r.Index).Distinct().Count());
+    }
+
+    [TestMethod]
+    public void TransferFromAnotherLayerPlansTheFirstBatchFromTheModel()
+    {
+        var source = GroundTruth.Of("resnet18.C11");
+        var prior = new List<(float[] Features, double Gflops)>();
+        foreach (var c in Enumerable.Range(0, (int)source.Space.Size).Select(i => source.Space.Get(i)))
+        {
+            prior.Add((KnobFeatures.Of(c), source.Gflops[c.Index]));
+        }
+
+        // C11's space is the same space on the same knobs: the transferred model must point straight at the best
+        // region, so the first batch is far better than random picks.
+        var withTransfer = new XgbTuner(source.Space, seed: 3);
+        withTransfer.Transfer([prior]);
+        var first = withTransfer.NextBatch(8);
+        var random = new RandomTuner(source.Space, seed: 3).NextBatch(8);
+        var transferred = first.Max(c => source.Gflops[c.Index]);
+        Assert.IsGreaterThanOrEqualTo(0.9 * source.Best, transferred);
+        Assert.IsGreaterThan(random.Max(c => source.Gflops[c.Index]), transferred);
+    }
+}
