@@ -15,6 +15,15 @@ public sealed class TuneCommandTests
         return path;
     }
 
+    /// <summary>A fresh log of <paramref name="trials"/> grid-search trials of dense.512.</summary>
+    private static string SmallLog(string name, int trials, string tuner = "grid")
+    {
+        var log = Path.Combine(NewDirectory(), name);
+        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", $"{trials}", "--tuner", tuner, "--log", log);
+        Assert.AreEqual(0, exit, error);
+        return log;
+    }
+
     [TestMethod]
     public void TuneWritesTheLogTheTableAndThePlot()
     {
@@ -83,9 +92,7 @@ public sealed class TuneCommandTests
     [TestMethod]
     public void AnExistingLogIsNotOverwrittenWithoutResume()
     {
-        var dir = NewDirectory();
-        var log = Path.Combine(dir, "a.log");
-        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--tuner", "random", "--log", log).Exit);
+        var log = SmallLog("a.log", 5, "random");
         var before = File.ReadAllText(log);
 
         var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "10", "--tuner", "random", "--log", log);
@@ -135,9 +142,7 @@ public sealed class TuneCommandTests
     [TestMethod]
     public void AMalformedLogIsRefusedNamingFileAndLine()
     {
-        var dir = NewDirectory();
-        var log = Path.Combine(dir, "bad.log");
-        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "3", "--tuner", "grid", "--log", log).Exit);
+        var log = SmallLog("bad.log", 3);
         var lines = File.ReadAllLines(log).ToList();
         lines.Insert(1, "{\"input\": \"oops\"}");
         File.WriteAllLines(log, lines);
@@ -154,11 +159,22 @@ public sealed class TuneCommandTests
     }
 
     [TestMethod]
+    public void ARecordWhoseIndexDisagreesWithItsEntityIsRefused()
+    {
+        var log = SmallLog("mixed.log", 3);
+        var lines = File.ReadAllLines(log);
+        lines[1] = lines[1].Replace("\"index\": 1,", "\"index\": 9,", StringComparison.Ordinal);
+        File.WriteAllLines(log, lines);
+        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--tuner", "grid", "--log", log, "--resume");
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(error, "has index 9 but its entity is configuration 1");
+        Assert.HasCount(3, File.ReadAllLines(log));
+    }
+
+    [TestMethod]
     public void ATornLastLineIsReportedAsAWarning()
     {
-        var dir = NewDirectory();
-        var log = Path.Combine(dir, "torn.log");
-        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "3", "--tuner", "grid", "--log", log).Exit);
+        var log = SmallLog("torn.log", 3);
         File.AppendAllText(log, "{\"input\": [\"ext_dev");
         var (exit, output, error) = Cli.Run(string.Empty, "log", "summary", log);
         Assert.AreEqual(0, exit, error);

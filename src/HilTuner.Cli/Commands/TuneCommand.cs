@@ -185,9 +185,9 @@ internal static class TuneCommand
                 }
 
                 var mine = previous.Where(r => r.TaskKey == task.Key).ToList();
-                foreach (var r in mine.Where(r => r.Index < 0 || r.Index >= task.Space.Size))
+                foreach (var r in mine)
                 {
-                    throw new CliException($"{path}: a record of {workload.Name} has index {r.Index}, outside its space of {task.Space.Size}");
+                    CheckIndex(path, workload, task, r);
                 }
 
                 var session = new TuningSession(task, tuner, target, log, options);
@@ -195,6 +195,28 @@ internal static class TuneCommand
             }
         });
         return results;
+    }
+
+    /// <summary>
+    /// A record's index must name the configuration its entity describes (AutoTVM instantiates the entity; the
+    /// resume trusts the index): a log of another space definition is refused, not misread.
+    /// </summary>
+    private static void CheckIndex(string path, Workload workload, TuningTask task, TuningRecord record)
+    {
+        long fromEntity;
+        try
+        {
+            fromEntity = task.Space.FromKnobs(record.Entity.ToJsonString()).Index;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            throw new CliException($"{path}: the record of {workload.Name} with index {record.Index} has an entity outside its space ({e.Message})");
+        }
+
+        if (fromEntity != record.Index)
+        {
+            throw new CliException($"{path}: a record of {workload.Name} has index {record.Index} but its entity is configuration {fromEntity} of the {task.TaskName} space; the log was written for another space definition");
+        }
     }
 
     /// <summary>Knob values from an AutoTVM entity (the inner split factor, or the knob's value).</summary>

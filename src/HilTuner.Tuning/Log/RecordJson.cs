@@ -75,28 +75,39 @@ internal static class RecordJson
             throw new FormatException("a record must be a JSON object");
         }
 
-        if (root["input"] is null && root["v"] is not null)
-        {
-            return ReadVersion01(root);
-        }
+        return Parse(root, root["input"] is null && root["v"] is not null ? Version01 : Version02);
+    }
 
-        var input = Array(root, "input", 4);
-        var config = root["config"] as JsonObject ?? throw new FormatException("\"config\" must be an object");
-        var result = Array(root, "result", 4);
+    /// <summary>
+    /// Where a record keeps its parts. v0.2: <c>{"input": [target, task name, args, kwargs], "config": {"index",
+    /// "code_hash", "entity"}, "result": [costs, error_no, all_cost, timestamp], "version", "tvm_version"}</c>;
+    /// v0.1: <c>{"i": [target, task name, args, kwargs, workload, {"i", "t", "c", "e"}], "r": […], "v": 0.1}</c>.
+    /// </summary>
+    private sealed record Layout(string Input, int InputLength, string Config, string Index, string CodeHash, string Entity, string Result, string Version);
+
+    private static readonly Layout Version02 = new("input", 4, "config", "index", "code_hash", "entity", "result", "version");
+    private static readonly Layout Version01 = new("i", 6, "i[5]", "i", "c", "e", "r", "v");
+
+    private static TuningRecord Parse(JsonObject root, Layout at)
+    {
+        var input = Array(root, at.Input, at.InputLength);
+        var config = (at == Version01 ? input[5] : root[at.Config]) as JsonObject ?? throw new FormatException($"\"{at.Config}\" must be an object");
+        var result = Array(root, at.Result, 4);
+        var costs = result[0] as JsonArray ?? throw new FormatException($"{at.Result}[0] (costs) must be a list");
         return new TuningRecord
         {
-            Target = Text(input[0], "input[0] (target)"),
-            TaskName = Text(input[1], "input[1] (task name)"),
-            Args = input[2] as JsonArray ?? throw new FormatException("input[2] (args) must be a list"),
+            Target = Text(input[0], $"{at.Input}[0] (target)"),
+            TaskName = Text(input[1], $"{at.Input}[1] (task name)"),
+            Args = input[2] as JsonArray ?? throw new FormatException($"{at.Input}[2] (args) must be a list"),
             Kwargs = input[3] as JsonObject ?? [],
-            Index = Number(config["index"], "config.index", n => n.GetValue<long>()),
-            CodeHash = OptionalText(config["code_hash"], "config.code_hash"),
-            Entity = config["entity"] as JsonArray ?? throw new FormatException("config.entity must be a list"),
-            Costs = Costs(result, "result"),
-            ErrorNo = Number(result[1], "result[1] (error_no)", n => n.GetValue<int>()),
-            AllCost = Number(result[2], "result[2] (all_cost)", n => n.GetValue<double>()),
-            Timestamp = Number(result[3], "result[3] (timestamp)", n => n.GetValue<double>()),
-            Version = root["version"] is null ? TuningRecord.FormatVersion : Number(root["version"], "version", n => n.GetValue<double>()),
+            Index = Number(config[at.Index], $"{at.Config}.{at.Index}", n => n.GetValue<long>()),
+            CodeHash = OptionalText(config[at.CodeHash], $"{at.Config}.{at.CodeHash}"),
+            Entity = config[at.Entity] as JsonArray ?? throw new FormatException($"{at.Config}.{at.Entity} must be a list"),
+            Costs = costs.Select((c, i) => Number(c, $"{at.Result}[0][{i}] (cost)", n => n.GetValue<double>())).ToArray(),
+            ErrorNo = Number(result[1], $"{at.Result}[1] (error_no)", n => n.GetValue<int>()),
+            AllCost = Number(result[2], $"{at.Result}[2] (all_cost)", n => n.GetValue<double>()),
+            Timestamp = Number(result[3], $"{at.Result}[3] (timestamp)", n => n.GetValue<double>()),
+            Version = root[at.Version] is null ? TuningRecord.FormatVersion : Number(root[at.Version], at.Version, n => n.GetValue<double>()),
             TvmVersion = OptionalText(root["tvm_version"], "tvm_version") ?? string.Empty,
             Facts = root["hiltuner"] switch
             {
@@ -105,39 +116,6 @@ internal static class RecordJson
                 _ => throw new FormatException("\"hiltuner\" must be an object"),
             },
         };
-    }
-
-    /// <summary>
-    /// AutoTVM's v0.1 record: <c>{"i": [target, task name, args, kwargs, workload, {"i": index, "t": template,
-    /// "c": code hash, "e": entity}], "r": [costs, error_no, all_cost, timestamp], "v": 0.1}</c>.
-    /// </summary>
-    private static TuningRecord ReadVersion01(JsonObject root)
-    {
-        var input = Array(root, "i", 6);
-        var config = input[5] as JsonObject ?? throw new FormatException("i[5] (config) must be an object");
-        var result = Array(root, "r", 4);
-        return new TuningRecord
-        {
-            Target = Text(input[0], "i[0] (target)"),
-            TaskName = Text(input[1], "i[1] (task name)"),
-            Args = input[2] as JsonArray ?? throw new FormatException("i[2] (args) must be a list"),
-            Kwargs = input[3] as JsonObject ?? [],
-            Index = Number(config["i"], "i[5].i (index)", n => n.GetValue<long>()),
-            CodeHash = OptionalText(config["c"], "i[5].c (code hash)"),
-            Entity = config["e"] as JsonArray ?? throw new FormatException("i[5].e (entity) must be a list"),
-            Costs = Costs(result, "r"),
-            ErrorNo = Number(result[1], "r[1] (error_no)", n => n.GetValue<int>()),
-            AllCost = Number(result[2], "r[2] (all_cost)", n => n.GetValue<double>()),
-            Timestamp = Number(result[3], "r[3] (timestamp)", n => n.GetValue<double>()),
-            Version = Number(root["v"], "v", n => n.GetValue<double>()),
-            TvmVersion = string.Empty,
-        };
-    }
-
-    private static double[] Costs(JsonArray result, string key)
-    {
-        var costs = result[0] as JsonArray ?? throw new FormatException($"{key}[0] (costs) must be a list");
-        return costs.Select((c, i) => Number(c, $"{key}[0][{i}] (cost)", n => n.GetValue<double>())).ToArray();
     }
 
     private static HilTunerFacts ReadFacts(JsonObject f) => new()

@@ -45,6 +45,9 @@ public sealed record TuningRecord
 
     public bool Succeeded => ErrorNo == 0;
 
+    /// <summary>HilTuner's status when the record has it; for AutoTVM's own records <c>ok</c> or <c>error_no N</c>.</summary>
+    public string Status => Facts?.Status ?? (Succeeded ? "ok" : $"error_no {ErrorNo}");
+
     /// <summary>Mean cost in seconds (AutoTVM's <c>np.mean(costs)</c>).</summary>
     public double MeanCost => Costs.Count == 0 ? FailureCost : Costs.Average();
 

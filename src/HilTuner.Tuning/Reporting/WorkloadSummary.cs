@@ -1,4 +1,3 @@
-using HilTuner.Compiler.Workloads;
 using HilTuner.Tuning.Log;
 
 namespace HilTuner.Tuning.Reporting;
@@ -31,8 +30,7 @@ public sealed record WorkloadSummary(
             for (var i = 0; i < list.Count; i++)
             {
                 var r = list[i];
-                var status = r.Facts?.Status ?? (r.ErrorNo == 0 ? "ok" : $"error_no {r.ErrorNo}");
-                statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                statuses[r.Status] = statuses.GetValueOrDefault(r.Status) + 1;
                 var gflops = r.Gflops(operations);
                 if (r.Succeeded && (best is null || r.MeanCost < best.MeanCost))
                 {
@@ -45,7 +43,4 @@ public sealed record WorkloadSummary(
 
         return summaries;
     }
-
-    /// <summary>The workload named in a summary, if HilTuner knows it.</summary>
-    public Workload? Known => WorkloadRegistry.All.FirstOrDefault(w => w.Name == Workload);
 }

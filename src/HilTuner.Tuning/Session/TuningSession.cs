@@ -89,7 +89,7 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
                 tuner.Update(outcomes);
                 for (var i = 0; i < rest.Count; i++)
                 {
-                    Count(outcomes[i], rest[i].Facts?.Status ?? (rest[i].Succeeded ? "ok" : "error"));
+                    Count(outcomes[i], rest[i].Status);
                 }
             }
 
@@ -112,7 +112,7 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
                 {
                     var outcome = Outcome(record);
                     batchOutcomes.Add(outcome);
-                    Count(outcome, record.Facts?.Status ?? (record.Succeeded ? "ok" : "error"));
+                    Count(outcome, record.Status);
                 }
                 else
                 {
