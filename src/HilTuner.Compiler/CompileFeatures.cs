@@ -55,6 +55,28 @@ public sealed class CompileFeatures
 
     internal CompileFeatures(double[] values) => _values = values;
 
+    /// <summary>
+    /// Features as a log keeps them (name → value). Every defined feature must be present; names the definitions
+    /// do not know are ignored (a log from a later compiler may have more).
+    /// </summary>
+    public static CompileFeatures FromNamed(IReadOnlyDictionary<string, double> named)
+    {
+        var values = new double[Definitions.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!named.TryGetValue(Definitions[i].Name, out values[i]))
+            {
+                throw new KeyNotFoundException($"compile feature \"{Definitions[i].Name}\" is missing");
+            }
+        }
+
+        return new CompileFeatures(values);
+    }
+
+    /// <summary>The features by name, as a log keeps them.</summary>
+    public IReadOnlyDictionary<string, double> ToNamed() =>
+        Definitions.Select((d, i) => KeyValuePair.Create(d.Name, _values[i])).ToDictionary();
+
     /// <summary>The values in the order of <see cref="Definitions"/>.</summary>
     public IReadOnlyList<double> Values => _values;
 

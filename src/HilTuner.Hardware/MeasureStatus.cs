@@ -45,6 +45,37 @@ public static class MeasureStatusNames
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
+    /// <summary>The status a log or JSON names (the inverse of <see cref="JsonName"/>); null for an unknown name.</summary>
+    public static MeasureStatus? Parse(string name)
+    {
+        foreach (var status in Enum.GetValues<MeasureStatus>())
+        {
+            if (status.JsonName() == name)
+            {
+                return status;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The closest status to an AutoTVM error number, for records that carry no status of their own: a build that
+    /// failed or timed out is a compile error, a run that timed out a hang, an unknown error a runtime error.
+    /// </summary>
+    public static MeasureStatus FromErrorNo(int errorNo) => (MeasureErrorNo)errorNo switch
+    {
+        MeasureErrorNo.NoError => MeasureStatus.Ok,
+        MeasureErrorNo.InstantiationError or MeasureErrorNo.CompileHost or MeasureErrorNo.CompileDevice or MeasureErrorNo.BuildTimeout => MeasureStatus.CompileError,
+        MeasureErrorNo.WrongAnswer => MeasureStatus.WrongAnswer,
+        MeasureErrorNo.RunTimeout => MeasureStatus.Hang,
+        _ => MeasureStatus.RuntimeError,
+    };
+
+    /// <summary>True for the statuses of a configuration that was sent to the target and failed there.</summary>
+    public static bool FailedOnTarget(this MeasureStatus status) =>
+        status is MeasureStatus.RuntimeError or MeasureStatus.Hang or MeasureStatus.WrongAnswer or MeasureStatus.BoardReset or MeasureStatus.LinkLost;
+
     /// <summary>AutoTVM's error number for the status.</summary>
     public static MeasureErrorNo ErrorNo(this MeasureStatus status) => status switch
     {

@@ -1,4 +1,5 @@
 using HilTuner.Cli;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Cli.Tests;
 
@@ -15,20 +16,7 @@ internal static class Cli
 
     public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => Repository.Root;
 
-    public static string Board(string name) => Path.Combine(RepositoryRoot, "boards", name);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HilTuner.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cannot find the repository root above " + AppContext.BaseDirectory);
-    }
+    public static string Board(string name) => Repository.BoardFile(name);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using HilTuner.Compiler;
+using HilTuner.Tuning.Measure;
+using HilTuner.Tuning.Session;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
@@ -20,14 +21,15 @@ internal sealed class GroundTruth
     private GroundTruth(Workload workload)
     {
         Workload = workload;
-        Space = Templates.For(workload, Board.Default.Vta);
+        Task = new TuningTask(workload, Board.Default, seed: 1);
+        Space = Task.Space;
         var tensors = OperatorTensors.Random(workload, seed: 1);
         using var targets = new ThreadLocal<SimTarget>(() => new SimTarget(Board.Default));
         Gflops = new double[Space.Size];
         Statuses = new MeasureStatus[Space.Size];
         Parallel.For(0, (int)Space.Size, i =>
         {
-            var build = VtaCompiler.Compile(workload, Space.Get(i), Board.Default);
+            var build = Builder.Build(workload, Space.Get(i), Board.Default);
             var m = build.Program is { } program
                 ? targets.Value!.Measure(program, tensors, MeasureOptions.Default)
                 : new Measurement { Status = MeasureStatus.CompileError };
@@ -37,7 +39,15 @@ internal sealed class GroundTruth
     }
 
     public Workload Workload { get; }
+    public TuningTask Task { get; }
     public ConfigSpace Space { get; }
+
+    /// <summary>Compiles each configuration once for all the tests of a run.</summary>
+    public static CachingBuilder Builder { get; } = new(LocalBuilder.Instance);
+
+    public TunerContext Context(int seed) => new(Task, seed, Builder);
+
+    public ITuner Tuner(string name, int seed) => TunerFactory.Create(name, Context(seed));
     public double[] Gflops { get; }
     public MeasureStatus[] Statuses { get; }
 
@@ -46,7 +56,10 @@ internal sealed class GroundTruth
     public static GroundTruth Of(string workload) =>
         Cache.GetOrAdd(workload, w => new Lazy<GroundTruth>(() => new GroundTruth(WorkloadRegistry.Resolve(w)))).Value;
 
-    public TrialOutcome Outcome(Configuration c) => new(c, Statuses[c.Index] == MeasureStatus.Ok, Gflops[c.Index]);
+    public TrialOutcome Outcome(Configuration c) => new(c, Statuses[c.Index], Gflops[c.Index])
+    {
+        Features = Builder.Build(Workload, c, Board.Default).Program?.Features,
+    };
 
     /// <summary>
     /// Drives <paramref name="tuner"/> as the tuning session does (batches of <paramref name="batch"/>, outcomes

@@ -28,7 +28,7 @@ public sealed class TunerTests
         var budget = (int)(share * truth.Space.Size);
         foreach (var seed in Seeds[..5])
         {
-            var tuner = TunerFactory.Create(name, truth.Space, seed);
+            var tuner = truth.Tuner(name, seed);
             var curve = truth.Drive(tuner, budget);
             Assert.HasCount(budget, curve, $"{name} (seed {seed}) stopped early");
             var found = Array.FindIndex(curve, b => b >= truth.Best) + 1;
@@ -72,11 +72,11 @@ public sealed class TunerTests
 
         int TrialsToBest(string name, int seed)
         {
-            var curve = truth.Drive(TunerFactory.Create(name, truth.Space, seed), (int)truth.Space.Size);
+            var curve = truth.Drive(truth.Tuner(name, seed), (int)truth.Space.Size);
             return Array.FindIndex(curve, b => b >= truth.Best) + 1;
         }
 
-        double BestAfter(string name, int seed, int trials) => truth.Drive(TunerFactory.Create(name, truth.Space, seed), trials)[^1];
+        double BestAfter(string name, int seed, int trials) => truth.Drive(truth.Tuner(name, seed), trials)[^1];
 
         var xgb = Seeds.Select(s => TrialsToBest("xgb", s)).ToArray();
         var random = Seeds.Select(s => TrialsToBest("random", s)).ToArray();
@@ -99,8 +99,8 @@ public sealed class TunerTests
         var truth = GroundTruth.Of("resnet18.C11");
         foreach (var name in TunerFactory.Names)
         {
-            truth.Drive(TunerFactory.Create(name, truth.Space, 42), 120, out var first);
-            truth.Drive(TunerFactory.Create(name, truth.Space, 42), 120, out var second);
+            truth.Drive(truth.Tuner(name, 42), 120, out var first);
+            truth.Drive(truth.Tuner(name, 42), 120, out var second);
             CollectionAssert.AreEqual(first, second, name);
         }
     }
@@ -109,7 +109,7 @@ public sealed class TunerTests
     public void AnUnknownTunerIsRefusedNamingTheKnownOnes()
     {
         var truth = GroundTruth.Of("dense.512");
-        var e = Assert.ThrowsExactly<ArgumentException>(() => TunerFactory.Create("xgboost", truth.Space, 0));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => truth.Tuner("xgboost", 0));
         StringAssert.Contains(e.Message, "random, grid, ga, xgb");
     }
 }

@@ -1,6 +1,8 @@
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
+using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
 using HilTuner.Vta.Config;
@@ -12,14 +14,31 @@ public sealed class TuningSessionTests
 {
     private static string NewPath() => Path.Combine(Path.GetTempPath(), "hiltuner-tests", $"{Guid.NewGuid():N}.log");
 
-    private static TaskProgress Tune(string workload, string tuner, int trials, string path, int seed = 7, int? earlyStopping = null)
+    private static TaskProgress Tune(string workload, string tuner, int trials, string path, int seed = 7, int? earlyStopping = null, ITarget? target = null)
     {
         var task = new TuningTask(WorkloadRegistry.Resolve(workload), Board.Default, seed);
         var logged = File.Exists(path) ? TuningLog.Read(path, out _).Where(r => r.TaskKey == task.Key).ToList() : [];
         using var log = TuningLog.Append(path);
         var options = new TuningOptions { Trials = trials, Seed = seed, EarlyStopping = earlyStopping };
-        var session = new TuningSession(task, TunerFactory.Create(tuner, task.Space, seed), new SimTarget(Board.Default), log, options);
+        var session = new TuningSession(task, TunerFactory.Create(tuner, new TunerContext(task, seed, LocalBuilder.Instance)), target ?? new SimTarget(Board.Default), log, options);
         return session.Run(logged);
+    }
+
+    [TestMethod]
+    public void ReplayGivesTheRecordsTheSimulatorGivesLabelledReplay()
+    {
+        var workload = WorkloadRegistry.Resolve("resnet18.C11");
+        var replay = new ReplayTarget(Board.Default, [GroundTruthTable.Measure(workload, Board.Default)]);
+        var (simulated, replayed) = (NewPath(), NewPath());
+
+        // The ground truth runs on inputs of seed 0; so does this session (wrong answers may depend on the data).
+        Tune("resnet18.C11", "xgb", 80, simulated, seed: GroundTruthTable.InputSeed);
+        Tune("resnet18.C11", "xgb", 80, replayed, seed: GroundTruthTable.InputSeed, target: replay);
+        var a = TuningLog.Read(simulated, out _);
+        var b = TuningLog.Read(replayed, out _);
+        CollectionAssert.AreEqual(a.Select(r => (r.Index, r.Status, r.Facts!.Cycles, r.Costs[0])).ToArray(), b.Select(r => (r.Index, r.Status, r.Facts!.Cycles, r.Costs[0])).ToArray());
+        Assert.IsTrue(a.All(r => r.Facts!.TargetKind == "sim"));
+        Assert.IsTrue(b.All(r => r.Facts!.TargetKind == "replay"));
     }
 
     [TestMethod]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HilTuner.Tests.Shared;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Vta.Tests;
@@ -6,7 +7,7 @@ namespace HilTuner.Vta.Tests;
 /// <summary>The repository's board files, and variants of the default made for a test.</summary>
 internal static class TestBoards
 {
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => Repository.Root;
 
     public static string BoardsDirectory => Path.Combine(RepositoryRoot, "boards");
 
@@ -85,17 +86,4 @@ internal static class TestBoards
                 hw["uop_buffer_depth"] = u;
             }
         });
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HilTuner.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cannot find the repository root (HilTuner.sln) above " + AppContext.BaseDirectory);
-    }
 }

@@ -18,6 +18,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks: every figure is measured in the same run that prints it");
         command.Subcommands.Add(Sim(context));
         command.Subcommands.Add(Compile(context));
+        command.Subcommands.Add(GroundTruthCommand.Create(context));
         return command;
     }
 

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
+using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
 using HilTuner.Vta.Config;
@@ -15,10 +17,10 @@ internal static class TuneCommand
 {
     public static Command Create(CliContext context)
     {
-        var workloads = new Option<string[]>("--workload") { Description = "A workload to tune (repeatable): resnet18.C2 … C11, dense.*, or a custom JSON", HelpName = "W", AllowMultipleArgumentsPerToken = false };
-        var network = new Option<string?>("--network") { Description = "Tune every layer of a network: resnet18" };
+        var selection = WorkloadSelection.Create("tune");
         var board = BoardOption.Create();
-        var target = new Option<string>("--target") { Description = "Where to measure: sim (the bit-level simulator)", DefaultValueFactory = _ => "sim" };
+        var target = new Option<string>("--target") { Description = "Where to measure: sim (the bit-level simulator) or replay (answers from ground-truth tables)", DefaultValueFactory = _ => "sim" };
+        var groundTruth = new Option<string>("--groundtruth") { Description = "Where the replay target finds its tables (hiltuner bench groundtruth writes them)", HelpName = "DIR", DefaultValueFactory = _ => GroundTruthCommand.DefaultDirectory };
         var tunerName = new Option<string>("--tuner") { Description = $"Search strategy: {string.Join(", ", TunerFactory.Names)}", DefaultValueFactory = _ => "xgb" };
         var trials = new Option<int>("--trials") { Description = "Trials per task (capped at the space size)", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the tuner and of the measurement inputs", DefaultValueFactory = _ => 0 };
@@ -34,12 +36,13 @@ internal static class TuneCommand
         var timeout = new Option<double>("--timeout") { Description = "Board seconds a run may take before it counts as hung", DefaultValueFactory = _ => MeasureOptions.Default.TimeoutSeconds };
         var command = new Command("tune", "Tune workloads: build configurations, measure them on a target, and learn where the fastest valid one lies")
         {
-            workloads, network, board, target, tunerName, trials, seed, logPath, resume, plot, transfer, earlyStopping, noCheck, repeat, number, minRepeatMs, timeout,
+            board, target, groundTruth, tunerName, trials, seed, logPath, resume, plot, transfer, earlyStopping, noCheck, repeat, number, minRepeatMs, timeout,
         };
+        selection.AddTo(command);
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
-            var tasks = SelectWorkloads(parse.GetValue(workloads) ?? [], parse.GetValue(network));
+            var tasks = selection.Select(parse, b);
             var name = parse.GetValue(tunerName)!;
             if (!TunerFactory.Names.Contains(name))
             {
@@ -74,18 +77,12 @@ internal static class TuneCommand
                 throw new CliException("--min-repeat-ms cannot be negative");
             }
 
-            if (parse.GetValue(target) != "sim")
+            var measureOn = parse.GetValue(target) switch
             {
-                throw new CliException($"unknown target \"{parse.GetValue(target)}\" (known: sim)");
-            }
-
-            foreach (var w in tasks)
-            {
-                if (w.PackingProblem(b.Vta) is { } problem)
-                {
-                    throw new CliException($"workload {w.Name}: {problem}");
-                }
-            }
+                "sim" => (ITarget)new SimTarget(b),
+                "replay" => new ReplayTarget(b, tasks.Select(w => GroundTruthCommand.Load(parse.GetValue(groundTruth)!, w, b))),
+                var other => throw new CliException($"unknown target \"{other}\" (known: sim, replay)"),
+            };
 
             var path = parse.GetValue(logPath)!;
             IReadOnlyList<TuningRecord> previous = [];
@@ -115,11 +112,11 @@ internal static class TuneCommand
                 },
             };
 
-            var results = Tune(context, b, tasks, name, options, path, previous, transferred);
-            PrintSummary(context, results);
+            var results = Tune(context, b, measureOn, tasks, name, options, path, previous, transferred);
+            PrintSummary(context, results, measureOn.Kind);
             if (parse.GetValue(plot) is { } png)
             {
-                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel})");
+                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel}){(measureOn.Kind == "replay" ? ", replay" : string.Empty)}");
                 context.Out.WriteLine($"plot: {png}");
             }
 
@@ -127,23 +124,6 @@ internal static class TuneCommand
             return 0;
         });
         return command;
-    }
-
-    private static IReadOnlyList<Workload> SelectWorkloads(string[] names, string? network)
-    {
-        if ((names.Length > 0) == (network is not null))
-        {
-            throw new CliException("give --workload W (one or more) or --network resnet18");
-        }
-
-        try
-        {
-            return network is not null ? WorkloadRegistry.Network(network) : names.Select(WorkloadRegistry.Resolve).ToList();
-        }
-        catch (WorkloadException e)
-        {
-            throw new CliException(e.Message);
-        }
     }
 
     private static IReadOnlyList<TuningRecord> ReadLog(CliContext context, string path)
@@ -164,10 +144,14 @@ internal static class TuneCommand
         }
     }
 
-    private static List<TaskProgress> Tune(CliContext context, Board board, IReadOnlyList<Workload> workloads, string tunerName,
+    private static List<TaskProgress> Tune(CliContext context, Board board, ITarget target, IReadOnlyList<Workload> workloads, string tunerName,
         TuningOptions options, string path, IReadOnlyList<TuningRecord> previous, IReadOnlyList<TuningRecord> transferred)
     {
-        var target = new SimTarget(board);
+        if (target.Kind == "replay")
+        {
+            context.Error.WriteLine("hiltuner: measurements are replayed from ground-truth tables (target replay), not run");
+        }
+
         var results = new List<TaskProgress>();
         using var log = TuningLog.Append(path);
         var display = new ProgressDisplay(context, workloads.Select(w => w.Name).ToList(), (int)Math.Min(options.Trials, int.MaxValue));
@@ -176,7 +160,8 @@ internal static class TuneCommand
             foreach (var workload in workloads)
             {
                 var task = new TuningTask(workload, board, options.Seed);
-                var tuner = TunerFactory.Create(tunerName, task.Space, options.Seed);
+                var builder = new CachingBuilder(LocalBuilder.Instance);
+                var tuner = TunerFactory.Create(tunerName, new TunerContext(task, options.Seed, builder));
                 if (tuner is XgbTuner xgb && transferred.Count > 0)
                 {
                     xgb.Transfer(transferred.GroupBy(r => r.TaskKey)
@@ -190,7 +175,7 @@ internal static class TuneCommand
                     CheckIndex(path, workload, task, r);
                 }
 
-                var session = new TuningSession(task, tuner, target, log, options);
+                var session = new TuningSession(task, tuner, target, log, options, builder);
                 results.Add(session.Run(mine, report));
             }
         });
@@ -223,9 +208,10 @@ internal static class TuneCommand
     private static float[] EntityFeatures(TuningRecord record) =>
         record.Entity.Select(e => e![2] is System.Text.Json.Nodes.JsonArray split ? split[^1]!.GetValue<float>() : e[2]!.GetValue<float>()).ToArray();
 
-    private static void PrintSummary(CliContext context, IReadOnlyList<TaskProgress> results)
+    private static void PrintSummary(CliContext context, IReadOnlyList<TaskProgress> results, string targetKind)
     {
         var table = new Table().AddColumns("workload", "trials", "best GFLOPS", "found at trial", "statuses", "time");
+        table.Title = new TableTitle($"measured on: {targetKind}");
         foreach (var r in results)
         {
             table.AddRow(

@@ -31,6 +31,9 @@ public sealed record HilTunerFacts
     /// <summary>What went wrong, in words.</summary>
     public string? Error { get; init; }
 
+    /// <summary>The validity gate's probability that the program fails on the target, when a gate was asked.</summary>
+    public double? FailureProbability { get; init; }
+
     /// <summary>The compile features (names as in <c>CompileFeatures.Definitions</c>), when it compiled.</summary>
     public IReadOnlyDictionary<string, double>? Features { get; init; }
 }

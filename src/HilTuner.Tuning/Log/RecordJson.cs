@@ -40,6 +40,11 @@ internal static class RecordJson
                 facts["error"] = f.Error;
             }
 
+            if (f.FailureProbability is { } p)
+            {
+                facts["p_fail"] = p;
+            }
+
             if (f.Features is not null)
             {
                 var features = new JsonObject();
@@ -129,6 +134,7 @@ internal static class RecordJson
         Trial = f["trial"] is null ? 0 : Number(f["trial"], "hiltuner.trial", n => n.GetValue<int>()),
         Cycles = f["cycles"] is null ? 0 : Number(f["cycles"], "hiltuner.cycles", n => n.GetValue<long>()),
         Error = OptionalText(f["error"], "hiltuner.error"),
+        FailureProbability = f["p_fail"] is null ? null : Number(f["p_fail"], "hiltuner.p_fail", n => n.GetValue<double>()),
         Features = f["features"] switch
         {
             null => null,

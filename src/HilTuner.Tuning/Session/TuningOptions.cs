@@ -24,4 +24,10 @@ public sealed record TuningOptions
     public int BuildThreads { get; init; } = Environment.ProcessorCount;
 
     public MeasureOptions Measure { get; init; } = MeasureOptions.Default;
+
+    /// <summary>
+    /// Share of the programs the validity gate would skip that are measured anyway, so that the gate's mistakes
+    /// show (the decision is a function of the seed and the configuration, so a resumed run decides the same).
+    /// </summary>
+    public double GateExploration { get; init; } = 0.05;
 }

@@ -3,13 +3,15 @@ using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Tuners;
 
 namespace HilTuner.Tuning.Session;
 
 /// <summary>
 /// Tunes one task the way AutoTVM's <c>tuner.tune</c> does: ask the tuner for a batch, build it (in parallel),
-/// run it on the target (one at a time), log each trial as soon as it is measured, and tell the tuner.
+/// screen the programs with the validity gate when there is one, run the rest on the target (one at a time),
+/// log each trial as soon as it is decided, and tell the tuner.
 /// </summary>
 /// <remarks>
 /// Resuming: records of this task already in the log are not measured again. The tuner is driven exactly as
@@ -18,8 +20,12 @@ namespace HilTuner.Tuning.Session;
 /// the tuner ever propose something the log does not hold while logged records are still unused (a different
 /// tuner or seed), the remaining records are handed to it at once and count as trials.
 /// </remarks>
-public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target, TuningLog log, TuningOptions options)
+public sealed class TuningSession(
+    TuningTask task, ITuner tuner, ITarget target, TuningLog log, TuningOptions options,
+    IBuilder? builder = null, IValidityGate? gate = null)
 {
+    private readonly IBuilder _builder = builder ?? LocalBuilder.Instance;
+
     public TuningTask Task { get; } = task;
 
     /// <summary>Runs the task; <paramref name="logged"/> are this task's records already in the log.</summary>
@@ -38,9 +44,10 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
         var curve = new List<double>();
         var (trials, best, bestTrial, current) = (0, 0.0, 0, 0.0);
 
-        void Count(TrialOutcome outcome, string status)
+        void Count(TrialOutcome outcome)
         {
             trials++;
+            var status = outcome.Status.JsonName();
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
             current = outcome.Gflops;
             if (outcome.Gflops > best)
@@ -83,14 +90,10 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
             var fromLog = batch.Select(c => pending.Remove(c.Index, out var r) ? r : null).ToArray();
             if (fromLog.Any(r => r is null) && pending.Count > 0)
             {
-                var rest = pending.Values.OrderBy(r => r.Facts?.Trial ?? int.MaxValue).ToList();
+                var rest = pending.Values.OrderBy(r => r.Facts?.Trial ?? int.MaxValue).Select(Outcome).ToList();
                 pending.Clear();
-                var outcomes = rest.Select(Outcome).ToList();
-                tuner.Update(outcomes);
-                for (var i = 0; i < rest.Count; i++)
-                {
-                    Count(outcomes[i], rest[i].Status);
-                }
+                tuner.Update(rest);
+                rest.ForEach(Count);
             }
 
             var builds = new CompileResult?[batch.Count];
@@ -100,27 +103,20 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
                 if (fromLog[i] is null)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    builds[i] = VtaCompiler.Compile(Task.Workload, batch[i], Task.Board);
+                    builds[i] = _builder.Build(Task.Workload, batch[i], Task.Board);
                     buildSeconds[i] = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 }
             });
 
+            var failureProbabilities = Screen(builds);
             var batchOutcomes = new List<TrialOutcome>(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
-                if (fromLog[i] is { } record)
-                {
-                    var outcome = Outcome(record);
-                    batchOutcomes.Add(outcome);
-                    Count(outcome, record.Status);
-                }
-                else
-                {
-                    var (measured, status) = MeasureOne(batch[i], builds[i]!, trials + 1, buildSeconds[i]);
-                    batchOutcomes.Add(measured);
-                    Count(measured, status);
-                }
-
+                var outcome = fromLog[i] is { } record
+                    ? Outcome(record)
+                    : MeasureOne(batch[i], builds[i]!, trials + 1, buildSeconds[i], failureProbabilities[i]);
+                batchOutcomes.Add(outcome);
+                Count(outcome);
                 progress?.Invoke(Snapshot(false));
             }
 
@@ -132,21 +128,66 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
         return done;
     }
 
-    private (TrialOutcome Outcome, string Status) MeasureOne(Configuration config, CompileResult build, int trial, double buildSeconds)
+    /// <summary>The gate's failure probability of each compiled program of a batch (null where it was not asked).</summary>
+    private double?[] Screen(CompileResult?[] builds)
+    {
+        var probabilities = new double?[builds.Length];
+        if (gate is null)
+        {
+            return probabilities;
+        }
+
+        var compiled = Enumerable.Range(0, builds.Length).Where(i => builds[i]?.Program is not null).ToList();
+        if (compiled.Count == 0)
+        {
+            return probabilities;
+        }
+
+        var p = gate.FailureProbabilities(Task.Board, compiled.Select(i => builds[i]!.Program!).ToList());
+        for (var k = 0; k < compiled.Count; k++)
+        {
+            probabilities[compiled[k]] = p[k];
+        }
+
+        return probabilities;
+    }
+
+    /// <summary>
+    /// Whether a program the gate would skip is measured anyway: a fixed function of the seed and the configuration
+    /// (so a resumed run explores exactly as the uninterrupted one would), true for about
+    /// <see cref="TuningOptions.GateExploration"/> of configurations.
+    /// </summary>
+    private bool Explore(long index)
+    {
+        var h = (ulong)index * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)options.Seed * 0xC2B2AE3D27D4EB4FUL;
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >> 29;
+        return (h >> 11) * (1.0 / (1UL << 53)) < options.GateExploration;
+    }
+
+    private TrialOutcome MeasureOne(Configuration config, CompileResult build, int trial, double buildSeconds, double? failureProbability)
     {
         var started = Stopwatch.GetTimestamp();
         Measurement measurement;
-        if (build.Program is { } program)
-        {
-            measurement = target.Measure(program, Task.Tensors, options.Measure);
-        }
-        else
+        if (build.Program is not { } program)
         {
             measurement = new Measurement { Status = MeasureStatus.CompileError, Error = build.Error!.Message };
         }
+        else if (failureProbability >= gate?.Threshold && !Explore(config.Index))
+        {
+            measurement = new Measurement
+            {
+                Status = MeasureStatus.Skipped,
+                Error = $"the validity gate ({gate!.Name}) predicts failure with probability {failureProbability:F3} (threshold {gate.Threshold:F3})",
+            };
+        }
+        else
+        {
+            measurement = target.Measure(program, Task.Tensors, options.Measure);
+        }
 
         var ok = measurement.Status == MeasureStatus.Ok;
-        var costs = ok ? measurement.Costs : [TuningRecord.FailureCost];
         var record = new TuningRecord
         {
             Target = Task.Target,
@@ -154,7 +195,7 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
             Args = Task.Args,
             Index = config.Index,
             Entity = config.Entity(),
-            Costs = costs,
+            Costs = ok ? measurement.Costs : [TuningRecord.FailureCost],
             ErrorNo = (int)measurement.ErrorNo,
             AllCost = buildSeconds + Stopwatch.GetElapsedTime(started).TotalSeconds,
             Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0,
@@ -169,15 +210,40 @@ public sealed class TuningSession(TuningTask task, ITuner tuner, ITarget target,
                 Trial = trial,
                 Cycles = measurement.Cycles,
                 Error = measurement.Error,
-                Features = build.Program is { } p
-                    ? CompileFeatures.Definitions.Select((d, i) => KeyValuePair.Create(d.Name, p.Features.Values[i])).ToDictionary()
-                    : null,
+                FailureProbability = failureProbability,
+                Features = build.Program?.Features.ToNamed(),
             },
         };
         log.Write(record);
-        return (new TrialOutcome(config, ok, record.Gflops(Task.Workload.Operations)), measurement.Status.JsonName());
+        return new TrialOutcome(config, measurement.Status, record.Gflops(Task.Workload.Operations))
+        {
+            Features = build.Program?.Features,
+            FailureProbability = failureProbability,
+        };
     }
 
-    private TrialOutcome Outcome(TuningRecord record) =>
-        new(Task.Space.Get(record.Index), record.Succeeded, record.Gflops(Task.Workload.Operations));
+    private TrialOutcome Outcome(TuningRecord record)
+    {
+        var status = record.Facts?.Status is { } name && MeasureStatusNames.Parse(name) is { } parsed
+            ? parsed
+            : MeasureStatusNames.FromErrorNo(record.ErrorNo);
+        CompileFeatures? features = null;
+        if (record.Facts?.Features is { } named)
+        {
+            try
+            {
+                features = CompileFeatures.FromNamed(named);
+            }
+            catch (KeyNotFoundException)
+            {
+                // A log from a compiler with other features: the outcome stands without them.
+            }
+        }
+
+        return new TrialOutcome(Task.Space.Get(record.Index), status, record.Gflops(Task.Workload.Operations))
+        {
+            Features = features,
+            FailureProbability = record.Facts?.FailureProbability,
+        };
+    }
 }

@@ -1,5 +1,3 @@
-using HilTuner.Compiler.Space;
-
 namespace HilTuner.Tuning.Tuners;
 
 /// <summary>The tuners by name.</summary>
@@ -7,12 +5,12 @@ public static class TunerFactory
 {
     public static IReadOnlyList<string> Names { get; } = ["random", "grid", "ga", "xgb"];
 
-    public static ITuner Create(string name, ConfigSpace space, int seed) => name switch
+    public static ITuner Create(string name, TunerContext context) => name switch
     {
-        "random" => new RandomTuner(space, seed),
-        "grid" => new GridTuner(space),
-        "ga" => new GaTuner(space, seed),
-        "xgb" => new XgbTuner(space, seed),
+        "random" => new RandomTuner(context.Space, context.Seed),
+        "grid" => new GridTuner(context.Space),
+        "ga" => new GaTuner(context.Space, context.Seed),
+        "xgb" => new XgbTuner(context.Space, context.Seed),
         _ => throw new ArgumentException($"unknown tuner \"{name}\" (known: {string.Join(", ", Names)})"),
     };
 }
