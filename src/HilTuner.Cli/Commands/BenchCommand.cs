@@ -19,6 +19,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Sim(context));
         command.Subcommands.Add(Compile(context));
         command.Subcommands.Add(GroundTruthCommand.Create(context));
+        command.Subcommands.Add(BenchTunersCommand.Create(context));
         return command;
     }
 

@@ -9,20 +9,23 @@ namespace HilTuner.Tuning.Log;
 public sealed class TuningLog : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly bool _durable;
 
-    private TuningLog(string path, FileStream stream)
+    private TuningLog(string path, FileStream stream, bool durable)
     {
         Path = path;
         _stream = stream;
+        _durable = durable;
     }
 
     public string Path { get; }
 
     /// <summary>
     /// Opens <paramref name="path"/> for appending (creating it). A torn last line — what a kill in the middle of
-    /// a write leaves — is cut off first, so the next record starts on a line of its own.
+    /// a write leaves — is cut off first, so the next record starts on a line of its own. With <paramref name="durable"/>
+    /// false records are not synced to disk one by one (for the scratch logs of benchmarks only).
     /// </summary>
-    public static TuningLog Append(string path)
+    public static TuningLog Append(string path, bool durable = true)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(directory))
@@ -56,7 +59,7 @@ public sealed class TuningLog : IDisposable
         }
 
         stream.Position = stream.Length;
-        return new TuningLog(path, stream);
+        return new TuningLog(path, stream, durable);
     }
 
     /// <summary>Appends one record and syncs it to disk.</summary>
@@ -64,7 +67,7 @@ public sealed class TuningLog : IDisposable
     {
         var bytes = Encoding.UTF8.GetBytes(RecordJson.Write(record) + "\n");
         _stream.Write(bytes);
-        _stream.Flush(flushToDisk: true);
+        _stream.Flush(flushToDisk: _durable);
     }
 
     public void Dispose() => _stream.Dispose();

@@ -11,10 +11,14 @@ public interface ITuner
     /// <summary>The tuner's name, as <c>--tuner</c> takes it and logs record it.</summary>
     string Name { get; }
 
-    /// <summary>False once every configuration has been proposed.</summary>
+    /// <summary>False once every configuration has been proposed (or, for a tuner that screens, none is left worth measuring).</summary>
     bool HasNext { get; }
 
-    /// <summary>Up to <paramref name="count"/> configurations never proposed before (they count as visited from here on).</summary>
+    /// <summary>
+    /// Up to <paramref name="count"/> configurations never proposed before (they count as visited from here on). A
+    /// tuner that screens candidates (compile errors, predicted failures) may find nothing left worth measuring and
+    /// return none; the session then ends the task.
+    /// </summary>
     IReadOnlyList<Configuration> NextBatch(int count);
 
     /// <summary>

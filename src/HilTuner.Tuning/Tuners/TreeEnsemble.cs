@@ -1,48 +1,25 @@
+using HilTuner.Onnx;
+using HilTuner.Tuning.Models;
 using Microsoft.ML.Trainers.FastTree;
 
 namespace HilTuner.Tuning.Tuners;
 
 /// <summary>
-/// A trained FastTree ensemble evaluated directly: score = bias + Σ weightₜ · leaf of tree t, going left when
-/// a feature is at most its threshold (ML.NET's rule). Orders of magnitude cheaper per row than a prediction
-/// engine, which simulated annealing needs.
+/// A trained FastTree ensemble evaluated directly, as ML.NET scores it (the sum of the leaves each tree sends a row
+/// to). Orders of magnitude cheaper per row than a prediction engine, which simulated annealing needs.
 /// </summary>
-internal sealed class TreeEnsemble
+internal sealed class TreeEnsemble(TreeEnsemble<RegressionTree> ensemble)
 {
-    private readonly Tree[] _trees;
-    private readonly double _bias;
-
-    public TreeEnsemble(TreeEnsemble<RegressionTree> ensemble)
-    {
-        _bias = ensemble.Bias;
-        _trees = ensemble.Trees.Select((t, i) => new Tree(
-            t.LeftChild.ToArray(), t.RightChild.ToArray(), t.NumericalSplitFeatureIndexes.ToArray(),
-            t.NumericalSplitThresholds.ToArray(), t.LeafValues.ToArray(), ensemble.TreeWeights[i])).ToArray();
-    }
+    private readonly RegressionTreeArrays[] _trees = MlNetTreeConverter.FromEnsemble(ensemble);
 
     public float Score(ReadOnlySpan<float> features)
     {
-        var score = _bias;
+        var score = 0.0;
         foreach (var tree in _trees)
         {
-            var node = 0;
-            if (tree.Left.Length > 0)
-            {
-                while (node >= 0)
-                {
-                    node = features[tree.Feature[node]] <= tree.Threshold[node] ? tree.Left[node] : tree.Right[node];
-                }
-            }
-            else
-            {
-                node = ~0;
-            }
-
-            score += tree.Weight * tree.Leaves[~node];
+            score += tree.Evaluate(features);
         }
 
         return (float)score;
     }
-
-    private sealed record Tree(int[] Left, int[] Right, int[] Feature, float[] Threshold, double[] Leaves, double Weight);
 }

@@ -24,7 +24,7 @@ namespace HilTuner.Tuning.Tuners;
 /// then comes from the model.</item>
 /// </list>
 /// </remarks>
-public sealed class XgbTuner : TunerBase
+public class XgbTuner : TunerBase
 {
     private readonly RankingCostModel _model;
     private readonly SimulatedAnnealing _annealing;
@@ -36,6 +36,7 @@ public sealed class XgbTuner : TunerBase
     private List<long> _trials = [];
     private int _trialPointer;
     private int _trainCount;
+    private int _outcomes;
     private double _bestGflops;
     private float[]? _scores;
 
@@ -97,7 +98,7 @@ public sealed class XgbTuner : TunerBase
             long index;
             if (_trialPointer >= _trials.Count - (int)(0.05 * PlanSize))
             {
-                index = RandomUnvisited();
+                index = ExplorationPick();
             }
             else
             {
@@ -115,19 +116,31 @@ public sealed class XgbTuner : TunerBase
     {
         foreach (var outcome in outcomes)
         {
+            _outcomes++;
+            Visited.Add(outcome.Configuration.Index);
+            if (!Learns(outcome))
+            {
+                continue;
+            }
+
             _xs.Add(KnobFeatures.Of(outcome.Configuration));
             var gflops = outcome.Succeeded ? outcome.Gflops : 0;
             _ys.Add(gflops);
             _bestGflops = Math.Max(_bestGflops, gflops);
-            Visited.Add(outcome.Configuration.Index);
         }
 
-        if (_xs.Count >= PlanSize * (_trainCount + 1) && _bestGflops > 1e-6)
+        if (_outcomes >= PlanSize * (_trainCount + 1) && _bestGflops > 1e-6)
         {
             Refit();
             _trainCount++;
         }
     }
+
+    /// <summary>A configuration for the random part of the search (before the first plan, and ε-greedy): uniformly random here.</summary>
+    protected virtual long ExplorationPick() => RandomUnvisited();
+
+    /// <summary>Whether an outcome becomes a training row; AutoTVM's baseline learns from every one (failures as 0 GFLOPS).</summary>
+    protected virtual bool Learns(TrialOutcome outcome) => true;
 
     private void Refit()
     {

@@ -1,0 +1,287 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using HilTuner.Onnx.Proto;
+
+namespace HilTuner.Onnx;
+
+/// <summary>
+/// Writes a <see cref="CalibratedTreeModel"/> as a standard ONNX model: input <c>features</c> float [batch, F]; per
+/// head an ai.onnx.ml <c>TreeEnsembleRegressor</c> (BRANCH_LEQ, NaN goes to the false branch like ML.NET), then
+/// Mul(slope), Add(offset), Neg and Sigmoid into the output named after the head, float [batch, 1].
+/// IR version 8, default opset 15, ai.onnx.ml opset 3.
+/// </summary>
+public static class OnnxTreeModelWriter
+{
+    private const int FloatType = (int)TensorProto.Types.DataType.Float;
+
+    /// <summary>Serializes the model to ONNX bytes.</summary>
+    public static byte[] ToBytes(CalibratedTreeModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var proto = new ModelProto
+        {
+            IrVersion = OnnxTreeModelFormat.IrVersion,
+            ProducerName = OnnxTreeModelFormat.ProducerName,
+            ProducerVersion = "1",
+            ModelVersion = 1,
+            DocString = BuildDocString(model),
+            Graph = BuildGraph(model),
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OnnxTreeModelFormat.DefaultOpsetVersion });
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = OnnxTreeModelFormat.MlDomain, Version = OnnxTreeModelFormat.MlOpsetVersion });
+
+        AddMetadata(proto, OnnxTreeModelFormat.FormatKey, OnnxTreeModelFormat.FormatValue);
+        AddMetadata(proto, OnnxTreeModelFormat.FeatureNamesKey, ToJsonArray(model.FeatureNames));
+        AddMetadata(proto, OnnxTreeModelFormat.HeadNamesKey, ToJsonArray(model.Heads.Select(h => h.Name)));
+        foreach (var (key, value) in model.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            AddMetadata(proto, key, value);
+        }
+
+        return ModelChecksum.Append(proto.ToByteArray());
+    }
+
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> (creating its directory). The file is written next to the target
+    /// and then renamed over it, so a reader never sees a half-written model.
+    /// </summary>
+    public static void WriteFile(CalibratedTreeModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = ToBytes(model);
+        string full = Path.GetFullPath(path);
+        string? directory = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        string temporary = full + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    private static GraphProto BuildGraph(CalibratedTreeModel model)
+    {
+        var graph = new GraphProto
+        {
+            Name = "hiltuner_calibrated_trees",
+            DocString = "Calibrated gradient-boosted tree heads over one feature vector.",
+        };
+        graph.Input.Add(FloatMatrix(OnnxTreeModelFormat.InputName, model.FeatureCount, "row-major feature vectors"));
+
+        foreach (var head in model.Heads)
+        {
+            string prefix = "hiltuner/" + head.Name + "/";
+            string score = prefix + "score";
+            string scaled = prefix + "scaled";
+            string logit = prefix + "logit";
+            string negated = prefix + "negated";
+            string slope = prefix + "slope";
+            string offset = prefix + "offset";
+
+            graph.Node.Add(BuildEnsembleNode(head, prefix + "trees", score));
+            graph.Initializer.Add(FloatScalarTensor(slope, head.PlattSlope));
+            graph.Initializer.Add(FloatScalarTensor(offset, head.PlattOffset));
+            graph.Node.Add(Node("Mul", prefix + "mul_slope", [score, slope], scaled));
+            graph.Node.Add(Node("Add", prefix + "add_offset", [scaled, offset], logit));
+            graph.Node.Add(Node("Neg", prefix + "neg", [logit], negated));
+            graph.Node.Add(Node("Sigmoid", prefix + "sigmoid", [negated], head.Name));
+            graph.Output.Add(FloatMatrix(head.Name, 1, "calibrated probability of head " + head.Name));
+
+            // Declared so that tools without shape inference for ai.onnx.ml operators still know every value's type.
+            graph.ValueInfo.Add(FloatMatrix(score, 1, "raw score: bias + sum of tree leaf values"));
+            graph.ValueInfo.Add(FloatMatrix(scaled, 1, "slope * score"));
+            graph.ValueInfo.Add(FloatMatrix(logit, 1, "slope * score + offset"));
+            graph.ValueInfo.Add(FloatMatrix(negated, 1, "-(slope * score + offset)"));
+        }
+
+        return graph;
+    }
+
+    private static NodeProto BuildEnsembleNode(CalibratedTreeHead head, string nodeName, string output)
+    {
+        var treeIds = new List<long>();
+        var nodeIds = new List<long>();
+        var featureIds = new List<long>();
+        var values = new List<float>();
+        var modes = new List<ByteString>();
+        var trueIds = new List<long>();
+        var falseIds = new List<long>();
+        var missingTracksTrue = new List<long>();
+        var targetTreeIds = new List<long>();
+        var targetNodeIds = new List<long>();
+        var targetIds = new List<long>();
+        var targetWeights = new List<float>();
+
+        var branch = ByteString.CopyFromUtf8("BRANCH_LEQ");
+        var leaf = ByteString.CopyFromUtf8("LEAF");
+
+        // TreeEnsembleRegressor needs at least one node: a head without trees gets one leaf worth 0.
+        IReadOnlyList<RegressionTreeArrays> trees = head.Trees.Count > 0 ? head.Trees : [RegressionTreeArrays.SingleLeaf(0)];
+        IReadOnlyList<double> weights = head.Trees.Count > 0 ? head.TreeWeights : [1.0];
+
+        for (int t = 0; t < trees.Count; t++)
+        {
+            var tree = trees[t];
+            int splits = tree.SplitCount;
+
+            // Node ids per tree: split n keeps id n, leaf j gets id splits + j.
+            long Id(int child) => child >= 0 ? child : splits + ~child;
+
+            for (int n = 0; n < splits; n++)
+            {
+                treeIds.Add(t);
+                nodeIds.Add(n);
+                featureIds.Add(tree.SplitFeature[n]);
+                values.Add(tree.Threshold[n]);
+                modes.Add(branch);
+                trueIds.Add(Id(tree.LeftChild[n]));
+                falseIds.Add(Id(tree.RightChild[n]));
+                missingTracksTrue.Add(0);
+            }
+
+            for (int j = 0; j < tree.LeafCount; j++)
+            {
+                treeIds.Add(t);
+                nodeIds.Add(splits + j);
+                featureIds.Add(0);
+                values.Add(0f);
+                modes.Add(leaf);
+                trueIds.Add(0);
+                falseIds.Add(0);
+                missingTracksTrue.Add(0);
+
+                targetTreeIds.Add(t);
+                targetNodeIds.Add(splits + j);
+                targetIds.Add(0);
+                targetWeights.Add((float)(tree.LeafValues[j] * weights[t]));
+            }
+        }
+
+        var node = Node("TreeEnsembleRegressor", nodeName, [OnnxTreeModelFormat.InputName], output);
+        node.Domain = OnnxTreeModelFormat.MlDomain;
+        node.Attribute.Add(Ints("nodes_treeids", treeIds));
+        node.Attribute.Add(Ints("nodes_nodeids", nodeIds));
+        node.Attribute.Add(Ints("nodes_featureids", featureIds));
+        node.Attribute.Add(Floats("nodes_values", values));
+        node.Attribute.Add(Strings("nodes_modes", modes));
+        node.Attribute.Add(Ints("nodes_truenodeids", trueIds));
+        node.Attribute.Add(Ints("nodes_falsenodeids", falseIds));
+        node.Attribute.Add(Ints("nodes_missing_value_tracks_true", missingTracksTrue));
+        node.Attribute.Add(Ints("target_treeids", targetTreeIds));
+        node.Attribute.Add(Ints("target_nodeids", targetNodeIds));
+        node.Attribute.Add(Ints("target_ids", targetIds));
+        node.Attribute.Add(Floats("target_weights", targetWeights));
+        node.Attribute.Add(Floats("base_values", [(float)head.Bias]));
+        node.Attribute.Add(new AttributeProto { Name = "n_targets", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        node.Attribute.Add(Text("post_transform", "NONE"));
+        node.Attribute.Add(Text("aggregate_function", "SUM"));
+        return node;
+    }
+
+    private static NodeProto Node(string opType, string name, string[] inputs, string output)
+    {
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.Add(inputs);
+        node.Output.Add(output);
+        return node;
+    }
+
+    private static AttributeProto Ints(string name, IEnumerable<long> values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.Add(values);
+        return attribute;
+    }
+
+    private static AttributeProto Floats(string name, IEnumerable<float> values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
+        attribute.Floats.Add(values);
+        return attribute;
+    }
+
+    private static AttributeProto Strings(string name, IEnumerable<ByteString> values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
+        attribute.Strings.Add(values);
+        return attribute;
+    }
+
+    private static AttributeProto Text(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    private static TensorProto FloatScalarTensor(string name, double value)
+    {
+        var tensor = new TensorProto { Name = name, DataType = FloatType };
+        tensor.Dims.Add(1);
+        tensor.FloatData.Add((float)value);
+        return tensor;
+    }
+
+    private static ValueInfoProto FloatMatrix(string name, long columns, string doc)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = OnnxTreeModelFormat.BatchDimension });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = columns });
+        return new ValueInfoProto
+        {
+            Name = name,
+            DocString = doc,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = shape } },
+        };
+    }
+
+    private static void AddMetadata(ModelProto proto, string key, string value) =>
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+
+    internal static string ToJsonArray(IEnumerable<string> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (string value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string BuildDocString(CalibratedTreeModel model)
+    {
+        var text = new StringBuilder();
+        text.Append("HilTuner calibrated gradient-boosted tree classifier(s) over ")
+            .Append(model.FeatureCount.ToString(CultureInfo.InvariantCulture))
+            .Append(" features. Each output is P = 1 / (1 + exp(slope * score + offset)) with score = bias + ")
+            .Append("sum of tree leaf values (a split goes left when feature <= threshold; NaN goes right). Heads:");
+        foreach (var head in model.Heads)
+        {
+            text.Append(' ').Append(head.Name).Append(" (")
+                .Append(head.Trees.Count.ToString(CultureInfo.InvariantCulture)).Append(" trees)");
+        }
+
+        return text.Append('.').ToString();
+    }
+}

@@ -1,0 +1,127 @@
+using HilTuner.Hardware;
+using HilTuner.Hardware.Replay;
+using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Session;
+using HilTuner.Tuning.Tuners;
+using HilTuner.Tuning.Validity;
+
+namespace HilTuner.Tuning.Benchmarks;
+
+/// <summary>
+/// Compares tuners on replay: every tuner tunes every layer with several seeds against the layer's ground truth,
+/// through the same measurement pipeline as a real run, and each run is scored against the known optimum.
+/// </summary>
+public static class TunerBenchmark
+{
+    public static BenchmarkResult Run(IReadOnlyList<GroundTruthTable> tables, TunerBenchmarkOptions options, Action<string>? progress = null, CancellationToken cancel = default)
+    {
+        if (tables.Count == 0)
+        {
+            throw new ArgumentException("no layers to benchmark", nameof(tables));
+        }
+
+        var board = tables[0].Board;
+        progress?.Invoke($"compiling {tables.Count} layer(s) for the models");
+        var layers = tables.Select(t => new LayerData(t)).ToList();
+        var priors = layers.Select(layer => Priors(layer, layers, board, options, progress)).ToList();
+
+        var runs = (
+            from l in Enumerable.Range(0, layers.Count)
+            from tuner in options.Tuners
+            from k in Enumerable.Range(0, options.Seeds)
+            select (Layer: l, Tuner: tuner, Seed: options.SeedBase + k)).ToList();
+        var results = new RunMetrics[runs.Count];
+        var scratch = Path.Combine(Path.GetTempPath(), $"hiltuner-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(scratch);
+        var done = 0;
+        try
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount, CancellationToken = cancel };
+            Parallel.For(0, runs.Count, parallel, i =>
+            {
+                var (l, tuner, seed) = runs[i];
+                results[i] = RunOne(layers[l], priors[l], tuner, seed, options, Path.Combine(scratch, $"{i}.log"));
+                var count = Interlocked.Increment(ref done);
+                progress?.Invoke($"[{count}/{runs.Count}] {tuner} on {layers[l].Name}, seed {seed}: best found at trial {results[i].TrialsToBest?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+            });
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+
+        return new BenchmarkResult(board, options, layers.Select(l => new LayerSummary(l.Name, l.BestGflops, l.Truth.Entries.Count, l.RandomBest)).ToList(), results);
+    }
+
+    /// <summary>What the validity-aware tuners know of a layer: everything measured on the other layers.</summary>
+    private static TunerPriors Priors(LayerData layer, IReadOnlyList<LayerData> layers, Vta.Config.Board board, TunerBenchmarkOptions options, Action<string>? progress)
+    {
+        if (!options.Transfer || layers.Count < 2)
+        {
+            return TunerPriors.None;
+        }
+
+        var others = layers.Where(l => l != layer).SelectMany(l => l.Programs).ToList();
+        IFailurePredictor? validity = null;
+        try
+        {
+            validity = ValidityTrainer.Train(others, board);
+        }
+        catch (ValidityModelException e)
+        {
+            progress?.Invoke($"{layer.Name}: no prior validity model ({e.Message})");
+        }
+
+        return new TunerPriors { Validity = validity, Programs = others };
+    }
+
+    private static RunMetrics RunOne(LayerData layer, TunerPriors priors, string tunerName, int seed, TunerBenchmarkOptions options, string logPath)
+    {
+        var truth = layer.Truth;
+        var task = new TuningTask(truth.Workload, truth.Board, seed);
+        var context = new TunerContext(task, seed, layer.Builder) { Priors = TunerFactory.ValidityAware.Contains(tunerName) ? priors : TunerPriors.None };
+        var tuner = TunerFactory.Create(tunerName, context);
+        var target = new ReplayTarget(truth.Board, [truth]);
+        var tuningOptions = new TuningOptions { Trials = options.Trials, Seed = seed, BuildThreads = 1, Measure = MeasureOptions.Default with { TimeoutSeconds = options.HangSeconds } };
+        using (var log = TuningLog.Append(logPath, durable: false))
+        {
+            new TuningSession(task, tuner, target, log, tuningOptions, layer.Builder).Run([]);
+        }
+
+        var records = TuningLog.Read(logPath, out _);
+        var (measurements, failed, invalid, lost, best) = (0, 0, 0, 0.0, 0.0);
+        int? trialsToBest = null, measurementsToBest = null;
+        var curve = new double[records.Count];
+        for (var t = 0; t < records.Count; t++)
+        {
+            var r = records[t];
+            var status = MeasureStatusNames.Parse(r.Status) ?? MeasureStatusNames.FromErrorNo(r.ErrorNo);
+            var measured = status is not (MeasureStatus.CompileError or MeasureStatus.Skipped);
+            measurements += measured ? 1 : 0;
+            failed += status == MeasureStatus.Ok ? 0 : 1;
+            invalid += status.FailedOnTarget() ? 1 : 0;
+            lost += status is MeasureStatus.Hang or MeasureStatus.BoardReset ? options.HangSeconds : 0;
+            best = Math.Max(best, r.Gflops(truth.Workload.Operations));
+            curve[t] = best;
+            if (trialsToBest is null && r.Index == layer.BestIndex && status == MeasureStatus.Ok)
+            {
+                (trialsToBest, measurementsToBest) = (t + 1, measurements);
+            }
+        }
+
+        return new RunMetrics
+        {
+            Tuner = tunerName,
+            Workload = layer.Name,
+            Seed = seed,
+            Trials = records.Count,
+            Measurements = measurements,
+            TrialsToBest = trialsToBest,
+            MeasurementsToBest = measurementsToBest,
+            FailedTrials = failed,
+            InvalidMeasurements = invalid,
+            LostSeconds = lost,
+            BestCurve = curve,
+        };
+    }
+}
