@@ -20,6 +20,7 @@ public static class Hiltuner
             SimCommand.Create(context),
             TuneCommand.Create(context),
             LogCommand.Create(context),
+            ModelCommand.Create(context),
             BenchCommand.Create(context),
         };
 

@@ -36,6 +36,12 @@ public sealed record OnnxPredictorOptions
 
     internal int EffectiveIntraOpThreads => IntraOpThreads == 0 ? Environment.ProcessorCount : IntraOpThreads;
 
+    /// <summary>
+    /// The heads to compute, in this order; null computes every head of the file. The model is cut down to them
+    /// before OnnxRuntime loads it, so the others cost nothing.
+    /// </summary>
+    public IReadOnlyList<string>? Heads { get; init; }
+
     internal void Validate()
     {
         if (BatchSize is < 1 or > 1 << 20)

@@ -28,7 +28,16 @@ public sealed class OnnxTreePredictor : IDisposable
         Info = info;
         BatchSize = options.BatchSize;
         _minRowsPerLane = options.MinRowsPerLane;
-        _outputNames = [.. info.HeadNames];
+        _outputNames = [.. options.Heads ?? info.HeadNames];
+        foreach (var head in _outputNames.Where(h => info.IndexOfHead(h) < 0))
+        {
+            throw new OnnxModelException(info.Source, $"it has no head '{head}' (heads: {string.Join(", ", info.HeadNames)})");
+        }
+
+        if (options.Heads is not null)
+        {
+            modelBytes = OnnxGraphPruner.KeepOutputs(modelBytes, _outputNames);
+        }
 
         _sessionOptions = new SessionOptions
         {
@@ -66,7 +75,7 @@ public sealed class OnnxTreePredictor : IDisposable
     public int HeadCount => _outputNames.Length;
 
     /// <summary>The heads in the order of the values per row in <see cref="Predict(ReadOnlySpan{float}, Span{float})"/>.</summary>
-    public IReadOnlyList<string> HeadNames => Info.HeadNames;
+    public IReadOnlyList<string> HeadNames => _outputNames;
 
     /// <summary>The most rows per OnnxRuntime call (<see cref="OnnxPredictorOptions.BatchSize"/>).</summary>
     public int BatchSize { get; }

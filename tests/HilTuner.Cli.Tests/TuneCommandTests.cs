@@ -120,7 +120,7 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--timeout|-1", "--timeout must be positive, not -1")]
     [DataRow("--workload|dense.512|--early-stopping|0", "--early-stopping must be positive, not 0")]
     [DataRow("--workload|dense.512|--transfer|/nonexistent/old.log", "/nonexistent/old.log: cannot be read")]
-    [DataRow("--workload|dense.512|--tuner|grid|--transfer|old.log", "--transfer needs a model-based tuner (xgb)")]
+    [DataRow("--workload|dense.512|--tuner|grid|--transfer|old.log", "--transfer needs a model-based tuner (xgb")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)
     {
         var dir = NewDirectory();

@@ -14,13 +14,17 @@ public sealed class TunerTests
     /// dense.b16x512 has 360 configurations of which 10 run, 6 of them within 5 % of the best: each tuner must
     /// find the best one within its budget, on every seed. Random and grid search have no model, so their
     /// budget is the whole space (they must cover it, each configuration once); the model-based tuners must do
-    /// with a fraction of it.
+    /// with a fraction of it. The tuners that screen candidates may stop before their budget when nothing left compiles
+    /// and passes their validity model.
     /// </summary>
     [TestMethod]
     [DataRow("random", 1.0)]
     [DataRow("grid", 1.0)]
     [DataRow("ga", 0.5)]
     [DataRow("xgb", 0.3)]
+    [DataRow("xgb-vinit", 0.3)]
+    [DataRow("ml2", 0.3)]
+    [DataRow("hiltuner", 0.3)]
     public void EachTunerFindsTheOptimumOfASmallSpaceWithinItsBudget(string name, double share)
     {
         var truth = GroundTruth.Of("dense.b16x512");
@@ -30,7 +34,10 @@ public sealed class TunerTests
         {
             var tuner = truth.Tuner(name, seed);
             var curve = truth.Drive(tuner, budget);
-            Assert.HasCount(budget, curve, $"{name} (seed {seed}) stopped early");
+            if (!TunerFactory.ValidityAware.Contains(name))
+            {
+                Assert.HasCount(budget, curve, $"{name} (seed {seed}) stopped early");
+            }
             var found = Array.FindIndex(curve, b => b >= truth.Best) + 1;
             TestContext.WriteLine($"{name} seed {seed}: best found at trial {found} of {budget}");
             Assert.IsGreaterThan(0, found, $"{name} (seed {seed}) did not find the best configuration in {budget} trials");

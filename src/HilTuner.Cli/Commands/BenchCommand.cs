@@ -20,6 +20,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Compile(context));
         command.Subcommands.Add(GroundTruthCommand.Create(context));
         command.Subcommands.Add(BenchTunersCommand.Create(context));
+        command.Subcommands.Add(BenchGateCommand.Create(context));
         return command;
     }
 

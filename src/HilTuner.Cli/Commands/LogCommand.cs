@@ -57,21 +57,5 @@ internal static class LogCommand
         return command;
     }
 
-    private static IReadOnlyList<WorkloadSummary> Summaries(CliContext context, string path)
-    {
-        try
-        {
-            var records = TuningLog.Read(path, out var warnings);
-            foreach (var warning in warnings)
-            {
-                context.Error.WriteLine($"hiltuner: warning: {warning}");
-            }
-
-            return WorkloadSummary.Of(records);
-        }
-        catch (TuningLogException e)
-        {
-            throw new CliException(e.Message);
-        }
-    }
+    private static IReadOnlyList<WorkloadSummary> Summaries(CliContext context, string path) => WorkloadSummary.Of(Logs.Read(context, path));
 }

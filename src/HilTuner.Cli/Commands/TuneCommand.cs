@@ -7,6 +7,8 @@ using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
+using HilTuner.Tuning.Validity;
+using HilTuner.Validity;
 using HilTuner.Vta.Config;
 using Spectre.Console;
 
@@ -27,7 +29,9 @@ internal static class TuneCommand
         var logPath = new Option<string>("--log") { Description = "The tuning log (JSON lines, AutoTVM v0.2)", HelpName = "FILE", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the log: measure only what is missing" };
         var plot = new Option<string?>("--plot") { Description = "Write best GFLOPS against trials to this PNG", HelpName = "FILE.png" };
-        var transfer = new Option<string[]>("--transfer") { Description = "Learn from earlier logs (the xgb tuner; repeatable)", HelpName = "LOG" };
+        var transfer = new Option<string[]>("--transfer") { Description = "Learn from earlier logs of other tasks (model-based tuners; repeatable)", HelpName = "LOG" };
+        var validityModel = new Option<string?>("--validity-model") { Description = "Screen every compiled program with this validity model before it is measured (and give it to the validity-aware tuners)", HelpName = "FILE.onnx" };
+        var gateExploration = new Option<double>("--gate-exploration") { Description = "Share of the programs the gate would skip that are measured anyway", DefaultValueFactory = _ => 0.05 };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop a task after this many trials without a new best" };
         var noCheck = new Option<bool>("--no-check") { Description = "Do not compare outputs with the reference" };
         var repeat = new Option<int>("--repeat") { Description = "Costs per trial (AutoTVM's repeat)", DefaultValueFactory = _ => MeasureOptions.Default.Repeat };
@@ -36,7 +40,8 @@ internal static class TuneCommand
         var timeout = new Option<double>("--timeout") { Description = "Board seconds a run may take before it counts as hung", DefaultValueFactory = _ => MeasureOptions.Default.TimeoutSeconds };
         var command = new Command("tune", "Tune workloads: build configurations, measure them on a target, and learn where the fastest valid one lies")
         {
-            board, target, groundTruth, tunerName, trials, seed, logPath, resume, plot, transfer, earlyStopping, noCheck, repeat, number, minRepeatMs, timeout,
+            board, target, groundTruth, tunerName, trials, seed, logPath, resume, plot, transfer, validityModel, gateExploration, earlyStopping, noCheck,
+            repeat, number, minRepeatMs, timeout,
         };
         selection.AddTo(command);
         command.SetAction(parse =>
@@ -49,9 +54,15 @@ internal static class TuneCommand
                 throw new CliException($"unknown tuner \"{name}\" (known: {string.Join(", ", TunerFactory.Names)})");
             }
 
-            if ((parse.GetValue(transfer) ?? []).Length > 0 && name != "xgb")
+            if ((parse.GetValue(transfer) ?? []).Length > 0 && name != "xgb" && !TunerFactory.ValidityAware.Contains(name))
             {
-                throw new CliException($"--transfer needs a model-based tuner (xgb); the {name} tuner has no model to train");
+                throw new CliException($"--transfer needs a model-based tuner (xgb, {string.Join(", ", TunerFactory.ValidityAware)}); the {name} tuner has no model to train");
+            }
+
+            var exploration = parse.GetValue(gateExploration);
+            if (exploration is < 0 or > 1)
+            {
+                throw new CliException($"--gate-exploration must be in [0, 1], not {exploration}");
             }
 
             var budget = parse.GetValue(trials);
@@ -93,15 +104,17 @@ internal static class TuneCommand
                     throw new CliException($"{path} already exists: pass --resume to continue it, or choose another --log");
                 }
 
-                previous = ReadLog(context, path);
+                previous = Logs.Read(context, path);
             }
 
-            var transferred = (parse.GetValue(transfer) ?? []).SelectMany(p => ReadLog(context, p)).ToList();
+            var transferred = (parse.GetValue(transfer) ?? []).SelectMany(p => Logs.Read(context, p)).ToList();
+            using var gate = parse.GetValue(validityModel) is { } modelPath ? OpenGate(modelPath, b) : null;
             var options = new TuningOptions
             {
                 Trials = budget,
                 Seed = parse.GetValue(seed),
                 EarlyStopping = parse.GetValue(earlyStopping),
+                GateExploration = exploration,
                 Measure = new MeasureOptions
                 {
                     Repeat = parse.GetValue(repeat),
@@ -112,7 +125,7 @@ internal static class TuneCommand
                 },
             };
 
-            var results = Tune(context, b, measureOn, tasks, name, options, path, previous, transferred);
+            var results = Tune(context, new TuneSetup(b, measureOn, tasks, name, options, path, previous, transferred, gate));
             PrintSummary(context, results, measureOn.Kind);
             if (parse.GetValue(plot) is { } png)
             {
@@ -126,60 +139,90 @@ internal static class TuneCommand
         return command;
     }
 
-    private static IReadOnlyList<TuningRecord> ReadLog(CliContext context, string path)
+    /// <summary>What one <c>tune</c> run works with.</summary>
+    private sealed record TuneSetup(
+        Board Board, ITarget Target, IReadOnlyList<Workload> Workloads, string Tuner, TuningOptions Options, string LogPath,
+        IReadOnlyList<TuningRecord> Previous, IReadOnlyList<TuningRecord> Transferred, ValidityGate? Gate);
+
+    private static ValidityGate OpenGate(string path, Board board)
     {
         try
         {
-            var records = TuningLog.Read(path, out var warnings);
-            foreach (var warning in warnings)
-            {
-                context.Error.WriteLine($"hiltuner: warning: {warning}");
-            }
-
-            return records;
+            return new ValidityGate(ValidityPredictor.Open(path, board));
         }
-        catch (TuningLogException e)
+        catch (ValidityModelException e)
         {
             throw new CliException(e.Message);
         }
     }
 
-    private static List<TaskProgress> Tune(CliContext context, Board board, ITarget target, IReadOnlyList<Workload> workloads, string tunerName,
-        TuningOptions options, string path, IReadOnlyList<TuningRecord> previous, IReadOnlyList<TuningRecord> transferred)
+    private static List<TaskProgress> Tune(CliContext context, TuneSetup run)
     {
-        if (target.Kind == "replay")
+        if (run.Target.Kind == "replay")
         {
             context.Error.WriteLine("hiltuner: measurements are replayed from ground-truth tables (target replay), not run");
         }
 
+        if (run.Gate is { } gate)
+        {
+            context.Error.WriteLine($"hiltuner: validity gate {gate.Predictor}: programs predicted to fail are skipped ({run.Options.GateExploration:P0} of them measured anyway)");
+        }
+
         var results = new List<TaskProgress>();
-        using var log = TuningLog.Append(path);
-        var display = new ProgressDisplay(context, workloads.Select(w => w.Name).ToList(), (int)Math.Min(options.Trials, int.MaxValue));
+        using var log = TuningLog.Append(run.LogPath);
+        var display = new ProgressDisplay(context, run.Workloads.Select(w => w.Name).ToList(), (int)Math.Min(run.Options.Trials, int.MaxValue));
         display.Run(report =>
         {
-            foreach (var workload in workloads)
+            foreach (var workload in run.Workloads)
             {
-                var task = new TuningTask(workload, board, options.Seed);
+                var task = new TuningTask(workload, run.Board, run.Options.Seed);
                 var builder = new CachingBuilder(LocalBuilder.Instance);
-                var tuner = TunerFactory.Create(tunerName, new TunerContext(task, options.Seed, builder));
-                if (tuner is XgbTuner xgb && transferred.Count > 0)
+                var tunerContext = new TunerContext(task, run.Options.Seed, builder)
                 {
-                    xgb.Transfer(transferred.GroupBy(r => r.TaskKey)
-                        .Where(g => g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count)
+                    Priors = TunerFactory.ValidityAware.Contains(run.Tuner) ? Priors(task, run) : TunerPriors.None,
+                };
+                var tuner = TunerFactory.Create(run.Tuner, tunerContext);
+                if (tuner is XgbTuner xgb && run.Transferred.Count > 0)
+                {
+                    xgb.Transfer(run.Transferred.GroupBy(r => r.TaskKey)
+                        .Where(g => g.Key != task.Key && g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count)
                         .Select(g => (IReadOnlyList<(float[], double)>)g.Select(r => (EntityFeatures(r), r.Gflops(AutoTvmTask.WorkloadOf(r.TaskName, r.Args)?.Operations ?? 0))).ToList()));
                 }
 
-                var mine = previous.Where(r => r.TaskKey == task.Key).ToList();
+                var mine = run.Previous.Where(r => r.TaskKey == task.Key).ToList();
                 foreach (var r in mine)
                 {
-                    CheckIndex(path, workload, task, r);
+                    CheckIndex(run.LogPath, workload, task, r);
                 }
 
-                var session = new TuningSession(task, tuner, target, log, options, builder);
+                var session = new TuningSession(task, tuner, run.Target, log, run.Options, builder, run.Gate);
                 results.Add(session.Run(mine, report));
             }
         });
         return results;
+    }
+
+    /// <summary>
+    /// What the validity-aware tuners know of a task from the transfer logs (its own records left out): the measured
+    /// programs, and a validity model — the gate's, or one trained on those programs when they hold both outcomes.
+    /// </summary>
+    private static TunerPriors Priors(TuningTask task, TuneSetup run)
+    {
+        var programs = ValidityData.FromRecords(run.Transferred.Where(r => r.TaskKey != task.Key), run.Board, out _);
+        IFailurePredictor? validity = run.Gate;
+        if (validity is null && programs.Count > 0)
+        {
+            try
+            {
+                validity = ValidityTrainer.Train(programs, run.Board);
+            }
+            catch (ValidityModelException)
+            {
+                // Transfer logs with one outcome only: the tuner learns validity from its own measurements.
+            }
+        }
+
+        return new TunerPriors { Validity = validity, Programs = programs };
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using HilTuner.Compiler;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Measure;
@@ -24,7 +25,7 @@ internal sealed class LayerData
 
             var program = Builder.Build(truth.Workload, space.Get(i), truth.Board).Program
                 ?? throw new GroundTruthException($"the ground truth of {truth.Workload.Name} says configuration {i} compiles, but it does not: the table is stale");
-            programs[i] = new MeasuredProgram(ValidityFeatures.Of(program, truth.Board), entry.Status, entry.Seconds);
+            programs[i] = new MeasuredProgram(ProgramFeatures.Of(program, truth.Board), entry.Status, entry.Seconds);
         });
         Programs = programs.OfType<MeasuredProgram>().ToList();
         (BestIndex, var seconds) = truth.Best();

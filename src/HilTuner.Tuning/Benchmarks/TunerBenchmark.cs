@@ -5,6 +5,8 @@ using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
 using HilTuner.Tuning.Validity;
 
+using HilTuner.Validity;
+
 namespace HilTuner.Tuning.Benchmarks;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using HilTuner.Compiler;
 using HilTuner.Hardware;
 using HilTuner.Onnx;
 using HilTuner.Tuning.Validity;
@@ -45,7 +46,7 @@ internal sealed class OnlineValidity(IFailurePredictor? prior, int seed, int min
     /// <summary>Probability of failure of each row; 0 when nothing is known yet.</summary>
     public double[] Probabilities(float[] rows, int count)
     {
-        var width = ValidityFeatures.Count;
+        var width = ProgramFeatures.Count;
         var result = prior?.FailureProbabilities(rows, count) ?? new double[count];
         if (_head is { } head)
         {

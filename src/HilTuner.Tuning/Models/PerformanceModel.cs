@@ -1,3 +1,4 @@
+using HilTuner.Compiler;
 using HilTuner.Tuning.Tuners;
 using HilTuner.Tuning.Validity;
 using Microsoft.ML;
@@ -8,13 +9,13 @@ namespace HilTuner.Tuning.Models;
 
 /// <summary>
 /// ML²Tuner's ModelA in HilTuner's form: gradient-boosted regression trees on a compiled program's features
-/// (<see cref="ValidityFeatures"/>: shape, knobs, board, compile features) predicting a correction to the log of the
+/// (<see cref="ProgramFeatures"/>: shape, knobs, board, compile features) predicting a correction to the log of the
 /// timing model's estimate. Trained on other tasks it learns what the estimate misses (overlap, stalls, DMA
 /// bursts), which carries over between layers; trained on a task's own measurements it corrects what remains.
 /// </summary>
 internal sealed class PerformanceModel
 {
-    private static readonly int EstimateIndex = ValidityFeatures.Names.ToList().IndexOf("compile.est_seconds");
+    private static readonly int EstimateIndex = ProgramFeatures.Names.ToList().IndexOf("compile.est_seconds");
 
     private readonly TreeEnsemble _ensemble;
 
@@ -39,7 +40,7 @@ internal sealed class PerformanceModel
 
         var ml = new MLContext(seed);
         var schema = SchemaDefinition.Create(typeof(Example));
-        schema[nameof(Example.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ValidityFeatures.Count);
+        schema[nameof(Example.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ProgramFeatures.Count);
         var data = ml.Data.LoadFromEnumerable(
             rows.Select((r, i) => new Example { Features = r, Label = (float)labels[i], Weight = weights?[i] ?? 1 }).ToList(), schema);
         var model = ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options

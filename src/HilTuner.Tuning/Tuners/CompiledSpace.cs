@@ -1,3 +1,4 @@
+using HilTuner.Compiler;
 using System.Collections.Concurrent;
 using HilTuner.Tuning.Validity;
 
@@ -5,7 +6,7 @@ namespace HilTuner.Tuning.Tuners;
 
 /// <summary>
 /// The compiler's view of a task's space for tuners that look before they measure: which configurations compile,
-/// and each compiled one's model row (<see cref="ValidityFeatures"/>). Compiling is cheap next to a board
+/// and each compiled one's model row (<see cref="ProgramFeatures"/>). Compiling is cheap next to a board
 /// measurement and it is exact about compile errors, so these tuners never propose a configuration that does not
 /// compile. Compilations go through the context's builder and are shared with the session.
 /// </summary>
@@ -19,7 +20,7 @@ internal sealed class CompiledSpace(TunerContext context)
     public float[]? Row(long index) => _rows.GetOrAdd(index, i =>
     {
         var program = context.Builder.Build(context.Task.Workload, context.Space.Get(i), context.Task.Board).Program;
-        return program is null ? null : ValidityFeatures.Of(program, context.Task.Board);
+        return program is null ? null : ProgramFeatures.Of(program, context.Task.Board);
     });
 
     public bool Compiles(long index) => Row(index) is not null;
@@ -43,7 +44,7 @@ internal sealed class CompiledSpace(TunerContext context)
     /// <summary>The rows of <paramref name="indices"/> (all of which compile), row-major, for batch prediction.</summary>
     public float[] Rows(IReadOnlyList<long> indices)
     {
-        var width = ValidityFeatures.Count;
+        var width = ProgramFeatures.Count;
         var rows = new float[indices.Count * width];
         for (var k = 0; k < indices.Count; k++)
         {

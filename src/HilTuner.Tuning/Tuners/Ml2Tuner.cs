@@ -1,3 +1,4 @@
+using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Tuning.Models;
 using HilTuner.Tuning.Validity;
@@ -82,7 +83,7 @@ public sealed class Ml2Tuner : TunerBase
             // ModelV drops what it predicts to fail (for this round: ModelP may propose it again later); ModelA ranks the rest.
             var rows = _compiled.Rows(compiled);
             var failure = _validity.Probabilities(rows, compiled.Count);
-            var width = ValidityFeatures.Count;
+            var width = ProgramFeatures.Count;
             var ranked = Enumerable.Range(0, compiled.Count)
                 .Where(k => failure[k] < _validity.Threshold)
                 .OrderBy(k => _modelA is { } a ? PerformanceModel.LogEstimate(rows.AsSpan(k * width, width)) + a.Correction(rows.AsSpan(k * width, width)) : k)

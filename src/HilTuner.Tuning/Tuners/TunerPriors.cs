@@ -18,7 +18,7 @@ public sealed class TunerPriors
     /// <summary>Probability of failure on the target; null when no model is at hand.</summary>
     public IFailurePredictor? Validity { get; init; }
 
-    /// <summary>Compiled and measured programs of other tasks on this board (rows as <see cref="ValidityFeatures"/>).</summary>
+    /// <summary>Compiled and measured programs of other tasks on this board (rows as <see cref="ProgramFeatures"/>).</summary>
     public IReadOnlyList<MeasuredProgram> Programs { get; init; } = [];
 
     /// <summary>The performance model learnt from <see cref="Programs"/> (trained once, on first use); null with too few.</summary>

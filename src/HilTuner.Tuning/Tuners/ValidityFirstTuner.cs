@@ -1,3 +1,4 @@
+using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Tuning.Models;
 using HilTuner.Tuning.Validity;
@@ -46,7 +47,7 @@ public sealed class ValidityFirstTuner : TunerBase
     public override IReadOnlyList<Configuration> NextBatch(int count)
     {
         var admissible = Admissible();
-        var width = ValidityFeatures.Count;
+        var width = ProgramFeatures.Count;
         var rows = _compiled.Rows(admissible);
         var predicted = new double[admissible.Count];
         for (var k = 0; k < admissible.Count; k++)
@@ -110,9 +111,11 @@ public sealed class ValidityFirstTuner : TunerBase
 
         _admissible = null;
         _validity.Refit();
-        if (_measured.Count >= 8)
+        // With a transfer model the task's own measurements only nudge it; without one they are all there is.
+        var (minimum, trees, leaves, rate) = _prior is null ? (3, 50, 8, 0.2) : (8, 20, 4, 0.1);
+        if (_measured.Count >= minimum)
         {
-            _online = PerformanceModel.Fit(_measured.Select(m => m.Row).ToList(), _measured.Select(m => m.Residual).ToList(), null, _context.Seed, trees: 20, leaves: 4, learningRate: 0.1);
+            _online = PerformanceModel.Fit(_measured.Select(m => m.Row).ToList(), _measured.Select(m => m.Residual).ToList(), null, _context.Seed, trees, leaves, rate);
         }
     }
 

@@ -4,7 +4,7 @@ namespace HilTuner.Tuning.Validity;
 
 /// <summary>
 /// A compiled configuration and how it ended on the target: a row for the validity model (did it fail?) and for
-/// the performance model (how long did it take?). <see cref="Features"/> is laid out as <see cref="ValidityFeatures"/>.
+/// the performance model (how long did it take?). <see cref="Features"/> is laid out as <see cref="ProgramFeatures"/>.
 /// </summary>
 public sealed record MeasuredProgram(float[] Features, MeasureStatus Status, double Seconds)
 {

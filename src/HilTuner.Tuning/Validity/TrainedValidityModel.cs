@@ -1,15 +1,18 @@
+using HilTuner.Compiler;
 using HilTuner.Onnx;
 using Microsoft.ML;
+
+using HilTuner.Validity;
 
 namespace HilTuner.Tuning.Validity;
 
 /// <summary>A freshly trained validity model: its trees and threshold, and the ML.NET model they came from.</summary>
 public sealed class TrainedValidityModel : IFailurePredictor
 {
-    internal TrainedValidityModel(CalibratedTreeModel model, double threshold, MLContext ml, ITransformer mlNet)
+    internal TrainedValidityModel(CalibratedTreeModel model, CrossValidation validation, MLContext ml, ITransformer mlNet)
     {
         Model = model;
-        Threshold = threshold;
+        Validation = validation;
         MlContext = ml;
         MlNet = mlNet;
     }
@@ -17,7 +20,10 @@ public sealed class TrainedValidityModel : IFailurePredictor
     /// <summary>The heads as plain trees (what the ONNX file holds), with the metadata.</summary>
     public CalibratedTreeModel Model { get; }
 
-    public double Threshold { get; }
+    public double Threshold => Validation.Threshold;
+
+    /// <summary>How the threshold was chosen and what the gate does at it on held-out folds.</summary>
+    public CrossValidation Validation { get; }
 
     /// <summary>The ML.NET context and transformer of the <c>p_fail</c> head (for the ML.NET engine and benchmarks).</summary>
     public MLContext MlContext { get; }
@@ -30,7 +36,7 @@ public sealed class TrainedValidityModel : IFailurePredictor
     public double[] FailureProbabilities(ReadOnlySpan<float> rows, int count)
     {
         var head = Model.GetHead(ValidityModelFormat.FailHead);
-        var width = ValidityFeatures.Count;
+        var width = ProgramFeatures.Count;
         var result = new double[count];
         for (var i = 0; i < count; i++)
         {

@@ -1,7 +1,7 @@
 namespace HilTuner.Tuning.Validity;
 
 /// <summary>An ML.NET row of the validity model: the features and whether the configuration failed.</summary>
-internal sealed class ValidityRow
+public sealed class ValidityRow
 {
     public bool Label { get; set; }
 

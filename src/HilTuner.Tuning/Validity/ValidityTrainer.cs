@@ -6,9 +6,10 @@ using HilTuner.Onnx;
 using HilTuner.Tuning.Models;
 using HilTuner.Vta.Config;
 using Microsoft.ML;
-using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
+
+using HilTuner.Validity;
 
 namespace HilTuner.Tuning.Validity;
 
@@ -45,7 +46,8 @@ public static class ValidityTrainer
             }
         }
 
-        var threshold = ChooseThreshold(examples, options);
+        var validation = ChooseThreshold(examples, options);
+        var threshold = validation.Threshold;
         var metadata = new Dictionary<string, string>
         {
             [ValidityModelFormat.KindKey] = ValidityModelFormat.Kind,
@@ -57,19 +59,20 @@ public static class ValidityTrainer
             [ValidityModelFormat.ClassCountsKey] = JsonSerializer.Serialize(classCounts),
             [ValidityModelFormat.CompilerKey] = CompileFeatures.Definitions.Count.ToString(CultureInfo.InvariantCulture),
         };
-        return new TrainedValidityModel(new CalibratedTreeModel(ValidityFeatures.Names, heads, metadata), threshold, ml, transformer);
+        return new TrainedValidityModel(new CalibratedTreeModel(ProgramFeatures.Names, heads, metadata), validation, ml, transformer);
     }
 
     /// <summary>
     /// The lowest threshold at which at most <see cref="ValidityTrainingOptions.MaxFalseSkip"/> of the configurations
-    /// that ran correctly would be skipped, judged on out-of-fold predictions; 0.5 when there are too few examples.
+    /// that ran correctly would be skipped, judged on out-of-fold predictions, and how the gate does there; a threshold
+    /// of 0.5 without figures when there are too few examples to fold.
     /// </summary>
-    internal static double ChooseThreshold(IReadOnlyList<MeasuredProgram> examples, ValidityTrainingOptions options)
+    internal static CrossValidation ChooseThreshold(IReadOnlyList<MeasuredProgram> examples, ValidityTrainingOptions options)
     {
         var folds = Math.Max(2, options.Folds);
         if (examples.Count < folds * 4)
         {
-            return 0.5;
+            return new CrossValidation(0.5, 0, null, null);
         }
 
         // Stratified folds: failures and successes dealt round-robin after a seeded shuffle.
@@ -84,7 +87,7 @@ public static class ValidityTrainer
             }
         }
 
-        var okProbabilities = new List<double>();
+        var outOfFold = new double?[examples.Count];
         var ml = new MLContext(options.Seed);
         for (var f = 0; f < folds; f++)
         {
@@ -97,22 +100,27 @@ public static class ValidityTrainer
             var head = TrainHead(ml, train, e => e.Failed, ValidityModelFormat.FailHead, options).Head;
             for (var i = 0; i < examples.Count; i++)
             {
-                if (fold[i] == f && !examples[i].Failed)
+                if (fold[i] == f)
                 {
-                    okProbabilities.Add(head.ComputeProbability(examples[i].Features));
+                    outOfFold[i] = head.ComputeProbability(examples[i].Features);
                 }
             }
         }
 
-        if (okProbabilities.Count == 0)
+        var ok = Enumerable.Range(0, examples.Count).Where(i => !examples[i].Failed && outOfFold[i] is not null).Select(i => outOfFold[i]!.Value).OrderDescending().ToList();
+        var bad = Enumerable.Range(0, examples.Count).Where(i => examples[i].Failed && outOfFold[i] is not null).Select(i => outOfFold[i]!.Value).ToList();
+        if (ok.Count == 0)
         {
-            return 0.5;
+            return new CrossValidation(0.5, folds, null, null);
         }
 
-        okProbabilities.Sort((a, b) => b.CompareTo(a));
-        var allowed = (int)Math.Floor(options.MaxFalseSkip * okProbabilities.Count);
-        var threshold = allowed < okProbabilities.Count ? okProbabilities[allowed] + 1e-6 : 0.05;
-        return Math.Clamp(threshold, 0.05, 0.99);
+        var allowed = (int)Math.Floor(options.MaxFalseSkip * ok.Count);
+        var threshold = Math.Clamp(allowed < ok.Count ? ok[allowed] + 1e-6 : 0.05, 0.05, 0.99);
+        return new CrossValidation(
+            threshold,
+            folds,
+            bad.Count == 0 ? null : bad.Count(p => p >= threshold) / (double)bad.Count,
+            ok.Count(p => p >= threshold) / (double)ok.Count);
     }
 
     /// <summary>The <c>p_fail</c> head alone, without threshold search or class heads (for models refit while tuning).</summary>
@@ -138,7 +146,7 @@ public static class ValidityTrainer
     internal static IDataView ToDataView(MLContext ml, IEnumerable<ValidityRow> rows)
     {
         var schema = SchemaDefinition.Create(typeof(ValidityRow));
-        schema[nameof(ValidityRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ValidityFeatures.Count);
+        schema[nameof(ValidityRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, ProgramFeatures.Count);
         return ml.Data.LoadFromEnumerable(rows.ToList(), schema);
     }
 }

@@ -1,16 +1,15 @@
-using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Compiler;
 
 /// <summary>
-/// The validity model's inputs, one row per compiled configuration: the operator's shape, the knob values, the
-/// board's VTA configuration and build limits, and the compile features. Names and order are stable: a model
+/// What the models see of a compiled program, one row per configuration: the operator's shape, the knob values,
+/// the board's VTA configuration and build limits, and the compile features. Names and order are stable: a model
 /// file stores them and refuses rows laid out otherwise.
 /// </summary>
-public static class ValidityFeatures
+public static class ProgramFeatures
 {
     private static readonly string[] ShapeNames =
         ["batch", "in_channels", "height", "width", "out_channels", "kernel_h", "kernel_w", "pad_h", "pad_w", "stride_h", "stride_w", "out_height", "out_width"];
@@ -39,7 +38,7 @@ public static class ValidityFeatures
     {
         if (row.Length != Count)
         {
-            throw new ArgumentException($"a validity row has {Count} values, not {row.Length}", nameof(row));
+            throw new ArgumentException($"a program row has {Count} values, not {row.Length}", nameof(row));
         }
 
         var at = 0;
@@ -84,7 +83,7 @@ public static class ValidityFeatures
     {
         Conv2dWorkload w => [w.Batch, w.InFilter, w.Height, w.Width, w.OutFilter, w.KernelH, w.KernelW, w.PadH, w.PadW, w.StrideH, w.StrideW, w.OutHeight, w.OutWidth],
         DenseWorkload d => [d.Batch, d.InFeatures, 1, 1, d.OutFeatures, 1, 1, 0, 0, 1, 1, 1, 1],
-        _ => throw new ArgumentException($"no validity features for {workload.Operator}"),
+        _ => throw new ArgumentException($"no program features for {workload.Operator}"),
     };
 
     /// <summary>The knob's value (a split's inner factor); 1 for a knob the template does not have.</summary>

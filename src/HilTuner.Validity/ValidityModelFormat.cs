@@ -1,4 +1,4 @@
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Validity;
 
 /// <summary>The metadata keys and head names of a HilTuner validity model file.</summary>
 public static class ValidityModelFormat

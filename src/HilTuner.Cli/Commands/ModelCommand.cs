@@ -1,0 +1,218 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HilTuner.Compiler;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Validity;
+using HilTuner.Validity;
+using Spectre.Console;
+
+namespace HilTuner.Cli.Commands;
+
+/// <summary><c>hiltuner model train-validity | predict | info</c>: the validity model (ModelV) as a file.</summary>
+internal static class ModelCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("model", "The validity model: train it from tuning logs, ask it about a configuration, read a model file");
+        command.Subcommands.Add(Train(context));
+        command.Subcommands.Add(Predict(context));
+        command.Subcommands.Add(Info(context));
+        return command;
+    }
+
+    private static Command Train(CliContext context)
+    {
+        var logs = new Option<string[]>("--log") { Description = "A tuning log (repeatable)", HelpName = "LOG", Required = true, AllowMultipleArgumentsPerToken = false };
+        var board = BoardOption.Create();
+        var output = new Option<string>("--out") { Description = "The model file to write (ONNX; the ML.NET form goes beside it)", HelpName = "FILE.onnx", Required = true };
+        var maxFalseSkip = new Option<double>("--max-false-skip") { Description = "Share of good configurations the threshold may skip (cross-validated)", DefaultValueFactory = _ => 0.01 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the training", DefaultValueFactory = _ => 0 };
+        var command = new Command("train-validity", """
+            Train ModelV — gradient-boosted trees with a Platt calibration predicting the probability that a compiled
+            configuration fails on the board — from the records of tuning logs measured on the board's VTA
+            configuration, choose its threshold by cross-validation, and write it as ONNX.
+            """) { logs, board, output, maxFalseSkip, seed };
+        command.SetAction(parse =>
+        {
+            var b = BoardOption.Load(parse, board);
+            var skip = parse.GetValue(maxFalseSkip);
+            if (skip is < 0 or >= 1)
+            {
+                throw new CliException($"--max-false-skip must be in [0, 1), not {skip}");
+            }
+
+            var records = parse.GetValue(logs)!.SelectMany(path => Logs.Read(context, path)).ToList();
+            var examples = ValidityData.FromRecords(records, b, out var leftOut);
+            foreach (var (reason, count) in leftOut.OrderByDescending(p => p.Value))
+            {
+                context.Error.WriteLine($"hiltuner: {count} record(s) left out: {reason}");
+            }
+
+            TrainedValidityModel model;
+            try
+            {
+                model = ValidityTrainer.Train(examples, b, new ValidityTrainingOptions { MaxFalseSkip = skip, Seed = parse.GetValue(seed) });
+            }
+            catch (ValidityModelException e)
+            {
+                throw new CliException(e.Message);
+            }
+
+            var path = parse.GetValue(output)!;
+            model.Save(path);
+            var v = model.Validation;
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {examples.Count} measured configurations ({examples.Count(e => e.Failed)} failed on the board), heads {string.Join(", ", model.Model.Heads.Select(h => h.Name))}"));
+            context.Out.WriteLine(v.FailuresCaught is { } caught
+                ? string.Create(CultureInfo.InvariantCulture, $"threshold {v.Threshold:F3}: on held-out folds it catches {caught:P1} of the failures and skips {v.GoodSkipped:P1} of the good configurations ({v.Folds}-fold cross-validation)")
+                : string.Create(CultureInfo.InvariantCulture, $"threshold {v.Threshold:F3} (too few examples to cross-validate)"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Predict(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "A validity model file", HelpName = "FILE.onnx", Required = true };
+        var board = BoardOption.Create();
+        var workload = new Option<string>("--workload") { Description = "The workload", HelpName = "W", Required = true };
+        var index = new Option<long?>("--index") { Description = "The configuration's AutoTVM index" };
+        var knobs = new Option<string?>("--knobs") { Description = "The configuration as knob values or an AutoTVM entity list" };
+        var engine = new Option<string>("--engine") { Description = "ort (OnnxRuntime, the ONNX file) or mlnet (the ML.NET model beside it)", DefaultValueFactory = _ => "ort" };
+        var command = new Command("predict", "The probability that a configuration fails on the board, by a validity model: one JSON object")
+        {
+            model, board, workload, index, knobs, engine,
+        };
+        command.SetAction(parse =>
+        {
+            var b = BoardOption.Load(parse, board);
+            Workload w;
+            try
+            {
+                w = WorkloadRegistry.Resolve(parse.GetValue(workload)!);
+                w.RequirePackable(b.Vta);
+            }
+            catch (Exception e) when (e is WorkloadException or ArgumentException)
+            {
+                throw new CliException(e.Message);
+            }
+
+            var configuration = Configuration(Templates.For(w, b.Vta), parse.GetValue(index), parse.GetValue(knobs));
+            var path = parse.GetValue(model)!;
+            var engineName = parse.GetValue(engine)!;
+            if (engineName is not ("ort" or "mlnet"))
+            {
+                throw new CliException($"unknown engine \"{engineName}\" (known: ort, mlnet)");
+            }
+
+            try
+            {
+                using var predictor = ValidityPredictor.Open(path, b);
+                var result = new JsonObject
+                {
+                    ["workload"] = w.Name,
+                    ["index"] = configuration.Index,
+                    ["engine"] = engineName,
+                    ["threshold"] = predictor.Threshold,
+                };
+                var build = VtaCompiler.Compile(w, configuration, b);
+                if (build.Program is not { } program)
+                {
+                    result["status"] = "compile_error";
+                    result["error"] = build.Error!.Message;
+                }
+                else
+                {
+                    var p = engineName == "ort"
+                        ? predictor.HeadProbabilities(program, b)[ValidityModelFormat.FailHead]
+                        : MlNetValidityModel.Load(path).FailureProbability(ProgramFeatures.Of(program, b));
+                    result["status"] = "compiled";
+                    result["p_fail"] = p;
+                    result["verdict"] = p >= predictor.Threshold ? "skip" : "measure";
+                    if (engineName == "ort")
+                    {
+                        var heads = new JsonObject();
+                        foreach (var (head, value) in predictor.HeadProbabilities(program, b))
+                        {
+                            heads[head] = value;
+                        }
+
+                        result["heads"] = heads;
+                    }
+                }
+
+                context.Out.WriteLine(result.ToJsonString());
+            }
+            catch (ValidityModelException e)
+            {
+                throw new CliException(e.Message);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Info(CliContext context)
+    {
+        var file = new Argument<string>("FILE") { Description = "A validity model file (ONNX)" };
+        var command = new Command("info", "What a validity model file says about itself: configuration, threshold, training data, heads, inputs") { file };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            Onnx.OnnxModelInfo info;
+            try
+            {
+                info = ValidityPredictor.ReadInfo(path);
+            }
+            catch (ValidityModelException e)
+            {
+                throw new CliException(e.Message);
+            }
+
+            var table = new Table().AddColumns("property", "value");
+            table.AddRow("file", Markup.Escape(path));
+            foreach (var (key, value) in info.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                table.AddRow(Markup.Escape(key), Markup.Escape(value));
+            }
+
+            table.AddRow("heads", Markup.Escape(string.Join(", ", info.HeadNames)));
+            table.AddRow("inputs", Markup.Escape($"{info.FeatureCount}: {string.Join(", ", info.FeatureNames.Take(6))}, …"));
+            table.AddRow("format", Markup.Escape($"ONNX IR {info.IrVersion}, opsets {string.Join(", ", info.Opsets.Select(o => $"{(o.Key.Length == 0 ? "ai.onnx" : o.Key)} {o.Value}"))}; producer {info.ProducerName}"));
+            context.Console.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Configuration Configuration(ConfigSpace space, long? index, string? knobs)
+    {
+        if ((index is null) == (knobs is null))
+        {
+            throw new CliException("give --index N or --knobs JSON");
+        }
+
+        if (index is { } i)
+        {
+            if (i < 0 || i >= space.Size)
+            {
+                throw new CliException($"--index {i} is outside the space of {space.Size} configurations");
+            }
+
+            return space.Get(i);
+        }
+
+        try
+        {
+            return space.FromKnobs(knobs!);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+}

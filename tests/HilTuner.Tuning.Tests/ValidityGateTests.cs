@@ -1,0 +1,91 @@
+using HilTuner.Compiler;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Hardware;
+using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Measure;
+using HilTuner.Tuning.Session;
+using HilTuner.Tuning.Tuners;
+using HilTuner.Tuning.Validity;
+using HilTuner.Validity;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Tuning.Tests;
+
+[TestClass]
+public sealed class ValidityGateTests
+{
+    private static readonly Lazy<string> ModelPath = new(() =>
+    {
+        // Trained on the measured programs of C7 (1×1, stride 2 like C10), C9 and C11; the sessions tune C10, which it never saw.
+        var examples = new[] { "resnet18.C7", "resnet18.C9", "resnet18.C11" }.SelectMany(Measured).ToList();
+        var model = ValidityTrainer.Train(examples, Board.Default);
+        var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"), "validity.onnx");
+        model.Save(path);
+        return path;
+    });
+
+    private static IEnumerable<MeasuredProgram> Measured(string workload)
+    {
+        var truth = GroundTruth.Of(workload);
+        for (var i = 0; i < truth.Space.Size; i++)
+        {
+            if (GroundTruth.Builder.Build(truth.Workload, truth.Space.Get(i), Board.Default).Program is { } p)
+            {
+                yield return new MeasuredProgram(ProgramFeatures.Of(p, Board.Default), truth.Statuses[i], 0);
+            }
+        }
+    }
+
+    private static IReadOnlyList<TuningRecord> Tune(double exploration)
+    {
+        using var gate = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Board.Default));
+        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C10"), Board.Default, seed: 1);
+        var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", $"{Guid.NewGuid():N}.log");
+        using (var log = TuningLog.Append(path))
+        {
+            var options = new TuningOptions { Trials = 480, Seed = 1, GateExploration = exploration };
+            var tuner = TunerFactory.Create("grid", new TunerContext(task, 1, LocalBuilder.Instance));
+            new TuningSession(task, tuner, new SimTarget(Board.Default), log, options, gate: gate).Run([]);
+        }
+
+        return TuningLog.Read(path, out _);
+    }
+
+    [TestMethod]
+    public void ProgramsPredictedToFailAreSkippedAndLoggedWithTheirProbability()
+    {
+        var threshold = ValidityPredictor.Open(ModelPath.Value, Board.Default).Threshold;
+        var records = Tune(exploration: 0);
+        var skipped = records.Where(r => r.Facts!.Status == "skipped").ToList();
+        Assert.IsNotEmpty(skipped, "the gate should hold back some of C10's programs");
+        foreach (var r in skipped)
+        {
+            Assert.IsGreaterThanOrEqualTo(threshold, r.Facts!.FailureProbability!.Value);
+            Assert.AreEqual((int)MeasureErrorNo.InstantiationError, r.ErrorNo);
+            Assert.AreEqual(0, r.Facts.Cycles, "a skipped program is never run");
+            CollectionAssert.AreEqual(new[] { TuningRecord.FailureCost }, r.Costs.ToArray());
+            StringAssert.Contains(r.Facts.Error, "validity gate");
+        }
+
+        var measured = records.Where(r => r.Facts!.Status is not ("skipped" or "compile_error")).ToList();
+        Assert.IsTrue(measured.All(r => r.Facts!.FailureProbability < threshold));
+
+        // The gate earns its keep on a layer it never saw: it catches a good part of what fails on the board (half of
+        // C10's failures when this was written) and skips few good programs.
+        var truth = GroundTruth.Of("resnet18.C10");
+        var caught = skipped.Count(r => truth.Statuses[r.Index].FailedOnTarget());
+        var failing = records.Count(r => truth.Statuses[r.Index].FailedOnTarget());
+        var goodSkipped = skipped.Count(r => truth.Statuses[r.Index] == MeasureStatus.Ok);
+        var good = truth.Statuses.Count(s => s == MeasureStatus.Ok);
+        Assert.IsGreaterThanOrEqualTo(failing * 2 / 5, caught, $"caught {caught} of {failing} failures, skipped {goodSkipped} of {good} good");
+        Assert.IsLessThanOrEqualTo(good / 10, goodSkipped, $"caught {caught} of {failing} failures, skipped {goodSkipped} of {good} good");
+    }
+
+    [TestMethod]
+    public void TheExplorationShareMeasuresWhatTheGateWouldSkip()
+    {
+        var records = Tune(exploration: 1);
+        Assert.IsFalse(records.Any(r => r.Facts!.Status == "skipped"));
+        Assert.IsTrue(records.Any(r => r.Facts!.FailureProbability >= ValidityPredictor.Open(ModelPath.Value, Board.Default).Threshold));
+    }
+}
