@@ -11,7 +11,7 @@ HILTUNER := $(DOTNET) src/HilTuner.Cli/bin/$(CONFIG)/net10.0/hiltuner.dll
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build deps test tune bench firmware fuzz format clean
+.PHONY: build deps test tune edge bench firmware fuzz format clean
 
 ## build: restore and build every project (warnings are errors)
 build:
@@ -37,6 +37,22 @@ tune: build
 	  --trials $(TUNE_TRIALS) --seed $(TUNE_SEED) --log $(OUT)/resnet18.log --plot $(OUT)/resnet18.png --resume
 	$(HILTUNER) log summary $(OUT)/resnet18.log > $(OUT)/resnet18-summary.txt
 	@echo "table: $(OUT)/resnet18-summary.txt (hiltuner log summary), best records: hiltuner log best $(OUT)/resnet18.log"
+
+## edge: the validity predictor for the board: hiltuner-predict published self-contained for linux-arm64 in
+## out/edge/linux-arm64, with beside it validity.onnx trained on out/resnet18.log (`make tune` runs first when the
+## log is missing). Copy the folder to an arm64 board; it needs no .NET there.
+EDGE_DIR := $(OUT)/edge/linux-arm64
+edge: build | $(OUT)/resnet18.log
+	$(DOTNET) publish src/HilTuner.Edge -c $(CONFIG) -r linux-arm64 --self-contained -o $(EDGE_DIR) --nologo -v quiet
+	$(HILTUNER) model train-validity --log $(OUT)/resnet18.log --board boards/sim.json --out $(EDGE_DIR)/validity.onnx
+	@rm -f $(EDGE_DIR)/validity.mlnet.zip # the ML.NET form is for the host's --engine mlnet; the board runs the ONNX file
+	@echo "edge: copy $(EDGE_DIR)/ to the board (e.g. scp -r $(EDGE_DIR) root@BOARD:hiltuner-predict) and run there:" \
+	  "hiltuner-predict/hiltuner-predict --model hiltuner-predict/validity.onnx --workload resnet18.C11 --all" \
+	  "(or --index N / --knobs JSON; --board FILE for the board's own board file)"
+
+# The tuning log `make edge` trains on: made by `make tune` when it is missing (an existing log is used as it is).
+$(OUT)/resnet18.log: | build
+	$(MAKE) tune
 
 ## bench: the performance benchmarks, each printing ratios measured side by side in one run
 bench: build

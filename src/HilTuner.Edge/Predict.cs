@@ -1,0 +1,189 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using HilTuner.Compiler;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Validity;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Edge;
+
+/// <summary>
+/// <c>hiltuner-predict</c>: the validity model on the board itself. Compiles the configurations asked for and prints,
+/// one JSON line each, every head's probability and whether the gate would skip or measure it. Probabilities are
+/// printed round-trip ("R", invariant culture) so that two builds (x64, arm64) can be compared digit for digit.
+/// </summary>
+public static class Predict
+{
+    public const string Name = "hiltuner-predict";
+
+    /// <summary>Exit code for bad input (missing or mismatched model, unknown workload, index outside the space…).</summary>
+    public const int BadInput = 2;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var model = new Option<string>("--model")
+        {
+            Description = "The validity model (.onnx) written by hiltuner model train-validity",
+            HelpName = "FILE",
+            Required = true,
+        };
+        var board = new Option<string?>("--board")
+        {
+            Description = "Board file (boards/*.json); the embedded default is boards/sim.json (PYNQ configuration, simulator)",
+            HelpName = "FILE",
+        };
+        var workload = new Option<string>("--workload")
+        {
+            Description = "A workload: resnet18.C2 … resnet18.C11, dense.512, …, or a custom conv2d / dense layer as a JSON file or JSON text",
+            HelpName = "W",
+            Required = true,
+        };
+        var index = new Option<long[]>("--index")
+        {
+            Description = "A configuration by its AutoTVM index (repeat for several)",
+            HelpName = "N",
+        };
+        var knobs = new Option<string?>("--knobs")
+        {
+            Description = "A configuration by its knob values: {\"tile_h\": 7, \"oc_nthread\": 2, …} or an AutoTVM entity list",
+            HelpName = "JSON",
+        };
+        var all = new Option<bool>("--all") { Description = "Every configuration of the space, in index order" };
+
+        var root = new RootCommand(
+            "hiltuner-predict: the probability that configurations of a workload fail on the board, by a HilTuner validity model (one JSON line each)")
+        {
+            model, board, workload, index, knobs, all,
+        };
+        root.SetAction(parse =>
+        {
+            var indices = parse.GetValue(index) ?? [];
+            var knobText = parse.GetValue(knobs);
+            var everything = parse.GetValue(all);
+            if ((indices.Length > 0 ? 1 : 0) + (knobText is null ? 0 : 1) + (everything ? 1 : 0) != 1)
+            {
+                throw new PredictException("give exactly one of --index N (repeatable), --knobs JSON or --all");
+            }
+
+            var b = Board.LoadOrDefault(parse.GetValue(board));
+            var w = WorkloadRegistry.Resolve(parse.GetValue(workload)!);
+            var space = Templates.For(w, b.Vta);
+            var configurations = everything ? Every(space)
+                : knobText is not null ? [FromKnobs(space, knobText)]
+                : indices.Select(i => At(space, w, b, i)).ToList();
+            using var predictor = ValidityPredictor.Open(parse.GetValue(model)!, b);
+            foreach (var configuration in configurations)
+            {
+                output.WriteLine(Line(predictor, w, b, configuration));
+            }
+
+            output.Flush();
+            return 0;
+        });
+
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            error.WriteLine($"{Name}: {string.Join("; ", result.Errors.Select(e => e.Message.TrimEnd('.')))} (see {Name} --help)");
+            return BadInput;
+        }
+
+        try
+        {
+            return result.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is PredictException or BoardFileException or WorkloadException or ValidityModelException)
+        {
+            error.WriteLine($"{Name}: {e.Message}");
+            return BadInput;
+        }
+    }
+
+    /// <summary>One configuration's line: its probabilities and verdict, or its compile error.</summary>
+    public static string Line(ValidityPredictor predictor, Workload workload, Board board, Configuration configuration)
+    {
+        var compiled = VtaCompiler.Compile(workload, configuration, board);
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("workload", workload.Name);
+            json.WriteNumber("index", configuration.Index);
+            if (compiled.Program is not { } program)
+            {
+                json.WriteString("status", "compile_error");
+                json.WriteString("error", compiled.Error?.Message);
+            }
+            else
+            {
+                var heads = predictor.HeadProbabilities(program, board);
+                var fail = heads[ValidityModelFormat.FailHead];
+                json.WriteString("status", "compiled");
+                json.WritePropertyName(ValidityModelFormat.FailHead);
+                WriteProbability(json, fail);
+                json.WriteStartObject("heads");
+                foreach (var head in predictor.Heads)
+                {
+                    json.WritePropertyName(head);
+                    WriteProbability(json, heads[head]);
+                }
+
+                json.WriteEndObject();
+                json.WritePropertyName("threshold");
+                WriteProbability(json, predictor.Threshold);
+                json.WriteString("verdict", fail >= predictor.Threshold ? "skip" : "measure");
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>A probability written round-trip, so that two builds agree digit for digit when their values do.</summary>
+    private static void WriteProbability(Utf8JsonWriter json, double p)
+    {
+        if (double.IsFinite(p))
+        {
+            json.WriteRawValue(p.ToString("R", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            json.WriteStringValue(p.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static IEnumerable<Configuration> Every(ConfigSpace space)
+    {
+        for (var i = 0L; i < space.Size; i++)
+        {
+            yield return space.Get(i);
+        }
+    }
+
+    private static Configuration At(ConfigSpace space, Workload workload, Board board, long index) =>
+        index >= 0 && index < space.Size
+            ? space.Get(index)
+            : throw new PredictException(string.Create(CultureInfo.InvariantCulture,
+                $"--index {index}: outside the space of {workload.Name} on {board.Name} (indices 0 to {space.Size - 1})"));
+
+    private static Configuration FromKnobs(ConfigSpace space, string json)
+    {
+        try
+        {
+            return space.FromKnobs(json);
+        }
+        catch (FormatException e)
+        {
+            throw new PredictException("--" + e.Message);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // A value of the wrong JSON type where the knob parser expects a number or a name.
+            throw new PredictException($"--knobs: {e.Message}");
+        }
+    }
+}

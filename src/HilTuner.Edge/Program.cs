@@ -1,0 +1,3 @@
+using HilTuner.Edge;
+
+return Predict.Run(args, Console.Out, Console.Error);
