@@ -13,9 +13,11 @@ export DOTNET_NOLOGO := 1
 
 .PHONY: build deps test tune edge bench firmware fuzz format clean
 
-## build: restore and build every project (warnings are errors)
+## build: restore and build every project (warnings are errors), and the board agent's host build that the
+## bridge's tests run (firmware-stubs/build/host/vta-agent)
 build:
 	$(DOTNET) build HilTuner.sln -c $(CONFIG) --nologo -v quiet
+	$(MAKE) -s -C firmware-stubs host
 
 ## deps: install what the tests need when it is missing (apt packages; NuGet restore happens in build)
 deps:

@@ -10,6 +10,9 @@ public static class Hiltuner
     /// <summary>Exit code for bad input (unknown option, unreadable board file, malformed workload…).</summary>
     public const int BadInput = 2;
 
+    /// <summary>Exit code when the board cannot be reached or brought back (link lost, host key refused, reset ladder exhausted).</summary>
+    public const int BoardUnavailable = 3;
+
     public static int Run(string[] args, CliContext context)
     {
         var root = new RootCommand("HilTuner: hardware-in-the-loop auto-tuning of DNN operators for the VTA accelerator")
@@ -22,6 +25,8 @@ public static class Hiltuner
             LogCommand.Create(context),
             ModelCommand.Create(context),
             BenchCommand.Create(context),
+            BoardCommand.Create(context),
+            DeviceCommand.Create(context),
         };
 
         var parse = root.Parse(args);
@@ -43,6 +48,12 @@ public static class Hiltuner
         {
             context.Error.WriteLine($"hiltuner: {e.Message}");
             return BadInput;
+        }
+        catch (Exception e) when (e is Hardware.Bridge.BoardFailureException or Hardware.Bridge.HostKeyException or Hardware.Bridge.LinkLostException)
+        {
+            // The board, not the input: what was measured before is in the log.
+            context.Error.WriteLine($"hiltuner: board: {e.Message}");
+            return BoardUnavailable;
         }
     }
 }

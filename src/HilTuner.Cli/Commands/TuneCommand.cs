@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
+using HilTuner.Hardware.Bridge;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
@@ -21,7 +22,7 @@ internal static class TuneCommand
     {
         var selection = WorkloadSelection.Create("tune");
         var board = BoardOption.Create();
-        var target = new Option<string>("--target") { Description = "Where to measure: sim (the bit-level simulator) or replay (answers from ground-truth tables)", DefaultValueFactory = _ => "sim" };
+        var target = new Option<string>("--target") { Description = "Where to measure: sim (the bit-level simulator), board (the board file's link to a real or co-simulated board) or replay (answers from ground-truth tables)", DefaultValueFactory = _ => "sim" };
         var groundTruth = new Option<string>("--groundtruth") { Description = "Where the replay target finds its tables (hiltuner bench groundtruth writes them)", HelpName = "DIR", DefaultValueFactory = _ => GroundTruthCommand.DefaultDirectory };
         var tunerName = new Option<string>("--tuner") { Description = $"Search strategy: {string.Join(", ", TunerFactory.Names)}", DefaultValueFactory = _ => "xgb" };
         var trials = new Option<int>("--trials") { Description = "Trials per task (capped at the space size)", Required = true };
@@ -92,8 +93,10 @@ internal static class TuneCommand
             {
                 "sim" => (ITarget)new SimTarget(b),
                 "replay" => new ReplayTarget(b, tasks.Select(w => GroundTruthCommand.Load(parse.GetValue(groundTruth)!, w, b))),
-                var other => throw new CliException($"unknown target \"{other}\" (known: sim, replay)"),
+                "board" => BoardTarget.Open(b, line => context.Error.WriteLine(line)),
+                var other => throw new CliException($"unknown target \"{other}\" (known: sim, board, replay)"),
             };
+            using var owned = measureOn as IDisposable;
 
             var path = parse.GetValue(logPath)!;
             IReadOnlyList<TuningRecord> previous = [];

@@ -40,6 +40,12 @@ public sealed record Board
     /// <summary>The ISA layout of this board's configuration.</summary>
     public IsaLayout Isa => IsaLayout.For(Vta);
 
+    /// <summary>
+    /// Board seconds of a run of <paramref name="cycles"/> accelerator cycles: the cycles at the fabric clock plus the
+    /// launch overhead of the timing parameters (what the simulator reports, and what a board's cycle counter gives).
+    /// </summary>
+    public double SecondsOf(long cycles) => (cycles * Fabric.SecondsPerCycle) + (Timing.LaunchOverheadMicroseconds * 1e-6);
+
     /// <summary>The embedded default board: the PYNQ configuration on the simulator, no link.</summary>
     public static Board Default => s_default.Value;
 

@@ -7,7 +7,7 @@ namespace HilTuner.Vta.Config;
 /// One JSON object of a board file, read with errors that name the file and the dotted key path.
 /// Every key read is remembered so that unknown keys (typos) can be reported.
 /// </summary>
-internal sealed class JsonSection
+public sealed class JsonSection
 {
     private readonly string _file;
     private readonly string _path;
@@ -51,6 +51,34 @@ internal sealed class JsonSection
     }
 
     public string? OptionalString(string name) => Has(name) ? String(name) : null;
+
+    public bool Bool(string name, bool fallback)
+    {
+        if (!Has(name))
+        {
+            return fallback;
+        }
+
+        var value = Require(name);
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Error(name, $"must be true or false, found {Describe(value)}"),
+        };
+    }
+
+    /// <summary>A JSON array of strings.</summary>
+    public IReadOnlyList<string> Strings(string name)
+    {
+        var value = Require(name);
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
+        {
+            throw Error(name, $"must be an array of strings, found {Describe(value)}");
+        }
+
+        return [.. value.EnumerateArray().Select(v => v.GetString()!)];
+    }
 
     public int Int(string name)
     {

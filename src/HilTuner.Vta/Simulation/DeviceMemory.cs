@@ -35,6 +35,33 @@ public sealed class DeviceMemory
         return buffer;
     }
 
+    /// <summary>
+    /// Places a buffer at a fixed physical address (a device that runs programs someone else laid out in DRAM, such as
+    /// the co-simulation device). The range must not overlap a buffer already there.
+    /// </summary>
+    public DramBuffer AllocateAt(ulong address, ReadOnlySpan<byte> data, string name)
+    {
+        if (data.IsEmpty)
+        {
+            throw new ArgumentException("a DRAM buffer needs at least one byte", nameof(data));
+        }
+
+        var end = address + (ulong)data.Length;
+        if (end > (ulong)uint.MaxValue + 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(address), $"[0x{address:x}, 0x{end:x}) leaves the 32-bit physical address space");
+        }
+
+        if (_buffers.FirstOrDefault(b => address < b.End && end > b.PhysicalAddress) is { } overlap)
+        {
+            throw new ArgumentException($"[0x{address:x}, 0x{end:x}) overlaps the DRAM buffer {overlap}", nameof(address));
+        }
+
+        var buffer = new DramBuffer(name, address, data.ToArray());
+        _buffers.Add(buffer);
+        return buffer;
+    }
+
     /// <summary>Allocates a buffer holding <paramref name="data"/>.</summary>
     public DramBuffer Allocate(ReadOnlySpan<byte> data, string name)
     {

@@ -210,7 +210,7 @@ public sealed class VtaSimulator
         {
             Status = status,
             Cycles = end,
-            BoardSeconds = (end * Board.Fabric.SecondsPerCycle) + (Board.Timing.LaunchOverheadMicroseconds * 1e-6),
+            BoardSeconds = Board.SecondsOf(end),
             Modules = all.OrderBy(u => u.Module).Select(u => u.Statistics()).ToList(),
             Counters = _machine.Counters,
             Hang = hang,

@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using HilTuner.Compiler;
+using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Runtime;
+
+namespace HilTuner.Hardware.Bridge;
+
+/// <summary>
+/// A real board (or a co-simulated one) as a measurement target: the runtime's host-side checks, then the program's
+/// arena uploaded into the agent's buffer, run under a watchdog derived from the simulator's predicted time, the
+/// output read back and compared bit-exact with the simulator's. A run that never raises done is recorded once as a
+/// hang, its program is quarantined (never sent again), and the board is brought back by the reset ladder and a
+/// health check before the next measurement. A lost link is reopened and the measurement retried once.
+/// </summary>
+public sealed class BoardTarget : ITarget, IDisposable
+{
+    private readonly SimTarget _simulator;
+    private readonly Dictionary<string, string> _quarantine = [];
+    private readonly List<BoardEvent> _events = [];
+    private readonly Lock _board = new();
+    private readonly Lazy<(VtaProgram Program, OperatorTensors Tensors, sbyte[] Expected)> _healthProgram;
+    private string? _failure;
+
+    public BoardTarget(Board board, BoardSession session, ResetLadder ladder, Action<string>? log = null)
+    {
+        Board = board;
+        Session = session;
+        Ladder = ladder;
+        Log = log;
+        _simulator = new SimTarget(board);
+        _healthProgram = new(HealthProgram);
+    }
+
+    /// <summary>The board target a board file describes (its link and reset sections).</summary>
+    public static BoardTarget Open(Board board, Action<string>? log = null)
+    {
+        var settings = LinkSettings.Of(board);
+        var ladder = ResetLadder.Of(board);
+        return new BoardTarget(board, new BoardSession(board, settings.CreateLink(log), settings, log), ladder, log);
+    }
+
+    public Board Board { get; }
+
+    public string Kind => "board";
+
+    public BoardSession Session { get; }
+
+    public ResetLadder Ladder { get; }
+
+    public Action<string>? Log { get; }
+
+    /// <summary>Hangs, reset steps, health checks and reconnects, in order, with their times.</summary>
+    public IReadOnlyList<BoardEvent> Events
+    {
+        get
+        {
+            lock (_events)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>Programs that hung the board (by their hash) and why; they are never sent again.</summary>
+    public int Quarantined => _quarantine.Count;
+
+    /// <summary>Measurements retried after the link broke.</summary>
+    public int Retries { get; private set; }
+
+    public Measurement Measure(VtaProgram program, OperatorTensors tensors, MeasureOptions options)
+    {
+        lock (_board)
+        {
+            if (_failure is { } failure)
+            {
+                throw new BoardFailureException(failure);
+            }
+
+            var key = Fingerprint(program.Image);
+            if (_quarantine.TryGetValue(key, out var why))
+            {
+                return new Measurement { Status = MeasureStatus.Hang, Error = $"quarantined, not sent: {why}" };
+            }
+
+            if (RuntimeChecks.FirstFailure(program.Image, Board.Hardware.MaxTransferBytes) is { } refused)
+            {
+                return new Measurement { Status = MeasureStatus.RuntimeError, Error = $"runtime check: {refused}" };
+            }
+
+            // The simulator's run of the same program: its output is what the board must produce bit for bit, its
+            // time sizes the watchdog.
+            var (predicted, expected) = _simulator.MeasureWithOutput(program, tensors, checkOutput: false);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    var m = MeasureOnce(program, tensors, options, predicted, expected);
+                    if (m.Status == MeasureStatus.Hang)
+                    {
+                        _quarantine[key] = m.Error!;
+                        Recover($"hang: {program.Workload.Name} #{program.Configuration.Index}");
+                    }
+
+                    return m;
+                }
+                catch (LinkLostException e) when (attempt == 0)
+                {
+                    Retries++;
+                    Record($"link lost during {program.Workload.Name} #{program.Configuration.Index}: {e.Message}; reconnecting, then measuring it again", TimeSpan.Zero, false);
+                    if (!TryReconnect())
+                    {
+                        return new Measurement { Status = MeasureStatus.LinkLost, Error = $"the link broke ({e.Message}) and could not be reopened" };
+                    }
+                }
+                catch (LinkLostException e)
+                {
+                    Record($"link lost again during {program.Workload.Name} #{program.Configuration.Index}: {e.Message}", TimeSpan.Zero, false);
+                    TryReconnect();
+                    return new Measurement { Status = MeasureStatus.LinkLost, Error = $"the link broke twice while measuring: {e.Message}" };
+                }
+            }
+        }
+    }
+
+    private Measurement MeasureOnce(VtaProgram program, OperatorTensors tensors, MeasureOptions options, Measurement predicted, sbyte[]? expected, bool mayRecover = true)
+    {
+        var client = Session.Client;
+        var hello = Session.Hello!;
+        var image = program.Image;
+        if (image.ArenaBytes > hello.ArenaBytes || image.Instructions.Count > hello.InstructionCapacity)
+        {
+            return new Measurement
+            {
+                Status = MeasureStatus.RuntimeError,
+                Error = $"the program needs a {image.ArenaBytes}-byte arena and {image.Instructions.Count} instructions; the agent has {hello.ArenaBytes} bytes and room for {hello.InstructionCapacity} (start it with a larger --dma-size / --insn-capacity)",
+            };
+        }
+
+        client.Write(0, Arena(image, tensors.Pack(Board.Vta)));
+        var watchdog = Watchdog(predicted, options);
+        var instructions = image[SegmentKind.Instructions];
+        var output = image[SegmentKind.Output];
+        var costs = new List<double>();
+        long cycles = 0;
+        byte[]? packed = null;
+        for (var run = 0; run < Math.Max(1, options.Repeat); run++)
+        {
+            AgentRun result;
+            try
+            {
+                result = client.Run(instructions.Offset, image.Instructions.Count, watchdog);
+            }
+            catch (AgentException e) when (e.Code == AgentErrorCode.Hung && mayRecover)
+            {
+                // Hung by something before this measurement (another tool, an earlier session): bring the board back
+                // (the health check overwrites the arena) and measure from the upload on, once.
+                Recover("the agent reports the accelerator hung before this run");
+                return _failure is null
+                    ? MeasureOnce(program, tensors, options, predicted, expected, mayRecover: false)
+                    : new Measurement { Status = MeasureStatus.BoardReset, Error = $"the board was hung before this run and could not be brought back: {_failure}" };
+            }
+            catch (AgentException e)
+            {
+                return new Measurement { Status = MeasureStatus.RuntimeError, Error = $"the agent refused the program: {e.Code.WireName()}: {e.Text}" };
+            }
+
+            if (!result.Done)
+            {
+                var what = predicted.Status == MeasureStatus.Ok
+                    ? $"the simulator finishes it in {predicted.Cycles} cycles ({predicted.Seconds * 1e3:0.###} ms)"
+                    : $"the simulator predicts it too: {predicted.Error}";
+                return new Measurement { Status = MeasureStatus.Hang, Error = $"no done within the {watchdog.TotalMilliseconds:0} ms watchdog; {what}" };
+            }
+
+            cycles = result.Cycles;
+            // With a cycle counter, board seconds as the simulator counts them (cycles at the fabric clock + launch
+            // overhead); without one, the agent's own clock from the start write until done.
+            costs.Add(hello.HasCycleCounter ? Board.SecondsOf(result.Cycles) : result.ElapsedMicroseconds * 1e-6);
+            packed ??= client.Read(output.Offset, (int)output.Length);
+        }
+
+        var actual = tensors.UnpackOutput(Board.Vta, packed);
+        var seconds = costs[0];
+        if (!options.CheckOutput)
+        {
+            return new Measurement { Status = MeasureStatus.Ok, Cycles = cycles, Seconds = seconds, Costs = costs };
+        }
+
+        var mismatch = expected is null ? null : OutputCheck.FirstMismatch(actual, expected) is { } differs ? $"the board's output differs from the simulator's: {differs}" : null;
+        mismatch ??= OutputCheck.FirstMismatch(actual, tensors.Reference());
+        return new Measurement
+        {
+            Status = mismatch is null ? MeasureStatus.Ok : MeasureStatus.WrongAnswer,
+            Error = mismatch,
+            Cycles = cycles,
+            Seconds = seconds,
+            Costs = mismatch is null ? costs : [],
+            Matches = mismatch is null,
+        };
+    }
+
+    /// <summary>The simulator's predicted time × margin + floor, capped by the runner's timeout; the timeout alone when the simulator does not finish.</summary>
+    public TimeSpan Watchdog(Measurement predicted, MeasureOptions options)
+    {
+        var cap = TimeSpan.FromSeconds(options.TimeoutSeconds);
+        if (predicted.Status is MeasureStatus.Hang or MeasureStatus.RuntimeError || predicted.Cycles == 0)
+        {
+            return cap;
+        }
+
+        var settings = Session.Settings;
+        var sized = TimeSpan.FromSeconds(predicted.Seconds * settings.WatchdogMargin) + settings.WatchdogFloor;
+        return sized < cap ? sized : cap;
+    }
+
+    /// <summary>
+    /// Hello, then a small program with a known answer; null when the board passes, otherwise what failed.
+    /// </summary>
+    public string? HealthCheck()
+    {
+        try
+        {
+            var hello = Session.Client.Hello();
+            var (program, tensors, expected) = _healthProgram.Value;
+            var client = Session.Client;
+            var image = program.Image;
+            client.Write(0, Arena(image, tensors.Pack(Board.Vta)));
+            var run = client.Run(image[SegmentKind.Instructions].Offset, image.Instructions.Count, Session.Settings.WatchdogFloor + TimeSpan.FromSeconds(5));
+            if (!run.Done)
+            {
+                return "the known program did not raise done";
+            }
+
+            var output = image[SegmentKind.Output];
+            var actual = tensors.UnpackOutput(Board.Vta, client.Read(output.Offset, (int)output.Length));
+            return OutputCheck.FirstMismatch(actual, expected) is { } wrong ? $"the known program computed a wrong answer ({wrong})" : null;
+        }
+        catch (Exception e) when (e is LinkLostException or AgentException)
+        {
+            return e.Message;
+        }
+    }
+
+    private void Recover(string reason)
+    {
+        Record(reason, TimeSpan.Zero, false);
+        try
+        {
+            Ladder.Recover(Session, HealthCheck, Record);
+        }
+        catch (BoardFailureException e)
+        {
+            // The measurement that caused this is still returned (and logged); the next one stops the run.
+            _failure = e.Message;
+            Log?.Invoke(e.Message);
+        }
+    }
+
+    private bool TryReconnect()
+    {
+        var clock = Stopwatch.StartNew();
+        var started = DateTimeOffset.Now;
+        try
+        {
+            Session.Reconnect();
+
+            // A run the old agent left behind may still occupy the accelerator: start from a clean one.
+            Session.Client.Reset(ResetKind.Soft);
+            Record("reconnected and soft-reset", clock.Elapsed, true, started);
+            return true;
+        }
+        catch (Exception e) when (e is LinkLostException or AgentException)
+        {
+            Record($"reconnect failed: {e.Message}", clock.Elapsed, false, started);
+            return false;
+        }
+    }
+
+    private void Record(string what, TimeSpan took, bool ok, DateTimeOffset? at = null) =>
+        Record(new BoardEvent(at ?? DateTimeOffset.Now, what, took, ok));
+
+    private void Record(BoardEvent e)
+    {
+        lock (_events)
+        {
+            _events.Add(e);
+        }
+
+        Log?.Invoke($"board: {e}");
+    }
+
+    /// <summary>The whole arena as the agent must hold it: micro-ops, tensors, a zeroed output and the instruction stream (addresses relative to the arena).</summary>
+    public static byte[] Arena(ProgramImage image, IReadOnlyDictionary<SegmentKind, byte[]> tensors)
+    {
+        var arena = new byte[image.ArenaBytes];
+        foreach (var (kind, bytes) in tensors)
+        {
+            bytes.CopyTo(arena, image[kind].Offset);
+        }
+
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.MicroOps.AsSpan()).CopyTo(arena.AsSpan((int)image[SegmentKind.MicroOps].Offset));
+        var instructions = image[SegmentKind.Instructions];
+        for (var i = 0; i < image.Instructions.Count; i++)
+        {
+            image.Instructions[i].WriteTo(arena.AsSpan((int)instructions.Offset + (i * VtaConfig.InstructionBytes)));
+        }
+
+        return arena;
+    }
+
+    /// <summary>A program's identity for the quarantine: the hash of its instructions and micro-ops.</summary>
+    private static string Fingerprint(ProgramImage image)
+    {
+        var bytes = new byte[(image.Instructions.Count * VtaConfig.InstructionBytes) + (image.MicroOps.Length * 4)];
+        for (var i = 0; i < image.Instructions.Count; i++)
+        {
+            image.Instructions[i].WriteTo(bytes.AsSpan(i * VtaConfig.InstructionBytes));
+        }
+
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.MicroOps.AsSpan()).CopyTo(bytes.AsSpan(image.Instructions.Count * VtaConfig.InstructionBytes));
+        return Convert.ToHexString(SHA256.HashData(bytes));
+    }
+
+    /// <summary>The health check's program: a small dense layer, its first configuration the simulator runs correctly.</summary>
+    private (VtaProgram Program, OperatorTensors Tensors, sbyte[] Expected) HealthProgram()
+    {
+        var workload = new DenseWorkload("health.dense64", 1, 64, 64);
+        var tensors = OperatorTensors.Random(workload, 1);
+        var expected = tensors.Reference();
+        var space = Templates.For(workload, Board.Vta);
+        for (var i = 0L; i < space.Size; i++)
+        {
+            if (VtaCompiler.Compile(workload, space.Get(i), Board).Program is { } program
+                && _simulator.MeasureWithOutput(program, tensors).Measurement.Status == MeasureStatus.Ok)
+            {
+                return (program, tensors, expected);
+            }
+        }
+
+        throw new InvalidOperationException($"no configuration of {workload.Name} runs correctly on the simulator of {Board.Name}: the health check has no known program");
+    }
+
+    public void Dispose() => Session.Dispose();
+}

@@ -1,0 +1,55 @@
+using System.IO.Ports;
+
+namespace HilTuner.Hardware.Bridge;
+
+/// <summary>
+/// The agent on a board reached over a serial line (System.IO.Ports): raw 8N1, no flow control; the agent runs
+/// there with <c>--tty DEVICE --baud N</c>. The same frames as over SSH; a noisy line costs resends, never a wrong answer.
+/// </summary>
+public sealed class SerialLink(string device, int baud) : IBoardLink
+{
+    public string Device { get; } = device;
+
+    public int Baud { get; } = baud;
+
+    public string Kind => "serial";
+
+    public string Describe => $"{Device} at {Baud} baud";
+
+    public IAgentChannel Open()
+    {
+        var port = new SerialPort(Device, Baud, Parity.None, 8, StopBits.One)
+        {
+            Handshake = Handshake.None,
+            ReadTimeout = SerialPort.InfiniteTimeout,
+            WriteTimeout = 5000,
+            DtrEnable = false,
+            RtsEnable = false,
+        };
+        try
+        {
+            port.Open();
+            port.DiscardInBuffer();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            port.Dispose();
+            throw new LinkLostException($"{Describe}: cannot open the serial line: {e.Message}", e);
+        }
+
+        return new Channel(port);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Channel(SerialPort port) : IAgentChannel
+    {
+        public Stream FromAgent => port.BaseStream;
+
+        public Stream ToAgent => port.BaseStream;
+
+        public void Dispose() => port.Dispose();
+    }
+}

@@ -1,0 +1,184 @@
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace HilTuner.Hardware.Bridge;
+
+/// <summary>
+/// The agent on a board reached over SSH (SSH.NET): key authentication, the host key checked against the pinned
+/// SHA-256 fingerprint or a known_hosts file (an unknown or changed key is refused unless the board file allows it),
+/// keep-alive, and one long-lived exec channel running the agent with <c>--stdio</c> per session.
+/// </summary>
+public sealed class SshLink(LinkSettings settings, Action<string>? log = null) : IBoardLink
+{
+    private SshClient? _client;
+
+    public LinkSettings Settings { get; } = settings;
+
+    public string Kind => "ssh";
+
+    public string Describe => $"{Settings.User}@{Settings.Host}:{Settings.Port}";
+
+    /// <summary>The host key fingerprint the server presented last (SHA-256, unpadded base64).</summary>
+    public string? PresentedHostKey { get; private set; }
+
+    public IAgentChannel Open()
+    {
+        var client = Connect();
+        try
+        {
+            var command = client.CreateCommand(Settings.Command[0]);
+            var run = command.ExecuteAsync();
+            var input = command.CreateInputStream();
+            return new Channel(this, command, run, input);
+        }
+        catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
+        {
+            throw new LinkLostException($"{Describe}: cannot start the agent (`{Settings.Command[0]}`): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs a command on the board over its own channel (the reset ladder's reboot); its exit status.</summary>
+    public int Execute(string command, TimeSpan timeout)
+    {
+        var client = Connect();
+        using var ssh = client.CreateCommand(command);
+        ssh.CommandTimeout = timeout;
+        try
+        {
+            ssh.Execute();
+            return ssh.ExitStatus ?? -1;
+        }
+        catch (SshConnectionException)
+        {
+            return -1; // a reboot drops the connection before the command can answer
+        }
+    }
+
+    /// <summary>Drops the SSH connection (the next <see cref="Open"/> connects again).</summary>
+    public void Disconnect()
+    {
+        var client = _client;
+        _client = null;
+        if (client is not null)
+        {
+            try
+            {
+                client.Disconnect();
+            }
+            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException)
+            {
+            }
+
+            client.Dispose();
+        }
+    }
+
+    private SshClient Connect()
+    {
+        if (_client is { IsConnected: true } connected)
+        {
+            return connected;
+        }
+
+        Disconnect();
+        PrivateKeyFile key;
+        try
+        {
+            key = new PrivateKeyFile(Settings.Key!);
+        }
+        catch (Exception e) when (e is IOException or SshException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new BoardFailureException($"{Settings.Key}: cannot read the SSH private key for {Describe}: {e.Message}", e);
+        }
+
+        var info = new ConnectionInfo(Settings.Host!, Settings.Port, Settings.User!, new PrivateKeyAuthenticationMethod(Settings.User!, key))
+        {
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        var client = new SshClient(info) { KeepAliveInterval = Settings.KeepAlive };
+        string? refusal = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            PresentedHostKey = e.FingerPrintSHA256;
+            refusal = HostKeyProblem(e);
+            e.CanTrust = refusal is null;
+        };
+        try
+        {
+            client.Connect();
+        }
+        catch (Exception e) when (e is SshException or System.Net.Sockets.SocketException or IOException or TimeoutException)
+        {
+            client.Dispose();
+            if (refusal is not null)
+            {
+                throw new HostKeyException(refusal, e);
+            }
+
+            throw new LinkLostException($"{Describe}: cannot connect: {e.Message}", e);
+        }
+
+        log?.Invoke($"ssh: connected to {Describe} (host key SHA256:{PresentedHostKey})");
+        _client = client;
+        return client;
+    }
+
+    /// <summary>Why the presented host key is not trusted, or null when it is.</summary>
+    private string? HostKeyProblem(HostKeyEventArgs e)
+    {
+        var presented = e.FingerPrintSHA256;
+        if (Settings.HostKeySha256 is { } pinned)
+        {
+            var expected = pinned.StartsWith("SHA256:", StringComparison.Ordinal) ? pinned["SHA256:".Length..] : pinned;
+            return expected.TrimEnd('=') == presented.TrimEnd('=')
+                ? null
+                : $"{Describe}: the host key changed: the server presents SHA256:{presented}, the board file pins SHA256:{expected}. " +
+                  "If the board was reinstalled, check the new key on the board (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and update link.host_key_sha256; otherwise someone else answers at this address";
+        }
+
+        if (Settings.KnownHosts is { } knownHosts)
+        {
+            var known = KnownHosts.Fingerprints(knownHosts, Settings.Host!, Settings.Port);
+            if (known.Contains(presented.TrimEnd('=')))
+            {
+                return null;
+            }
+
+            if (known.Count > 0)
+            {
+                return $"{Describe}: the host key changed: the server presents SHA256:{presented}, {knownHosts} knows {string.Join(", ", known.Select(k => "SHA256:" + k))} for this host";
+            }
+        }
+
+        return Settings.AllowUnknownHostKey
+            ? null
+            : $"{Describe}: unknown host key SHA256:{presented}: pin it in the board file (link.host_key_sha256) after checking it on the board, or set link.allow_unknown_host_key";
+    }
+
+    public void Dispose() => Disconnect();
+
+    private sealed class Channel(SshLink link, SshCommand command, Task run, Stream input) : IAgentChannel
+    {
+        public Stream FromAgent => command.OutputStream;
+
+        public Stream ToAgent => input;
+
+        public void Dispose()
+        {
+            try
+            {
+                input.Dispose(); // EOF: the agent exits
+                if (!run.Wait(TimeSpan.FromSeconds(2)))
+                {
+                    command.CancelAsync();
+                }
+            }
+            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException or AggregateException or InvalidOperationException)
+            {
+                link.Disconnect(); // the connection is in doubt: start afresh next time
+            }
+
+            command.Dispose();
+        }
+    }
+}

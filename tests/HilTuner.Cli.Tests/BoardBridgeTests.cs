@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HilTuner.Tests.Shared;
+
+namespace HilTuner.Cli.Tests;
+
+/// <summary>
+/// The whole chain with only the silicon replaced: hiltuner tune → link → the real C agent → the co-simulation
+/// device's registers and DRAM. Every status and cycle count must be the simulator target's.
+/// </summary>
+[TestClass]
+public sealed class BoardBridgeTests
+{
+    public TestContext TestContext { get; set; } = null!;
+
+    internal static string NewDirectory()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>(index, status, cycles, costs) of every record, in trial order.</summary>
+    internal static List<(long Index, string Status, long Cycles, string Costs)> Records(string log) =>
+        File.ReadAllLines(log).Select(l => JsonNode.Parse(l)!).Select(r => (
+            r["config"]!["index"]!.GetValue<long>(),
+            r["hiltuner"]!["status"]!.GetValue<string>(),
+            r["hiltuner"]!["cycles"]?.GetValue<long>() ?? 0,
+            r["result"]![0]!.ToJsonString())).ToList();
+
+    /// <summary>Tunes C11 for 30 trials on the simulator and on <paramref name="boardFile"/>, same tuner and seed, and compares the logs record by record.</summary>
+    internal static void TuneOnBoardEqualsSimulator(string boardFile, TestContext context)
+    {
+        var dir = NewDirectory();
+        // Random search with seed 5 meets ok, compile_error, runtime_error and wrong_answer within 30 trials of C11.
+        string[] common = ["tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "30", "--seed", "5", "--repeat", "1"];
+        var simLog = Path.Combine(dir, "sim.log");
+        var (simExit, _, simError) = Cli.Run(string.Empty, [.. common, "--target", "sim", "--log", simLog]);
+        Assert.AreEqual(0, simExit, simError);
+        var boardLog = Path.Combine(dir, "board.log");
+        var (exit, output, error) = Cli.Run(string.Empty, [.. common, "--target", "board", "--board", boardFile, "--log", boardLog]);
+        context.WriteLine(error);
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "measured on: board");
+
+        var sim = Records(simLog);
+        var board = Records(boardLog);
+        Assert.HasCount(30, board);
+        CollectionAssert.AreEqual(sim, board, "every record: the same configuration, status, cycles and costs");
+        Assert.IsTrue(board.Any(r => r.Status == "ok") && board.Any(r => r.Status == "wrong_answer") && board.Any(r => r.Status == "runtime_error"),
+            "the run exercised both working and failing programs on the board: " + string.Join(", ", board.Select(r => r.Status).Distinct()));
+        foreach (var line in File.ReadLines(boardLog))
+        {
+            Assert.AreEqual("board", JsonNode.Parse(line)!["hiltuner"]!["target"]!.GetValue<string>());
+        }
+    }
+
+    [TestMethod]
+    public void TuningOverALocalAgentEqualsTheSimulator()
+    {
+        using var board = new CoSimBoard();
+        TuneOnBoardEqualsSimulator(board.WriteBoardFile(board.ProcessLink()), TestContext);
+    }
+
+    [TestMethod]
+    public void BoardInfoPingResetAndRunTalkToTheAgent()
+    {
+        using var board = new CoSimBoard();
+        var file = board.WriteBoardFile(board.ProcessLink());
+
+        var (exit, output, error) = Cli.Run(string.Empty, "board", "info", "--board", file);
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, board.Id);
+        StringAssert.Contains(output, "1x16_i8w8a32_15_15_18_17");
+        StringAssert.Contains(output, "simulated memory");
+
+        (exit, output, error) = Cli.Run(string.Empty, "board", "ping", "--board", file, "--count", "5");
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "5 round trips");
+
+        (exit, output, error) = Cli.Run(string.Empty, "board", "reset", "--board", file);
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "soft reset");
+        StringAssert.Contains(output, "PL reset pulsed");
+        StringAssert.Contains(output, "health check: passed");
+
+        (exit, output, error) = Cli.Run(string.Empty, "board", "run", "--board", file, "--workload", "resnet18.C11", "--index", "241");
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "resnet18.C11 #241 on " + board.Id + ": ok");
+        StringAssert.Contains(output, "(simulator: ok,");
+    }
+
+    [TestMethod]
+    public void ABoardFileWithoutALinkIsRefusedWithWhatToAdd()
+    {
+        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--trials", "2", "--target", "board",
+            "--board", Repository.BoardFile("pynq-z1.json"), "--log", Path.Combine(NewDirectory(), "x.log"));
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(error, "pynq-z1.json");
+        StringAssert.Contains(error, "link");
+        StringAssert.Contains(error, "kind ssh");
+    }
+
+    [TestMethod]
+    public void AnAgentThatCannotStartIsABoardError()
+    {
+        using var board = new CoSimBoard();
+        var link = board.ProcessLink();
+        link["command"] = new JsonArray("/nonexistent/vta-agent", "--stdio");
+        link["reconnect_tries"] = 1;
+        var (exit, _, error) = Cli.Run(string.Empty, "board", "info", "--board", board.WriteBoardFile(link));
+        Assert.AreEqual(3, exit, error);
+        StringAssert.Contains(error, "hiltuner: board: could not start the agent /nonexistent/vta-agent");
+    }
+
+    [TestMethod]
+    public void TheDeviceCommandServesTheAgentFromAnotherProcess()
+    {
+        // hiltuner device as its own process (as CI scripts and developers run it), the agent over stdio.
+        var dir = NewDirectory();
+        var shm = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : dir, $"hiltuner-test-{Guid.NewGuid():N}.mem");
+        var dll = Path.Combine(AppContext.BaseDirectory, "hiltuner.dll");
+        using var device = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [dll, "device", "--shm", shm, "--board", Repository.BoardFile("sim.json")])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            Assert.StartsWith("device: ready", device.StandardError.ReadLine() ?? string.Empty);
+            var boardFile = Path.Combine(dir, "board.json");
+            var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+            json["link"] = new JsonObject
+            {
+                ["kind"] = "process",
+                ["command"] = new JsonArray([.. new[] { CoSimBoard.AgentPath, "--stdio", "--target", "pynq", "--config", "1x16_i8w8a32_15_15_18_17", "--board-id", "device-test", "--mem", shm,
+                    "--dma-phys", CoSimBoard.DmaPhys, "--dma-size", CoSimBoard.DmaSize, "--insn-capacity", CoSimBoard.InstructionCapacity, "--cycle-counter", "0x43C10000", "--reset-hold-ms", "2" }.Select(a => (JsonNode)a!)]),
+                ["watchdog_floor_ms"] = 3000,
+            };
+            File.WriteAllText(boardFile, json.ToJsonString());
+            var (exit, output, error) = Cli.Run(string.Empty, "board", "run", "--board", boardFile, "--workload", "resnet18.C11", "--index", "241");
+            Assert.AreEqual(0, exit, error);
+            StringAssert.Contains(output, "device-test: ok");
+        }
+        finally
+        {
+            device.Kill();
+            device.WaitForExit();
+            File.Delete(shm);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using HilTuner.Compiler;
+using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Hardware.Bridge;
+using HilTuner.Tests.Shared;
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Isa;
+using HilTuner.Vta.Runtime;
+
+namespace HilTuner.Hardware.Tests.Bridge;
+
+/// <summary>
+/// The board target over the real agent (a local process over stdio) on a co-simulated board: what it measures must
+/// be what the simulator target measures, and a hang or a lost agent must cost one record and nothing more.
+/// </summary>
+[TestClass]
+public sealed class BoardTargetTests
+{
+    private static readonly Workload C11 = WorkloadRegistry.Resolve("resnet18.C11");
+    private static readonly OperatorTensors Tensors = OperatorTensors.Random(C11, 0);
+    private static readonly MeasureOptions Options = new() { Repeat = 1, TimeoutSeconds = 4 };
+
+    private static VtaProgram Compile(long index) =>
+        VtaCompiler.Compile(C11, Templates.For(C11, Board.Default.Vta).Get(index), Board.Default).Program!;
+
+    /// <summary>Program 241 with one extra pop on its first instruction: more pops than pushes, so it deadlocks.</summary>
+    private static VtaProgram Deadlocking()
+    {
+        var program = Compile(241);
+        var image = program.Image;
+        var layout = IsaLayout.For(image.Config);
+        var instructions = image.Instructions.ToArray();
+        Assert.AreEqual(0, layout.PopNextDep.Extract(instructions[0]));
+        instructions[0] = layout.PopNextDep.Insert(instructions[0], 1);
+        var tensorBytes = image.Segments.Where(s => s.Kind is SegmentKind.Data or SegmentKind.Weight or SegmentKind.Bias or SegmentKind.Output)
+            .ToDictionary(s => s.Kind, s => s.Length);
+        return program with { Image = new ProgramImage(image.Config, instructions, image.MicroOps, image.Kernels, tensorBytes) };
+    }
+
+    [TestMethod]
+    public void EveryStatusAndCycleCountIsTheSimulatorTargets()
+    {
+        using var board = new CoSimBoard();
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
+        var sim = new SimTarget(Board.Default);
+
+        // ok, runtime error (the host runtime's check), wrong answer (the accumulator hazard the runtime cannot see)
+        foreach (var index in new long[] { 241, 2, 0 })
+        {
+            var program = Compile(index);
+            var expected = sim.Measure(program, Tensors, Options);
+            var actual = target.Measure(program, Tensors, Options);
+            Assert.AreEqual(expected.Status, actual.Status, $"#{index}: {actual.Error}");
+            Assert.AreEqual(expected.Cycles, actual.Cycles, $"#{index}");
+            Assert.AreEqual(expected.Seconds, actual.Seconds, 1e-15, $"#{index}");
+            CollectionAssert.AreEqual(expected.Costs.ToArray(), actual.Costs.ToArray(), $"#{index}");
+        }
+
+        Assert.AreEqual(2, board.Device.Runs, "the runtime error never reached the board");
+        Assert.AreEqual("board", target.Kind);
+    }
+
+    [TestMethod]
+    public void AHangIsDetectedRecordedOnceResetAndQuarantined()
+    {
+        using var board = new CoSimBoard();
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
+        var hanging = Deadlocking();
+        Assert.AreEqual(MeasureStatus.Hang, new SimTarget(Board.Default).Measure(hanging, Tensors, Options).Status, "precondition: the simulator deadlocks on it");
+
+        var hang = target.Measure(hanging, Tensors, Options with { TimeoutSeconds = 1 });
+        Assert.AreEqual(MeasureStatus.Hang, hang.Status);
+        StringAssert.Contains(hang.Error, "no done within the 1000 ms watchdog");
+        Assert.AreEqual(1, target.Quarantined);
+
+        var events = target.Events.Select(e => e.What).ToList();
+        CollectionAssert.AreEqual(new[] { "hang: resnet18.C11 #241", "reset step soft", "health check" }, events, string.Join("\n", target.Events));
+        Assert.IsTrue(target.Events.Skip(1).All(e => e.Succeeded));
+        Assert.AreEqual(1, board.Device.Resets, "the agent's soft reset pulsed the PL reset the device watches");
+
+        // The next measurement succeeds; the hung program is never sent again.
+        Assert.AreEqual(MeasureStatus.Ok, target.Measure(Compile(241), Tensors, Options).Status);
+        var runs = board.Device.Runs;
+        var again = target.Measure(hanging, Tensors, Options);
+        Assert.AreEqual(MeasureStatus.Hang, again.Status);
+        StringAssert.StartsWith(again.Error, "quarantined, not sent");
+        Assert.AreEqual(runs, board.Device.Runs);
+    }
+
+    [TestMethod]
+    public void AnAgentKilledMidRunIsReconnectedAndTheMeasurementRetriedOnce()
+    {
+        using var board = new CoSimBoard();
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
+        var link = (ProcessLink)target.Session.Link;
+        board.Device.RunAccepted = run =>
+        {
+            if (run == 1)
+            {
+                link.Agent!.Kill();
+                link.Agent.WaitForExit();
+            }
+        };
+
+        var m = target.Measure(Compile(241), Tensors, Options);
+        Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error);
+        Assert.AreEqual(1, target.Retries);
+        Assert.AreEqual(1, target.Session.Reconnects);
+        Assert.AreEqual(2, board.Device.Runs, "the killed run and its retry");
+        Assert.IsTrue(target.Events.Any(e => e.What.StartsWith("link lost during resnet18.C11 #241", StringComparison.Ordinal)), string.Join("\n", target.Events));
+    }
+
+    [TestMethod]
+    public void ABoardWhoseLadderFailsStopsTheRunAfterRecordingTheHang()
+    {
+        using var board = new CoSimBoard();
+
+        // No soft reset register: the device stays hung, the health check fails, the ladder (soft only) is exhausted.
+        var path = board.WriteBoardFile(board.ProcessLink("--reset-reg", "none"), new System.Text.Json.Nodes.JsonObject { ["ladder"] = new System.Text.Json.Nodes.JsonArray("soft") });
+        using var target = BoardTarget.Open(Board.Load(path));
+        var hang = target.Measure(Deadlocking(), Tensors, Options with { TimeoutSeconds = 1 });
+        Assert.AreEqual(MeasureStatus.Hang, hang.Status);
+        var failure = Assert.ThrowsExactly<BoardFailureException>(() => target.Measure(Compile(241), Tensors, Options));
+        StringAssert.Contains(failure.Message, "still not healthy after every reset step");
+        StringAssert.Contains(failure.Message, "--resume");
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HilTuner.Hardware.CoSim;
+using HilTuner.Vta.Config;
+
+namespace HilTuner.Tests.Shared;
+
+/// <summary>
+/// A co-simulated board for the bridge's tests: a shared memory file in /dev/shm, the co-simulation device running
+/// in this process over it, and the command line of the real C agent (host build) mapping the same file. Board files
+/// with a link section (process, ssh or serial) are written next to it.
+/// </summary>
+internal sealed class CoSimBoard : IDisposable
+{
+    public const string DmaPhys = "0x10000000";
+    public const string DmaSize = "0x8000000";
+
+    /// <summary>Instructions the agent reserves room for: the largest ResNet-18 programs (1×1 tiles) need well over the default 65 536.</summary>
+    public const string InstructionCapacity = "2097152";
+
+    private readonly List<string> _files = [];
+
+    public CoSimBoard(string boardFile = "sim.json", string? id = null)
+    {
+        Base = Board.Load(Repository.BoardFile(boardFile));
+        Id = id ?? "cosim-" + Guid.NewGuid().ToString("N")[..8];
+        var shm = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        MemoryPath = Path.Combine(shm, $"hiltuner-test-{Id}.mem");
+        Memory = SharedMemoryFile.Open(MemoryPath);
+        _files.Add(MemoryPath);
+        Device = new CoSimDevice(Base, Memory, log: line => DeviceLog.Add(line));
+        Device.Start();
+    }
+
+    /// <summary>The board file the co-simulated board has (sim.json by default): its VTA configuration and registers.</summary>
+    public Board Base { get; }
+
+    public string Id { get; }
+
+    public string MemoryPath { get; }
+
+    public SharedMemoryFile Memory { get; }
+
+    public CoSimDevice Device { get; }
+
+    public System.Collections.Concurrent.ConcurrentBag<string> DeviceLog { get; } = [];
+
+    /// <summary>The host build of the agent (make -C firmware-stubs host).</summary>
+    public static string AgentPath
+    {
+        get
+        {
+            var path = Path.Combine(Repository.Root, "firmware-stubs", "build", "host", "vta-agent");
+            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build it with `make -C firmware-stubs host` (make build does)");
+        }
+    }
+
+    /// <summary>The agent's options for this board, after the transport (<c>--stdio</c> or <c>--tty DEV</c>).</summary>
+    public IReadOnlyList<string> AgentOptions(params string[] extra)
+    {
+        var options = CoSimOptions.For(Base);
+        return
+        [
+            "--target", Base.Vta.Target, "--config", Base.Vta.ConfigString, "--board-id", Id,
+            "--mem", MemoryPath, "--dma-phys", DmaPhys, "--dma-size", DmaSize, "--insn-capacity", InstructionCapacity,
+            "--cycle-counter", "0x" + options.CycleCounter!.Value.ToString("X", CultureInfo.InvariantCulture),
+            "--reset-hold-ms", "2", "--log-level", "warn",
+            .. extra,
+        ];
+    }
+
+    /// <summary>The agent on this machine over its stdio.</summary>
+    public JsonObject ProcessLink(params string[] extra) => new()
+    {
+        ["kind"] = "process",
+        ["command"] = new JsonArray([.. new[] { AgentPath, "--stdio" }.Concat(AgentOptions(extra)).Select(a => (JsonNode)a!)]),
+        ["watchdog_floor_ms"] = 3000,
+        ["request_timeout_ms"] = 3000,
+    };
+
+    /// <summary>Writes a board file: the base board with <paramref name="link"/> (and <paramref name="reset"/>) sections.</summary>
+    public string WriteBoardFile(JsonObject link, JsonObject? reset = null, string? directory = null)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Base.Source))!.AsObject();
+        json["name"] = Id;
+        json["link"] = link;
+        if (reset is not null)
+        {
+            json["reset"] = reset;
+        }
+
+        var path = Path.Combine(directory ?? Path.GetTempPath(), $"hiltuner-test-{Id}-{_files.Count}.json");
+        File.WriteAllText(path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        _files.Add(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        Device.Dispose();
+        Memory.Dispose();
+        foreach (var file in _files)
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
