@@ -94,9 +94,9 @@ public sealed class BoardBridgeTests
     public void ABoardFileWithoutALinkIsRefusedWithWhatToAdd()
     {
         var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--trials", "2", "--target", "board",
-            "--board", Repository.BoardFile("pynq-z1.json"), "--log", Path.Combine(NewDirectory(), "x.log"));
+            "--board", Repository.BoardFile("sim.json"), "--log", Path.Combine(NewDirectory(), "x.log"));
         Assert.AreEqual(2, exit);
-        StringAssert.Contains(error, "pynq-z1.json");
+        StringAssert.Contains(error, "sim.json");
         StringAssert.Contains(error, "link");
         StringAssert.Contains(error, "kind ssh");
     }
@@ -148,5 +148,58 @@ public sealed class BoardBridgeTests
             device.WaitForExit();
             File.Delete(shm);
         }
+    }
+
+    [TestMethod]
+    public void TuningOverSshEqualsTheSimulator()
+    {
+        using var sshd = new PrivateSshd();
+        using var board = new CoSimBoard();
+        TuneOnBoardEqualsSimulator(board.WriteBoardFile(board.SshLink(sshd)), TestContext);
+    }
+
+    [TestMethod]
+    public void TuningOverASerialLineEqualsTheSimulator()
+    {
+        using var pty = new PtyPair();
+        using var board = new CoSimBoard();
+        using var agent = new TtyAgent(pty.Board, board.AgentOptions());
+        TuneOnBoardEqualsSimulator(board.WriteBoardFile(CoSimBoard.SerialLink(pty)), TestContext);
+    }
+
+    [TestMethod]
+    public void AWrongOrUnknownHostKeyIsRefusedAndAKnownOneAccepted()
+    {
+        using var sshd = new PrivateSshd();
+        using var board = new CoSimBoard();
+
+        // Another key pinned: refused, saying what the server presented and what was expected.
+        var wrong = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        var (exit, _, error) = Cli.Run(string.Empty, "board", "info", "--board", board.WriteBoardFile(board.SshLink(sshd, hostKey: "SHA256:" + wrong)));
+        Assert.AreEqual(3, exit, error);
+        StringAssert.Contains(error, "host key changed");
+        StringAssert.Contains(error, "SHA256:" + sshd.HostKeySha256);
+        StringAssert.Contains(error, "SHA256:" + wrong);
+
+        // Nothing pinned and not in known_hosts: refused unless explicitly allowed.
+        var unknown = board.SshLink(sshd, pin: false);
+        unknown["known_hosts"] = Path.Combine(NewDirectory(), "known_hosts");
+        (exit, _, error) = Cli.Run(string.Empty, "board", "info", "--board", board.WriteBoardFile(unknown));
+        Assert.AreEqual(3, exit, error);
+        StringAssert.Contains(error, "unknown host key SHA256:" + sshd.HostKeySha256);
+
+        // Found in known_hosts: accepted.
+        var known = board.SshLink(sshd, pin: false);
+        known["known_hosts"] = sshd.KnownHosts;
+        string output;
+        (exit, output, error) = Cli.Run(string.Empty, "board", "info", "--board", board.WriteBoardFile(known));
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, board.Id);
+
+        // A board file that neither pins nor names known_hosts is refused before connecting.
+        var bare = board.SshLink(sshd, pin: false);
+        (exit, _, error) = Cli.Run(string.Empty, "board", "info", "--board", board.WriteBoardFile(bare));
+        Assert.AreEqual(2, exit, error);
+        StringAssert.Contains(error, "link.host_key_sha256");
     }
 }

@@ -64,7 +64,7 @@ internal sealed class CoSimBoard : IDisposable
             "--target", Base.Vta.Target, "--config", Base.Vta.ConfigString, "--board-id", Id,
             "--mem", MemoryPath, "--dma-phys", DmaPhys, "--dma-size", DmaSize, "--insn-capacity", InstructionCapacity,
             "--cycle-counter", "0x" + options.CycleCounter!.Value.ToString("X", CultureInfo.InvariantCulture),
-            "--reset-hold-ms", "2", "--log-level", "warn",
+            "--reset-hold-ms", "2",
             .. extra,
         ];
     }
@@ -73,7 +73,39 @@ internal sealed class CoSimBoard : IDisposable
     public JsonObject ProcessLink(params string[] extra) => new()
     {
         ["kind"] = "process",
-        ["command"] = new JsonArray([.. new[] { AgentPath, "--stdio" }.Concat(AgentOptions(extra)).Select(a => (JsonNode)a!)]),
+        ["command"] = new JsonArray([.. new[] { AgentPath, "--stdio", "--log-level", "warn" }.Concat(AgentOptions(extra)).Select(a => (JsonNode)a!)]),
+        ["watchdog_floor_ms"] = 3000,
+        ["request_timeout_ms"] = 3000,
+    };
+
+    /// <summary>The agent started over SSH through <paramref name="sshd"/>, its host key pinned (or <paramref name="hostKey"/> pinned instead).</summary>
+    public JsonObject SshLink(PrivateSshd sshd, string? hostKey = null, bool pin = true)
+    {
+        var link = new JsonObject
+        {
+            ["kind"] = "ssh",
+            ["host"] = "127.0.0.1",
+            ["port"] = sshd.Port,
+            ["user"] = sshd.User,
+            ["key"] = sshd.Key,
+            ["agent"] = string.Join(' ', new[] { AgentPath, "--stdio", "--log-level", "warn" }.Concat(AgentOptions())),
+            ["watchdog_floor_ms"] = 3000,
+            ["request_timeout_ms"] = 3000,
+        };
+        if (pin)
+        {
+            link["host_key_sha256"] = hostKey ?? sshd.HostKeySha256;
+        }
+
+        return link;
+    }
+
+    /// <summary>A serial line to an agent started on its other end.</summary>
+    public static JsonObject SerialLink(PtyPair pty) => new()
+    {
+        ["kind"] = "serial",
+        ["device"] = pty.Host,
+        ["baud"] = 115200,
         ["watchdog_floor_ms"] = 3000,
         ["request_timeout_ms"] = 3000,
     };

@@ -21,6 +21,7 @@ internal static class BenchCommand
         command.Subcommands.Add(GroundTruthCommand.Create(context));
         command.Subcommands.Add(BenchTunersCommand.Create(context));
         command.Subcommands.Add(BenchGateCommand.Create(context));
+        command.Subcommands.Add(BenchLinkCommand.Create(context));
         return command;
     }
 

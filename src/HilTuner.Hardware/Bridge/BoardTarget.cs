@@ -22,7 +22,7 @@ public sealed class BoardTarget : ITarget, IDisposable
     private readonly Dictionary<string, string> _quarantine = [];
     private readonly List<BoardEvent> _events = [];
     private readonly Lock _board = new();
-    private readonly Lazy<(VtaProgram Program, OperatorTensors Tensors, sbyte[] Expected)> _healthProgram;
+    private readonly Lazy<(VtaProgram Program, OperatorTensors Tensors, sbyte[] Expected, Measurement Predicted)> _healthProgram;
     private string? _failure;
 
     public BoardTarget(Board board, BoardSession session, ResetLadder ladder, Action<string>? log = null)
@@ -225,11 +225,11 @@ public sealed class BoardTarget : ITarget, IDisposable
         try
         {
             var hello = Session.Client.Hello();
-            var (program, tensors, expected) = _healthProgram.Value;
+            var (program, tensors, expected, predicted) = _healthProgram.Value;
             var client = Session.Client;
             var image = program.Image;
             client.Write(0, Arena(image, tensors.Pack(Board.Vta)));
-            var run = client.Run(image[SegmentKind.Instructions].Offset, image.Instructions.Count, Session.Settings.WatchdogFloor + TimeSpan.FromSeconds(5));
+            var run = client.Run(image[SegmentKind.Instructions].Offset, image.Instructions.Count, Watchdog(predicted, MeasureOptions.Default));
             if (!run.Done)
             {
                 return "the known program did not raise done";
@@ -326,7 +326,7 @@ public sealed class BoardTarget : ITarget, IDisposable
     }
 
     /// <summary>The health check's program: a small dense layer, its first configuration the simulator runs correctly.</summary>
-    private (VtaProgram Program, OperatorTensors Tensors, sbyte[] Expected) HealthProgram()
+    private (VtaProgram Program, OperatorTensors Tensors, sbyte[] Expected, Measurement Predicted) HealthProgram()
     {
         var workload = new DenseWorkload("health.dense64", 1, 64, 64);
         var tensors = OperatorTensors.Random(workload, 1);
@@ -335,9 +335,9 @@ public sealed class BoardTarget : ITarget, IDisposable
         for (var i = 0L; i < space.Size; i++)
         {
             if (VtaCompiler.Compile(workload, space.Get(i), Board).Program is { } program
-                && _simulator.MeasureWithOutput(program, tensors).Measurement.Status == MeasureStatus.Ok)
+                && _simulator.MeasureWithOutput(program, tensors).Measurement is { Status: MeasureStatus.Ok } predicted)
             {
-                return (program, tensors, expected);
+                return (program, tensors, expected, predicted);
             }
         }
 

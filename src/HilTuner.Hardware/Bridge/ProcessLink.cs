@@ -12,7 +12,7 @@ public sealed class ProcessLink(IReadOnlyList<string> command, Action<string>? l
 
     public string Kind => "process";
 
-    public string Describe => $"local agent `{string.Join(' ', Command)}`";
+    public string Describe => $"local agent {Path.GetFileName(Command[0])} over stdio";
 
     /// <summary>The agent's stderr lines.</summary>
     public Action<string>? Log { get; } = log;

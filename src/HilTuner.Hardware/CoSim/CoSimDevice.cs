@@ -93,6 +93,19 @@ public sealed class CoSimDevice : IDisposable
         }
     }
 
+    /// <summary>Power cut and restored: everything volatile is lost, the accelerator comes back idle.</summary>
+    public void PowerCycle()
+    {
+        PowerCycles++;
+        _hung = false;
+        ClearRegisters();
+        _simulator.HardReset();
+        Log?.Invoke("power cycled: registers cleared, simulator reset");
+    }
+
+    /// <summary>Times <see cref="PowerCycle"/> was called (a relay test's power cuts).</summary>
+    public long PowerCycles { get; private set; }
+
     private bool WatchReset()
     {
         if (Options.ResetRegister is not { } register)

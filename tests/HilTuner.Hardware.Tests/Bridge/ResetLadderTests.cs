@@ -1,0 +1,145 @@
+using System.Device.Gpio;
+using System.Text.Json.Nodes;
+using HilTuner.Compiler;
+using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
+using HilTuner.Hardware.Bridge;
+using HilTuner.Hardware.CoSim;
+using HilTuner.Tests.Shared;
+using HilTuner.Vta.Config;
+using HilTuner.Vta.Isa;
+using HilTuner.Vta.Runtime;
+
+namespace HilTuner.Hardware.Tests.Bridge;
+
+[TestClass]
+public sealed class ResetLadderTests
+{
+    /// <summary>
+    /// The host's GPIO line wired to the co-simulated board's power relay: the one fake of these tests, at the hardware
+    /// boundary (no relay exists here), behind System.Device.Gpio's own driver interface. Closing the relay after it was
+    /// open power-cycles the board: the accelerator comes back idle and the agent process dies with the board's Linux.
+    /// </summary>
+    private sealed class RelayWiredDriver(int pin, Action powerCut, Action powerRestored) : GpioDriver
+    {
+        private PinValue _value = PinValue.High;
+        private PinMode _mode = PinMode.Input;
+
+        public List<PinValue> Writes { get; } = [];
+
+        protected override int PinCount => 32;
+
+        protected override void OpenPin(int pinNumber) => Assert.AreEqual(pin, pinNumber, "the relay is on another line");
+
+        protected override void ClosePin(int pinNumber)
+        {
+        }
+
+        protected override void SetPinMode(int pinNumber, PinMode mode) => _mode = mode;
+
+        protected override PinMode GetPinMode(int pinNumber) => _mode;
+
+        protected override bool IsPinModeSupported(int pinNumber, PinMode mode) => true;
+
+        protected override PinValue Read(int pinNumber) => _value;
+
+        protected override void Write(int pinNumber, PinValue value)
+        {
+            Assert.AreEqual(PinMode.Output, _mode, "the relay line is driven as an output");
+            Writes.Add(value);
+            if (value == PinValue.Low && _value == PinValue.High)
+            {
+                powerCut();
+            }
+            else if (value == PinValue.High && _value == PinValue.Low)
+            {
+                powerRestored();
+            }
+
+            _value = value;
+        }
+
+        protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback) => throw new NotSupportedException();
+
+        protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) => throw new NotSupportedException();
+    }
+
+    /// <summary>The board's Linux dies with its power (the ladder may already have closed the agent's channel).</summary>
+    private static void KillQuietly(System.Diagnostics.Process? agent)
+    {
+        try
+        {
+            agent?.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    [TestMethod]
+    public void WhenTheSoftResetCannotHelpThePowerRelayBringsTheBoardBack()
+    {
+        using var board = new CoSimBoard();
+
+        // No PL reset register: the agent's soft reset clears its own state but not the hung accelerator.
+        var reset = new JsonObject
+        {
+            ["ladder"] = new JsonArray("soft", "power"),
+            ["power"] = new JsonObject { ["gpio_pin"] = 17, ["active_low"] = false, ["off_ms"] = 50, ["wait_s"] = 20 },
+        };
+        var b = Board.Load(board.WriteBoardFile(board.ProcessLink("--reset-reg", "none"), reset));
+        var settings = LinkSettings.Of(b);
+        var link = new ProcessLink(settings.Command);
+        RelayWiredDriver? driver = null;
+        var ladder = ResetLadder.Of(b, () => new GpioController(driver = new RelayWiredDriver(17,
+            powerCut: () => KillQuietly(link.Agent),
+            powerRestored: board.Device.PowerCycle)));
+        Assert.HasCount(2, ladder.Steps);
+        using var target = new BoardTarget(b, new BoardSession(b, link, settings), ladder);
+
+        var c11 = WorkloadRegistry.Resolve("resnet18.C11");
+        var tensors = OperatorTensors.Random(c11, 0);
+        var program = VtaCompiler.Compile(c11, Templates.For(c11, b.Vta).Get(241), b).Program!;
+        var image = program.Image;
+        var layout = IsaLayout.For(image.Config);
+        var instructions = image.Instructions.ToArray();
+        instructions[0] = layout.PopNextDep.Insert(instructions[0], 1);
+        var sizes = image.Segments.Where(s => s.Kind is SegmentKind.Data or SegmentKind.Weight or SegmentKind.Bias or SegmentKind.Output).ToDictionary(s => s.Kind, s => s.Length);
+        var hanging = program with { Image = new ProgramImage(image.Config, instructions, image.MicroOps, image.Kernels, sizes) };
+
+        var options = new MeasureOptions { Repeat = 1, TimeoutSeconds = 1 };
+        Assert.AreEqual(MeasureStatus.Hang, target.Measure(hanging, tensors, options).Status);
+        var steps = target.Events.Select(e => (e.What, e.Succeeded)).ToList();
+        Assert.AreEqual(("reset step soft", true), steps[1]);
+        Assert.IsFalse(steps[2].Succeeded, "after the soft reset the accelerator is still hung: " + steps[2].What);
+        StringAssert.StartsWith(steps[2].What, "health check: ");
+        Assert.AreEqual(("reset step power", true), steps[3]);
+        Assert.AreEqual(("health check", true), steps[4]);
+        Assert.AreEqual(1, board.Device.PowerCycles);
+        CollectionAssert.AreEqual(new[] { PinValue.High, PinValue.Low, PinValue.High }, driver!.Writes, "opened powered, then off, then on (active high)");
+        Assert.IsTrue(target.Events.All(e => e.Time > DateTimeOffset.Now.AddMinutes(-5)), "every step has its time");
+
+        options = options with { TimeoutSeconds = 4 };
+        Assert.AreEqual(MeasureStatus.Ok, target.Measure(program, tensors, options).Status, "tuning goes on");
+    }
+
+    [TestMethod]
+    public void AMalformedResetSectionNamesTheKey()
+    {
+        using var board = new CoSimBoard();
+        var path = board.WriteBoardFile(board.ProcessLink(), new JsonObject { ["ladder"] = new JsonArray("soft", "reflash") });
+        var e = Assert.ThrowsExactly<BoardFileException>(() => ResetLadder.Of(Board.Load(path)));
+        StringAssert.Contains(e.Message, path);
+        StringAssert.Contains(e.Message, "reset.ladder");
+        StringAssert.Contains(e.Message, "reflash");
+
+        path = board.WriteBoardFile(board.ProcessLink(), new JsonObject { ["ladder"] = new JsonArray("power") });
+        e = Assert.ThrowsExactly<BoardFileException>(() => ResetLadder.Of(Board.Load(path)));
+        StringAssert.Contains(e.Message, "reset.power");
+        StringAssert.Contains(e.Message, "gpio_pin");
+    }
+}
