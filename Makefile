@@ -59,6 +59,7 @@ $(OUT)/resnet18.log: | build
 ## bench: the performance benchmarks, each printing ratios measured side by side in one run
 bench: build
 	$(HILTUNER) bench sim
+	tools/bench-link.sh $(CONFIG)
 
 ## firmware: the board agent for the host, armhf and aarch64
 firmware:

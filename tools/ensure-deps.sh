@@ -9,10 +9,11 @@ declare -A needed=(
   [make]=make
   [qemu-aarch64]=qemu-user # the linux-arm64 build of hiltuner-predict runs under it (HilTuner.Edge.Tests)
   [socat]=socat            # the pty pair of the serial link's tests (tools/pty-pair.sh)
-  [ssh-keygen]=openssh-client
+  [ssh-keygen]=openssh-server # keys of the SSH link's tests: in openssh-client (with ssh), which openssh-server pulls
 )
 
-# file → Debian package holding it: what that build needs from the aarch64 sysroot (qemu-aarch64 -L /usr/aarch64-linux-gnu)
+# file → Debian package holding it: sshd (not on a user's PATH), and what the arm64 build needs from the aarch64
+# sysroot (qemu-aarch64 -L /usr/aarch64-linux-gnu)
 declare -A needed_files=(
   [/usr/sbin/sshd]=openssh-server # the private sshd of the SSH link's tests (tools/sshd-start.sh)
   [/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1]=libc6-arm64-cross

@@ -224,7 +224,7 @@ public sealed class BoardTarget : ITarget, IDisposable
     {
         try
         {
-            var hello = Session.Client.Hello();
+            Session.Client.Hello();
             var (program, tensors, expected, predicted) = _healthProgram.Value;
             var client = Session.Client;
             var image = program.Image;

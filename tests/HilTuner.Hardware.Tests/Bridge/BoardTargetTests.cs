@@ -5,8 +5,6 @@ using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware.Bridge;
 using HilTuner.Tests.Shared;
 using HilTuner.Vta.Config;
-using HilTuner.Vta.Isa;
-using HilTuner.Vta.Runtime;
 
 namespace HilTuner.Hardware.Tests.Bridge;
 
@@ -24,19 +22,8 @@ public sealed class BoardTargetTests
     private static VtaProgram Compile(long index) =>
         VtaCompiler.Compile(C11, Templates.For(C11, Board.Default.Vta).Get(index), Board.Default).Program!;
 
-    /// <summary>Program 241 with one extra pop on its first instruction: more pops than pushes, so it deadlocks.</summary>
-    private static VtaProgram Deadlocking()
-    {
-        var program = Compile(241);
-        var image = program.Image;
-        var layout = IsaLayout.For(image.Config);
-        var instructions = image.Instructions.ToArray();
-        Assert.AreEqual(0, layout.PopNextDep.Extract(instructions[0]));
-        instructions[0] = layout.PopNextDep.Insert(instructions[0], 1);
-        var tensorBytes = image.Segments.Where(s => s.Kind is SegmentKind.Data or SegmentKind.Weight or SegmentKind.Bias or SegmentKind.Output)
-            .ToDictionary(s => s.Kind, s => s.Length);
-        return program with { Image = new ProgramImage(image.Config, instructions, image.MicroOps, image.Kernels, tensorBytes) };
-    }
+    /// <summary>Program 241 with one extra pop on its first instruction: it deadlocks.</summary>
+    private static VtaProgram Deadlocking() => Deadlock.Of(Compile(241));
 
     [TestMethod]
     public void EveryStatusAndCycleCountIsTheSimulatorTargets()

@@ -5,11 +5,8 @@ using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware.Bridge;
-using HilTuner.Hardware.CoSim;
 using HilTuner.Tests.Shared;
 using HilTuner.Vta.Config;
-using HilTuner.Vta.Isa;
-using HilTuner.Vta.Runtime;
 
 namespace HilTuner.Hardware.Tests.Bridge;
 
@@ -104,12 +101,7 @@ public sealed class ResetLadderTests
         var c11 = WorkloadRegistry.Resolve("resnet18.C11");
         var tensors = OperatorTensors.Random(c11, 0);
         var program = VtaCompiler.Compile(c11, Templates.For(c11, b.Vta).Get(241), b).Program!;
-        var image = program.Image;
-        var layout = IsaLayout.For(image.Config);
-        var instructions = image.Instructions.ToArray();
-        instructions[0] = layout.PopNextDep.Insert(instructions[0], 1);
-        var sizes = image.Segments.Where(s => s.Kind is SegmentKind.Data or SegmentKind.Weight or SegmentKind.Bias or SegmentKind.Output).ToDictionary(s => s.Kind, s => s.Length);
-        var hanging = program with { Image = new ProgramImage(image.Config, instructions, image.MicroOps, image.Kernels, sizes) };
+        var hanging = Deadlock.Of(program);
 
         var options = new MeasureOptions { Repeat = 1, TimeoutSeconds = 1 };
         Assert.AreEqual(MeasureStatus.Hang, target.Measure(hanging, tensors, options).Status);
