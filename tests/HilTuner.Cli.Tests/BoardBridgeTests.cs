@@ -202,4 +202,45 @@ public sealed class BoardBridgeTests
         Assert.AreEqual(2, exit, error);
         StringAssert.Contains(error, "link.host_key_sha256");
     }
+
+    [TestMethod]
+    public void AHangInTheMiddleOfTuningIsRecordedOnceTheBoardResetAndTuningGoesOn()
+    {
+        // A board whose dependency FIFOs hold one token: some C11 programs deadlock on it (the simulator says so too).
+        var dir = NewDirectory();
+        var tinyQueues = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        tinyQueues["name"] = "tiny-queues";
+        tinyQueues["hardware"]!["dependency_queue_depth"] = 1;
+        var baseFile = Path.Combine(dir, "tiny-queues.json");
+        File.WriteAllText(baseFile, tinyQueues.ToJsonString());
+        using var board = new CoSimBoard(baseFile);
+
+        // Random search with seed 10 meets deadlocking configurations at trials 12 and 25, and a good one at trial 26.
+        string[] common = ["tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "26", "--seed", "10", "--repeat", "1", "--timeout", "2"];
+        var simLog = Path.Combine(dir, "sim.log");
+        var (simExit, _, simError) = Cli.Run(string.Empty, [.. common, "--board", baseFile, "--target", "sim", "--log", simLog]);
+        Assert.AreEqual(0, simExit, simError);
+        var boardLog = Path.Combine(dir, "board.log");
+        var (exit, _, error) = Cli.Run(string.Empty, [.. common, "--board", board.WriteBoardFile(board.ProcessLink()), "--target", "board", "--log", boardLog]);
+        TestContext.WriteLine(error);
+        Assert.AreEqual(0, exit, error);
+
+        var sim = Records(simLog);
+        var onBoard = Records(boardLog);
+        CollectionAssert.AreEqual(sim.Select(r => (r.Index, r.Status)).ToList(), onBoard.Select(r => (r.Index, r.Status)).ToList());
+        var hangs = onBoard.Where(r => r.Status == "hang").ToList();
+        CollectionAssert.AreEqual(new[] { 11, 24 }, hangs.Select(h => onBoard.IndexOf(h)).ToArray());
+        foreach (var hang in hangs)
+        {
+            Assert.AreEqual(1, onBoard.Count(r => r.Index == hang.Index), "one record for a configuration that hung");
+
+            // Each step with its time, on stderr: the hang, the soft reset, the health check.
+            StringAssert.Contains(error, $"hang: resnet18.C11 #{hang.Index}");
+        }
+
+        Assert.AreEqual(2, error.Split("reset step soft (ok").Length - 1, error);
+        Assert.AreEqual(2, error.Split("health check (ok").Length - 1, error);
+        CollectionAssert.AreEqual(sim.Where(r => r.Status != "hang").ToList(), onBoard.Where(r => r.Status != "hang").ToList(), "the rest: same cycles and costs");
+        Assert.AreEqual("ok", onBoard[25].Status, "the board measured correctly after the hangs");
+    }
 }

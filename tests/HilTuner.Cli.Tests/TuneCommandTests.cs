@@ -114,7 +114,7 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--trials|0", "--trials must be at least 1, not 0")]
     [DataRow("--workload|dense.512|--trials|-3", "--trials must be at least 1, not -3")]
     [DataRow("--workload|dense.512|--board|boards/nope.json", "nope.json")]
-    [DataRow("--workload|dense.512|--target|board", "unknown target \"board\"")]
+    [DataRow("--workload|dense.512|--target|fpga", "unknown target \"fpga\" (known: sim, board, replay)")]
     [DataRow("--trials|5", "give --workload W (one or more) or --network resnet18")]
     [DataRow("--workload|dense.512|--repeat|0", "--repeat must be positive, not 0")]
     [DataRow("--workload|dense.512|--timeout|-1", "--timeout must be positive, not -1")]
