@@ -112,4 +112,21 @@ public sealed class BoardTargetTests
         StringAssert.Contains(failure.Message, "still not healthy after every reset step");
         StringAssert.Contains(failure.Message, "--resume");
     }
+
+    [TestMethod]
+    public void ABoardThatCannotBeReachedIsRecordedOnceAsLinkLostAndThenStopsTheRun()
+    {
+        using var board = new CoSimBoard();
+        var link = board.ProcessLink();
+        link["command"] = new System.Text.Json.Nodes.JsonArray("/nonexistent/vta-agent", "--stdio");
+        link["reconnect_tries"] = 1;
+        link["reconnect_delay_ms"] = 10;
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(link, new System.Text.Json.Nodes.JsonObject { ["ladder"] = new System.Text.Json.Nodes.JsonArray("soft") })));
+        var lost = target.Measure(Compile(241), Tensors, Options);
+        Assert.AreEqual(MeasureStatus.LinkLost, lost.Status);
+        StringAssert.Contains(lost.Error, "could not be reopened");
+        var failure = Assert.ThrowsExactly<BoardFailureException>(() => target.Measure(Compile(241), Tensors, Options));
+        StringAssert.Contains(failure.Message, "still not healthy after every reset step");
+        Assert.AreEqual(0, board.Device.Runs);
+    }
 }
