@@ -129,4 +129,26 @@ public sealed class BoardTargetTests
         StringAssert.Contains(failure.Message, "still not healthy after every reset step");
         Assert.AreEqual(0, board.Device.Runs);
     }
+
+    [TestMethod]
+    public void TheChiselRegisterMapOfTheDe10NanoWorksTheSameWay()
+    {
+        // The VCR block, the cycle counter at VCR + 0x04 and the 0x80000000 bus offset of the DE10-Nano.
+        using var board = new CoSimBoard("de10-nano.json");
+        Assert.AreEqual(Vta.Config.HardwareBuild.Chisel, board.Base.Hardware.Build);
+        var b = Board.Load(board.WriteBoardFile(board.ProcessLink()));
+        using var target = BoardTarget.Open(b);
+        var sim = new SimTarget(b);
+        foreach (var index in new long[] { 241, 0 })
+        {
+            var program = VtaCompiler.Compile(C11, Templates.For(C11, b.Vta).Get(index), b).Program!;
+            var expected = sim.Measure(program, Tensors, Options);
+            var actual = target.Measure(program, Tensors, Options);
+            Assert.AreEqual(expected.Status, actual.Status, $"#{index}: {actual.Error}");
+            Assert.AreEqual(expected.Cycles, actual.Cycles, $"#{index}");
+        }
+
+        Assert.AreEqual("de10nano", target.Session.Hello!.Target);
+        Assert.AreEqual(2, board.Device.Runs);
+    }
 }
