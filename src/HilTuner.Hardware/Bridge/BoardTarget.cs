@@ -300,18 +300,7 @@ public sealed class BoardTarget : ITarget, IDisposable
     public static byte[] Arena(ProgramImage image, IReadOnlyDictionary<SegmentKind, byte[]> tensors)
     {
         var arena = new byte[image.ArenaBytes];
-        foreach (var (kind, bytes) in tensors)
-        {
-            bytes.CopyTo(arena, image[kind].Offset);
-        }
-
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.MicroOps.AsSpan()).CopyTo(arena.AsSpan((int)image[SegmentKind.MicroOps].Offset));
-        var instructions = image[SegmentKind.Instructions];
-        for (var i = 0; i < image.Instructions.Count; i++)
-        {
-            image.Instructions[i].WriteTo(arena.AsSpan((int)instructions.Offset + (i * VtaConfig.InstructionBytes)));
-        }
-
+        image.WriteArena(arena, tensors);
         return arena;
     }
 
@@ -319,11 +308,7 @@ public sealed class BoardTarget : ITarget, IDisposable
     private static string Fingerprint(ProgramImage image)
     {
         var bytes = new byte[(image.Instructions.Count * VtaConfig.InstructionBytes) + (image.MicroOps.Length * 4)];
-        for (var i = 0; i < image.Instructions.Count; i++)
-        {
-            image.Instructions[i].WriteTo(bytes.AsSpan(i * VtaConfig.InstructionBytes));
-        }
-
+        ProgramImage.WriteInstructions(bytes, image.Instructions);
         System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.MicroOps.AsSpan()).CopyTo(bytes.AsSpan(image.Instructions.Count * VtaConfig.InstructionBytes));
         return Convert.ToHexString(SHA256.HashData(bytes));
     }

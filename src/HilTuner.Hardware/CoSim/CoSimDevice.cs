@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Isa;
+using HilTuner.Vta.Runtime;
 using HilTuner.Vta.Simulation;
 
 namespace HilTuner.Hardware.CoSim;
@@ -258,18 +259,15 @@ public sealed class CoSimDevice : IDisposable
                 continue;
             }
 
-            var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
+            var (type, first, end) = Relocation.Extent(m);
             if (!Enum.IsDefined(type) || type == MemoryType.Acc8Bit)
             {
                 continue; // the simulator faults on it
             }
 
             var element = (ulong)Board.Vta.ElementBytes(type);
-            var rows = type == MemoryType.Uop ? 1UL : Math.Max(1UL, m.YSize);
-            var first = (ulong)m.DramBase * element;
-            var end = first + ((((rows - 1) * m.XStride) + m.XSize) * element);
-            low = Math.Min(low, first);
-            high = Math.Max(high, end);
+            low = Math.Min(low, (ulong)first * element);
+            high = Math.Max(high, (ulong)end * element);
         }
 
         return low == ulong.MaxValue ? (0, 0) : (low, high);

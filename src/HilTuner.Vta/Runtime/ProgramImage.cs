@@ -64,4 +64,35 @@ public sealed class ProgramImage
     public long ArenaBytes { get; }
 
     public Segment this[SegmentKind kind] => Segments.First(s => s.Kind == kind);
+
+    /// <summary>
+    /// Fills <paramref name="arena"/> (<see cref="ArenaBytes"/> long, zeroed) as the runtime lays it out: the tensors in
+    /// their segments, the micro-ops, and the instruction stream — <paramref name="instructions"/> (e.g. relocated), or
+    /// the image's own with arena-relative addresses.
+    /// </summary>
+    public void WriteArena(Span<byte> arena, IReadOnlyDictionary<SegmentKind, byte[]> tensors, IReadOnlyList<InstructionWord>? instructions = null)
+    {
+        foreach (var (kind, bytes) in tensors)
+        {
+            var segment = this[kind];
+            if (bytes.Length > segment.Length)
+            {
+                throw new ArgumentException($"{bytes.Length} bytes of {kind} do not fit its {segment.Length}-byte segment", nameof(tensors));
+            }
+
+            bytes.CopyTo(arena[(int)segment.Offset..]);
+        }
+
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(MicroOps.AsSpan()).CopyTo(arena[(int)this[SegmentKind.MicroOps].Offset..]);
+        WriteInstructions(arena[(int)this[SegmentKind.Instructions].Offset..], instructions ?? Instructions);
+    }
+
+    /// <summary>Writes <paramref name="instructions"/> back to back, 16 bytes each, as fetch reads them.</summary>
+    public static void WriteInstructions(Span<byte> destination, IReadOnlyList<InstructionWord> instructions)
+    {
+        for (var i = 0; i < instructions.Count; i++)
+        {
+            instructions[i].WriteTo(destination[(i * VtaConfig.InstructionBytes)..]);
+        }
+    }
 }

@@ -30,7 +30,7 @@ public static class Relocation
                 continue;
             }
 
-            var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
+            var (type, _, end) = Extent(m);
             if (!Enum.IsDefined(type) || type == MemoryType.Acc8Bit)
             {
                 throw new RelocationException(i, $"memory type {(int)type} has no element size on this hardware");
@@ -42,13 +42,10 @@ public static class Relocation
                 throw new RelocationException(i, $"the arena at 0x{arenaBase:x} is not aligned to {elementBytes}-byte {type} elements");
             }
 
-            // The micro-op load copies x_size micro-ops whatever its y_size says (HLS).
-            var rows = type == MemoryType.Uop ? 1 : Math.Max(1L, m.YSize);
-            var lastElement = (long)m.DramBase + ((rows - 1) * m.XStride) + m.XSize;
-            if (lastElement * elementBytes > arenaBytes)
+            if (end * elementBytes > arenaBytes)
             {
                 throw new RelocationException(i,
-                    $"{(m.Opcode == Opcode.Store ? "STORE" : "LOAD")} {type.ToString().ToUpperInvariant()} reaches byte {lastElement * elementBytes} of a {arenaBytes}-byte arena");
+                    $"{(m.Opcode == Opcode.Store ? "STORE" : "LOAD")} {type.ToString().ToUpperInvariant()} reaches byte {end * elementBytes} of a {arenaBytes}-byte arena");
             }
 
             var relocated = (ulong)m.DramBase + (arenaBase / (ulong)elementBytes);
@@ -61,5 +58,17 @@ public static class Relocation
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The DRAM a LOAD or STORE moves, in elements of its memory type: <c>[dram_base, dram_base + (rows − 1) ·
+    /// x_stride + x_size)</c>. A STORE moves OUT elements whatever its field says; the micro-op load copies x_size
+    /// micro-ops whatever its y_size says (HLS), and a y_size of 0 counts as one row.
+    /// </summary>
+    public static (MemoryType Type, long First, long End) Extent(MemoryInstruction m)
+    {
+        var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
+        var rows = type == MemoryType.Uop ? 1 : Math.Max(1L, m.YSize);
+        return (type, m.DramBase, m.DramBase + ((rows - 1) * m.XStride) + m.XSize);
     }
 }

@@ -17,26 +17,9 @@ public sealed class SimulatorSession(VtaSimulator simulator)
         var arena = dram.Allocate(image.ArenaBytes, "arena");
         try
         {
-            foreach (var (kind, bytes) in tensors)
-            {
-                var segment = image[kind];
-                if (bytes.Length > segment.Length)
-                {
-                    throw new ArgumentException($"{bytes.Length} bytes of {kind} do not fit its {segment.Length}-byte segment");
-                }
-
-                bytes.CopyTo(arena.Data.AsSpan((int)segment.Offset));
-            }
-
             var relocated = Relocation.Relocate(image.Config, image.Instructions, arena.PhysicalAddress, image.ArenaBytes);
+            image.WriteArena(arena.Data, tensors, relocated);
             var instructions = image[SegmentKind.Instructions];
-            for (var i = 0; i < relocated.Length; i++)
-            {
-                relocated[i].WriteTo(arena.Data.AsSpan((int)instructions.Offset + (i * Config.VtaConfig.InstructionBytes)));
-            }
-
-            var uops = image[SegmentKind.MicroOps];
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.MicroOps.AsSpan()).CopyTo(arena.Data.AsSpan((int)uops.Offset));
             var run = Simulator.Run(arena.PhysicalAddress + (ulong)instructions.Offset, relocated.Length, options);
             var output = image[SegmentKind.Output];
             return (run, arena.Data.AsSpan((int)output.Offset, (int)output.Length).ToArray());
