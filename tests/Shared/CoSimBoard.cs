@@ -78,8 +78,11 @@ internal sealed class CoSimBoard : IDisposable
         ["request_timeout_ms"] = 3000,
     };
 
-    /// <summary>The agent started over SSH through <paramref name="sshd"/>, its host key pinned (or <paramref name="hostKey"/> pinned instead).</summary>
-    public JsonObject SshLink(PrivateSshd sshd, string? hostKey = null, bool pin = true)
+    /// <summary>
+    /// The agent started over SSH through <paramref name="sshd"/>, its host key pinned (or <paramref name="hostKey"/>
+    /// pinned instead), with <paramref name="agentExtra"/> after its usual options.
+    /// </summary>
+    public JsonObject SshLink(PrivateSshd sshd, string? hostKey = null, bool pin = true, IReadOnlyList<string>? agentExtra = null)
     {
         var link = new JsonObject
         {
@@ -88,7 +91,7 @@ internal sealed class CoSimBoard : IDisposable
             ["port"] = sshd.Port,
             ["user"] = sshd.User,
             ["key"] = sshd.Key,
-            ["agent"] = string.Join(' ', new[] { AgentPath, "--stdio", "--log-level", "warn" }.Concat(AgentOptions())),
+            ["agent"] = string.Join(' ', new[] { AgentPath, "--stdio", "--log-level", "warn" }.Concat(AgentOptions([.. agentExtra ?? []]))),
             ["watchdog_floor_ms"] = 3000,
             ["request_timeout_ms"] = 3000,
         };
@@ -98,6 +101,81 @@ internal sealed class CoSimBoard : IDisposable
         }
 
         return link;
+    }
+
+    /// <summary>
+    /// Kills, as a board's crash or reboot would, every agent process of this board that is running on this machine
+    /// (started by a test, by sshd or on a tty), and waits until they are gone. The number killed.
+    /// </summary>
+    public int KillAgents()
+    {
+        var marker = "--board-id\0" + Id + "\0";
+        var killed = new List<System.Diagnostics.Process>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(dir, "cmdline"));
+            }
+            catch (IOException)
+            {
+                continue; // ended meanwhile
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (commandLine.StartsWith(AgentPath + "\0", StringComparison.Ordinal) && commandLine.Contains(marker, StringComparison.Ordinal))
+            {
+                try
+                {
+                    var process = System.Diagnostics.Process.GetProcessById(pid);
+                    process.Kill();
+                    killed.Add(process);
+                }
+                catch (ArgumentException)
+                {
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var process in killed)
+        {
+            while (Directory.Exists("/proc/" + process.Id.ToString(CultureInfo.InvariantCulture)) && IsAlive(process.Id) && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(10);
+            }
+
+            process.Dispose();
+        }
+
+        return killed.Count;
+    }
+
+    /// <summary>Not ended (a zombie waiting for its parent counts as ended).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            return state != "Z";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A serial line to an agent started on its other end.</summary>

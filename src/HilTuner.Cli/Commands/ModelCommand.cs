@@ -30,11 +30,13 @@ internal static class ModelCommand
         var output = new Option<string>("--out") { Description = "The model file to write (ONNX; the ML.NET form goes beside it)", HelpName = "FILE.onnx", Required = true };
         var maxFalseSkip = new Option<double>("--max-false-skip") { Description = "Share of good configurations the threshold may skip (cross-validated)", DefaultValueFactory = _ => 0.01 };
         var seed = new Option<int>("--seed") { Description = "Seed of the training", DefaultValueFactory = _ => 0 };
+        var trees = new Option<int>("--trees") { Description = "Boosted trees per head", DefaultValueFactory = _ => new ValidityTrainingOptions().Trees };
+        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree", DefaultValueFactory = _ => new ValidityTrainingOptions().Leaves };
         var command = new Command("train-validity", """
             Train ModelV — gradient-boosted trees with a Platt calibration predicting the probability that a compiled
             configuration fails on the board — from the records of tuning logs measured on the board's VTA
             configuration, choose its threshold by cross-validation, and write it as ONNX.
-            """) { logs, board, output, maxFalseSkip, seed };
+            """) { logs, board, output, maxFalseSkip, seed, trees, leaves };
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
@@ -54,7 +56,7 @@ internal static class ModelCommand
             TrainedValidityModel model;
             try
             {
-                model = ValidityTrainer.Train(examples, b, new ValidityTrainingOptions { MaxFalseSkip = skip, Seed = parse.GetValue(seed) });
+                model = ValidityTrainer.Train(examples, b, new ValidityTrainingOptions { MaxFalseSkip = skip, Seed = parse.GetValue(seed), Trees = parse.GetValue(trees), Leaves = parse.GetValue(leaves) });
             }
             catch (ValidityModelException e)
             {

@@ -99,6 +99,82 @@ public sealed class BoardTargetTests
     }
 
     [TestMethod]
+    public void AnAgentKilledMidRunOverSshIsReconnectedAndTheMeasurementRetriedOnce()
+    {
+        using var sshd = new PrivateSshd();
+        using var board = new CoSimBoard();
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.SshLink(sshd))));
+        var killed = 0;
+        board.Device.RunAccepted = run =>
+        {
+            if (run == 1)
+            {
+                // The agent that sshd started for this session dies while the accelerator runs; the SSH server lives on.
+                killed = board.KillAgents();
+            }
+        };
+
+        var m = target.Measure(Compile(241), Tensors, Options);
+        Assert.AreEqual(1, killed, "the agent sshd started was found and killed");
+        AssertRetriedOnceAfterTheLoss(target, board, m);
+        Assert.AreEqual(MeasureStatus.Ok, target.Measure(Compile(241), Tensors, Options).Status, "the new channel goes on measuring");
+        Assert.AreEqual(1, target.Session.Reconnects);
+    }
+
+    [TestMethod]
+    public void AnAgentKilledMidRunOnASerialLineIsAnsweredByItsRestartAndTheRunRecordedOnce()
+    {
+        using var pty = new PtyPair();
+        using var board = new CoSimBoard();
+        var agents = new List<TtyAgent> { new(pty.Board, board.AgentOptions()) };
+        try
+        {
+            using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(CoSimBoard.SerialLink(pty))));
+            board.Device.RunAccepted = run =>
+            {
+                if (run == 1)
+                {
+                    // The agent on the board's end of the line dies mid-run, and its service manager starts it again.
+                    agents[0].Dispose();
+                    agents.Add(new TtyAgent(pty.Board, board.AgentOptions()));
+                }
+            };
+
+            // A serial line does not drop when the agent dies: the unanswered RUN is resent, byte for byte, and the
+            // restarted agent (the program and tensors still in the board's DRAM) runs it once more.
+            var resends = target.Session.Client.Resends;
+            var m = target.Measure(Compile(241), Tensors, Options);
+            var events = string.Join("\n", target.Events);
+            Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error + "\n" + events);
+            Assert.IsGreaterThan(resends, target.Session.Client.Resends, "the RUN the dead agent never answered was resent");
+            Assert.AreEqual(2, board.Device.Runs, "the killed run and the resent one");
+            Assert.AreEqual(new SimTarget(Board.Default).Measure(Compile(241), Tensors, Options).Cycles, m.Cycles);
+            Assert.AreEqual(MeasureStatus.Ok, target.Measure(Compile(241), Tensors, Options).Status, "the restarted agent goes on measuring");
+            Assert.AreEqual(3, board.Device.Runs, "one run for the next measurement");
+        }
+        finally
+        {
+            foreach (var agent in agents)
+            {
+                agent.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One result, Ok, after one retry on a reconnected link; the killed run and its retry both reached the board.</summary>
+    private static void AssertRetriedOnceAfterTheLoss(BoardTarget target, CoSimBoard board, Measurement m)
+    {
+        var events = string.Join("\n", target.Events);
+        Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error + "\n" + events);
+        Assert.AreEqual(1, target.Retries, events);
+        Assert.AreEqual(1, target.Session.Reconnects, events);
+        Assert.AreEqual(2, board.Device.Runs, "the killed run and its retry");
+        Assert.AreEqual(1, target.Events.Count(e => e.What.StartsWith("link lost during resnet18.C11 #241", StringComparison.Ordinal)), events);
+        var expected = new SimTarget(Board.Default).Measure(Compile(241), Tensors, Options);
+        Assert.AreEqual(expected.Cycles, m.Cycles, "the retry measured what the simulator measures");
+    }
+
+    [TestMethod]
     public void ABoardWhoseLadderFailsStopsTheRunAfterRecordingTheHang()
     {
         using var board = new CoSimBoard();

@@ -119,6 +119,66 @@ public sealed class ResetLadderTests
         Assert.AreEqual(MeasureStatus.Ok, target.Measure(program, tensors, options).Status, "tuning goes on");
     }
 
+    /// <summary>
+    /// The reboot command of a board file for the co-simulated board, run by the reset ladder over its own SSH channel:
+    /// what a reboot does to a board, on a machine that cannot be rebooted — the board's Linux ends every agent, and
+    /// at boot the PL comes up reset (the reset register at 0xF8000240 asserted, then released, written through the
+    /// board's memory file as the FPGA manager would). The one stand-in of the test, at the hardware boundary.
+    /// </summary>
+    private static string RebootCommand(CoSimBoard board)
+    {
+        const ulong ResetRegister = 0xF800_0240;
+        string Write(uint value)
+        {
+            // printf's octal escapes, little-endian: the register as the device reads it.
+            var bytes = string.Concat(BitConverter.GetBytes(value).Select(b => "\\" + Convert.ToString(b, 8)));
+            return $"printf '{bytes}' | dd of={board.MemoryPath} bs=1 seek={ResetRegister} conv=notrunc status=none";
+        }
+
+        // vta-agen[t]: the pattern does not match this command's own shell.
+        return $"pkill -KILL -f 'vta-agen[t] .*--board-id {board.Id}'; sleep 0.2; {Write(0xF)}; sleep 0.3; {Write(0)}; echo rebooting";
+    }
+
+    [TestMethod]
+    public void WhenTheSoftResetCannotHelpARebootOverSshBringsTheBoardBack()
+    {
+        using var sshd = new PrivateSshd();
+        using var board = new CoSimBoard();
+
+        // No PL reset register for the agent: its soft reset cannot clear the hung accelerator; the reboot does.
+        var reset = new JsonObject
+        {
+            ["ladder"] = new JsonArray("soft", "reboot"),
+            ["reboot_command"] = RebootCommand(board),
+            ["reboot_wait_s"] = 30,
+        };
+        var b = Board.Load(board.WriteBoardFile(board.SshLink(sshd, agentExtra: ["--reset-reg", "none"]), reset));
+        using var target = BoardTarget.Open(b);
+        Assert.AreEqual("ssh", target.Session.Link.Kind);
+
+        var c11 = WorkloadRegistry.Resolve("resnet18.C11");
+        var tensors = OperatorTensors.Random(c11, 0);
+        var program = VtaCompiler.Compile(c11, Templates.For(c11, b.Vta).Get(241), b).Program!;
+        var options = new MeasureOptions { Repeat = 1, TimeoutSeconds = 1 };
+        var hang = target.Measure(Deadlock.Of(program), tensors, options);
+        Assert.AreEqual(MeasureStatus.Hang, hang.Status, hang.Error);
+
+        var events = string.Join("\n", target.Events);
+        var steps = target.Events.Select(e => (e.What, e.Succeeded)).ToList();
+        Assert.HasCount(5, steps, events);
+        Assert.AreEqual(("reset step soft", true), steps[1], events);
+        Assert.IsFalse(steps[2].Succeeded, "after the soft reset the accelerator is still hung: " + events);
+        StringAssert.StartsWith(steps[2].What, "health check: ");
+        Assert.AreEqual(("reset step reboot", true), steps[3], events);
+        Assert.AreEqual(("health check", true), steps[4], events);
+        Assert.AreEqual(1L, board.Device.Resets, "the PL came up reset once, at the reboot");
+        Assert.AreEqual(1, target.Quarantined);
+
+        options = options with { TimeoutSeconds = 4 };
+        var next = target.Measure(program, tensors, options);
+        Assert.AreEqual(MeasureStatus.Ok, next.Status, "tuning goes on: " + next.Error);
+    }
+
     [TestMethod]
     public void AMalformedResetSectionNamesTheKey()
     {
