@@ -143,6 +143,8 @@ public sealed class BoardTarget : ITarget, IDisposable
             };
         }
 
+        var resends = client.Resends;
+        var sinceUpload = Stopwatch.StartNew();
         client.Write(0, Arena(image, tensors.Pack(Board.Vta)));
         var watchdog = Watchdog(predicted, options);
         var instructions = image[SegmentKind.Instructions];
@@ -186,6 +188,7 @@ public sealed class BoardTarget : ITarget, IDisposable
             packed ??= client.Read(output.Offset, (int)output.Length);
         }
 
+        RequireSameAgent(client, resends, sinceUpload.Elapsed);
         var actual = tensors.UnpackOutput(Board.Vta, packed);
         var seconds = costs[0];
         if (!options.CheckOutput)
@@ -204,6 +207,27 @@ public sealed class BoardTarget : ITarget, IDisposable
             Costs = mismatch is null ? costs : [],
             Matches = mismatch is null,
         };
+    }
+
+    /// <summary>
+    /// A request that had to be resent after silence may have been answered by another agent: on a serial line the
+    /// link stays up when the agent dies, and its restart (or the board's reboot) answers the resend, with whatever
+    /// the board's memory then holds. When requests were resent, the agent's uptime must cover the whole measurement;
+    /// otherwise the measurement is lost and taken again from the upload on.
+    /// </summary>
+    private void RequireSameAgent(AgentClient client, long resendsBefore, TimeSpan sinceUpload)
+    {
+        if (client.Resends == resendsBefore)
+        {
+            return;
+        }
+
+        var uptime = TimeSpan.FromMilliseconds(client.Status().UptimeMilliseconds);
+        if (uptime < sinceUpload)
+        {
+            throw new LinkLostException(
+                $"the agent on {Session.Link.Describe} restarted during the measurement (up {uptime.TotalMilliseconds:0} ms, the upload began {sinceUpload.TotalMilliseconds:0} ms ago): what it ran may not be what was uploaded");
+        }
     }
 
     /// <summary>The simulator's predicted time × margin + floor, capped by the runner's timeout; the timeout alone when the simulator does not finish.</summary>
