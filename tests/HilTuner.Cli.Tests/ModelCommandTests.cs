@@ -33,6 +33,21 @@ public sealed class ModelCommandTests
     }
 
     [TestMethod]
+    public void TreesAndLeavesSizeTheModel()
+    {
+        var small = Path.Combine(Path.GetDirectoryName(Trained.Value.Model)!, "small.onnx");
+        var (exit, output, error) = Cli.Run(string.Empty, "model", "train-validity", "--log", Trained.Value.Log, "--out", small, "--trees", "5", "--leaves", "4");
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "on held-out folds it catches");
+
+        // 5 trees of 4 leaves against the default 100 of 16: far fewer nodes in the file.
+        Assert.IsLessThan(new FileInfo(Trained.Value.Model).Length / 4, new FileInfo(small).Length);
+        (exit, output, error) = Cli.Run(string.Empty, "model", "predict", "--model", small, "--workload", "resnet18.C11", "--index", "243");
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, "p_fail");
+    }
+
+    [TestMethod]
     public void InfoShowsTheMetadata()
     {
         var (exit, output, error) = Cli.Run(string.Empty, "model", "info", Trained.Value.Model);
@@ -86,10 +101,11 @@ public sealed class ModelCommandTests
     [DataRow("predict|--model|/nonexistent/m.onnx|--workload|resnet18.C11|--index|3", "/nonexistent/m.onnx")]
     [DataRow("info|/nonexistent/m.onnx", "/nonexistent/m.onnx")]
     [DataRow("train-validity|--log|/nonexistent/a.log|--out|/tmp/x.onnx", "/nonexistent/a.log")]
+    [DataRow("train-validity|--log|LOG|--out|/tmp/x.onnx|--trees|0", "--trees must be at least 1")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)
     {
         var argv = new List<string> { "model" };
-        argv.AddRange(args.Replace("MODEL", Trained.Value.Model, StringComparison.Ordinal).Split('|'));
+        argv.AddRange(args.Replace("MODEL", Trained.Value.Model, StringComparison.Ordinal).Replace("LOG", Trained.Value.Log, StringComparison.Ordinal).Split('|'));
         var (exit, _, error) = Cli.Run(string.Empty, [.. argv]);
         Assert.AreEqual(2, exit, error);
         Assert.HasCount(1, Cli.Lines(error), error);

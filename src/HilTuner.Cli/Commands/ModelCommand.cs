@@ -46,6 +46,11 @@ internal static class ModelCommand
                 throw new CliException($"--max-false-skip must be in [0, 1), not {skip}");
             }
 
+            if (parse.GetValue(trees) < 1 || parse.GetValue(leaves) < 2)
+            {
+                throw new CliException($"--trees must be at least 1 and --leaves at least 2, not {parse.GetValue(trees)} and {parse.GetValue(leaves)}");
+            }
+
             var records = parse.GetValue(logs)!.SelectMany(path => Logs.Read(context, path)).ToList();
             var examples = ValidityData.FromRecords(records, b, out var leftOut);
             foreach (var (reason, count) in leftOut.OrderByDescending(p => p.Value))

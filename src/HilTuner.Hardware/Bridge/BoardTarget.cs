@@ -170,11 +170,14 @@ public sealed class BoardTarget : ITarget, IDisposable
             }
             catch (AgentException e)
             {
+                RequireSameAgent(client, resends, sinceUpload.Elapsed);
                 return new Measurement { Status = MeasureStatus.RuntimeError, Error = $"the agent refused the program: {e.Code.WireName()}: {e.Text}" };
             }
 
             if (!result.Done)
             {
+                // A restarted agent may have run what a rebooted board's memory holds: not this program's hang.
+                RequireSameAgent(client, resends, sinceUpload.Elapsed);
                 var what = predicted.Status == MeasureStatus.Ok
                     ? $"the simulator finishes it in {predicted.Cycles} cycles ({predicted.Seconds * 1e3:0.###} ms)"
                     : $"the simulator predicts it too: {predicted.Error}";
