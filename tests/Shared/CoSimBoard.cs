@@ -152,7 +152,7 @@ internal sealed class CoSimBoard : IDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var process in killed)
         {
-            while (Directory.Exists("/proc/" + process.Id.ToString(CultureInfo.InvariantCulture)) && IsAlive(process.Id) && clock.Elapsed < TimeSpan.FromSeconds(10))
+            while (IsAlive(process.Id) && clock.Elapsed < TimeSpan.FromSeconds(10))
             {
                 Thread.Sleep(10);
             }
@@ -163,7 +163,7 @@ internal sealed class CoSimBoard : IDisposable
         return killed.Count;
     }
 
-    /// <summary>Not ended (a zombie waiting for its parent counts as ended).</summary>
+    /// <summary>Not ended: its /proc entry is still there and not a zombie waiting for its parent.</summary>
     private static bool IsAlive(int pid)
     {
         try
