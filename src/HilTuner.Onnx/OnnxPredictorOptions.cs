@@ -32,7 +32,8 @@ public sealed record OnnxPredictorOptions
     /// <summary>Whether OnnxRuntime's intra-op worker threads spin while waiting (only with IntraOpThreads &gt; 1).</summary>
     public bool AllowSpinning { get; init; }
 
-    internal int EffectiveParallelism => Parallelism == 0 ? Environment.ProcessorCount : Parallelism;
+    /// <summary>The lanes in effect: <see cref="Parallelism"/>, or the processor count for 0.</summary>
+    public int EffectiveParallelism => Parallelism == 0 ? Environment.ProcessorCount : Parallelism;
 
     internal int EffectiveIntraOpThreads => IntraOpThreads == 0 ? Environment.ProcessorCount : IntraOpThreads;
 

@@ -152,6 +152,9 @@ public sealed class ModelCommandTests
         Assert.IsGreaterThan(0, figures["prediction_engine_rows_per_s"]!.GetValue<double>());
         Assert.IsGreaterThan(0, figures["transform_rows_per_s"]!.GetValue<double>());
         Assert.HasCount(4, figures["onnx_rows_per_s"]!.AsObject());
+        StringAssert.Contains(output, "OnnxRuntime, batches of 1024, one core");
+        Assert.AreEqual(Environment.ProcessorCount, figures["onnx_lanes"]!.GetValue<int>());
+        Assert.IsGreaterThan(0, figures["onnx_one_core_rows_per_s"]!.GetValue<double>());
         Assert.IsLessThanOrEqualTo(1e-5, figures["max_difference"]!.GetValue<double>(), "the engines must agree on every row");
     }
 }

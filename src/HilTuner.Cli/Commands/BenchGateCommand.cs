@@ -70,6 +70,11 @@ internal static class BenchGateCommand
                 table.AddRow($"OnnxRuntime, batches of {batch}", F(rate, "N0"), F(rate / result.PredictionEngine, "F2"), F(rate / result.Transform, "F2"));
             }
 
+            var largest = result.Onnx.Max(o => o.Batch);
+            table.AddRow($"OnnxRuntime, batches of {largest}, one core", F(result.OnnxOneLane, "N0"), F(result.OnnxOneLane / result.PredictionEngine, "F2"), F(result.OnnxOneLane / result.Transform, "F2"));
+            table.Caption = new TableTitle(Markup.Escape(
+                $"OnnxRuntime runs {result.Lanes} lane(s), one per core, unless the row says one core; the PredictionEngine runs on one thread."));
+
             context.Console.Write(table);
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"largest probability difference between the engines: {result.MaxDifference:E2}"));
             if (parse.GetValue(json))
@@ -86,6 +91,8 @@ internal static class BenchGateCommand
                     ["prediction_engine_rows_per_s"] = result.PredictionEngine,
                     ["transform_rows_per_s"] = result.Transform,
                     ["onnx_rows_per_s"] = onnx,
+                    ["onnx_lanes"] = result.Lanes,
+                    ["onnx_one_core_rows_per_s"] = result.OnnxOneLane,
                     ["max_difference"] = result.MaxDifference,
                 }.ToJsonString());
             }

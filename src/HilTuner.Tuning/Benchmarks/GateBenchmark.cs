@@ -13,7 +13,12 @@ namespace HilTuner.Tuning.Benchmarks;
 /// </summary>
 public static class GateBenchmark
 {
-    public sealed record Result(int Rows, double PredictionEngine, double Transform, IReadOnlyList<(int Batch, double RowsPerSecond)> Onnx, double MaxDifference);
+    /// <param name="Lanes">How many OnnxRuntime calls run at once in <paramref name="Onnx"/> (one per core).</param>
+    /// <param name="OnnxOneLane">
+    /// OnnxRuntime in the largest batch on one lane, one thread: the engines compared core for core (the
+    /// PredictionEngine runs on one thread).
+    /// </param>
+    public sealed record Result(int Rows, double PredictionEngine, double Transform, int Lanes, IReadOnlyList<(int Batch, double RowsPerSecond)> Onnx, double OnnxOneLane, double MaxDifference);
 
     public static Result Run(string modelPath, Board board, IReadOnlyList<float[]> distinctRows, int rows, IReadOnlyList<int> batches)
     {
@@ -28,16 +33,18 @@ public static class GateBenchmark
 
         var mlnet = MlNetValidityModel.Load(modelPath);
 
-        // PredictionEngine, reused, one row at a time.
+        // PredictionEngine, reused, one row at a time, at its fastest: the input and output objects are reused too.
         var engine = mlnet.CreateEngine();
         var input = new ValidityRow();
+        var output = new ValidityPrediction();
         var engineOut = new float[rows];
         double Engine()
         {
             for (var i = 0; i < rows; i++)
             {
                 input.Features = list[i];
-                engineOut[i] = engine.Predict(input).Probability;
+                engine.Predict(input, ref output);
+                engineOut[i] = output.Probability;
             }
 
             return 0;
@@ -54,9 +61,10 @@ public static class GateBenchmark
         var transformRate = Time(Transform, rows);
         var onnx = new List<(int, double)>();
         var maxDifference = 0.0;
-        foreach (var batch in batches)
+        double Onnx(OnnxPredictorOptions options)
         {
-            using var predictor = ValidityPredictor.Open(modelPath, board, options: new OnnxPredictorOptions { BatchSize = batch });
+            using var predictor = ValidityPredictor.Open(modelPath, board, options: options);
+            var batch = options.BatchSize;
             var ortOut = new double[rows];
             double Ort()
             {
@@ -69,19 +77,28 @@ public static class GateBenchmark
                 return 0;
             }
 
-            onnx.Add((batch, Time(Ort, rows)));
+            var rate = Time(Ort, rows);
             for (var i = 0; i < rows; i++)
             {
                 maxDifference = Math.Max(maxDifference, Math.Abs(ortOut[i] - engineOut[i]));
             }
+
+            return rate;
         }
+
+        foreach (var batch in batches)
+        {
+            onnx.Add((batch, Onnx(new OnnxPredictorOptions { BatchSize = batch })));
+        }
+
+        var oneLane = Onnx(new OnnxPredictorOptions { BatchSize = batches.Max(), Parallelism = 1, IntraOpThreads = 1 });
 
         for (var i = 0; i < rows; i++)
         {
             maxDifference = Math.Max(maxDifference, Math.Abs(transformOut[i] - engineOut[i]));
         }
 
-        return new Result(rows, engineRate, transformRate, onnx, maxDifference);
+        return new Result(rows, engineRate, transformRate, new OnnxPredictorOptions().EffectiveParallelism, onnx, oneLane, maxDifference);
     }
 
     /// <summary>Rows per second of <paramref name="work"/> over <paramref name="rows"/> rows: one warm-up run, then the best of three.</summary>
