@@ -44,8 +44,17 @@ public static class Hiltuner
         {
             return parse.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is CliException or BoardFileException)
+        catch (Exception e) when (e is CliException or BoardFileException or Compiler.Workloads.WorkloadException or
+                                   Hardware.Replay.GroundTruthException or Tuning.Log.TuningLogException or
+                                   Validity.ValidityModelException or Onnx.OnnxModelException)
         {
+            // Each of these names its input (file, workload, option) and the problem in its message.
+            context.Error.WriteLine($"hiltuner: {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file the command was told to read or write (the message names the path).
             context.Error.WriteLine($"hiltuner: {e.Message}");
             return BadInput;
         }

@@ -64,6 +64,19 @@ public sealed class BenchTunersCommandTests
         StringAssert.Contains(missingError, "hiltuner bench groundtruth --workload resnet18.C9");
     }
 
+    /// <summary>Where the tables cannot be written is found out before the space is measured, not after.</summary>
+    [TestMethod]
+    public void GroundTruthRefusesAnOutputItCannotWriteBeforeMeasuring()
+    {
+        var file = Path.Combine(NewDirectory(), "plain");
+        File.WriteAllText(file, "x");
+        var (exit, _, error) = Cli.Run(string.Empty, "bench", "groundtruth", "--workload", "resnet18.C2", "--out", file);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, $"--out {file} is a file; it needs a directory");
+        Assert.DoesNotContain("configurations measured", error);
+    }
+
     [TestMethod]
     [DataRow("--tuners|random,hiltuner", "--tuners must include xgb")]
     [DataRow("--tuners|xgb,bayes", "unknown tuner \"bayes\"")]

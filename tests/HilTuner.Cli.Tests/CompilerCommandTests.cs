@@ -104,11 +104,26 @@ public sealed class CompilerCommandTests
     [TestMethod]
     [DataRow("--index", "576", "--index: the conv2d_packed.vta space has indices 0 to 575")]
     [DataRow("--knobs", "{\"tile_h\": 3}", "--knobs: tile_h = 3 is not one of its choices (1, 7)")]
+    [DataRow("--knobs", "{\"tile_h\": [1, \"x\"]}", "--knobs: tile_h must be a whole number")]
+    [DataRow("--knobs", "[[\"tile_h\", \"sp\", []]]", "--knobs: tile_h must be a whole number or a split list ending in one")]
+    [DataRow("--knobs", "[[\"tile_h\", \"sp\", null]]", "--knobs: tile_h must be a whole number or a split list ending in one")]
+    [DataRow("--knobs", "[[7, \"sp\", [1, 7]]]", "--knobs: an entity list holds [name, type, value] triples")]
     public void ABadConfigurationIsOneLineAndExitCodeTwo(string option, string value, string message)
     {
         var (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", option, value);
-        Assert.AreEqual(2, exit);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, message);
+    }
+
+    /// <summary>A workload the accelerator cannot hold (100 features do not pack into 16-wide blocks) is one line.</summary>
+    [TestMethod]
+    public void AnUnpackableWorkloadIsOneLineAndExitCodeTwo()
+    {
+        var (exit, _, error) = Cli.Run(string.Empty, "space", "--workload", "{\"op\": \"dense\", \"in_features\": 100, \"out_features\": 100}");
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.StartsWith(error, "hiltuner: workload ");
     }
 
     [TestMethod]

@@ -119,6 +119,10 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--repeat|0", "--repeat must be positive, not 0")]
     [DataRow("--workload|dense.512|--timeout|-1", "--timeout must be positive, not -1")]
     [DataRow("--workload|dense.512|--early-stopping|0", "--early-stopping must be positive, not 0")]
+    [DataRow("--workload|dense.512|--timeout|NaN", "--timeout must be positive, not NaN")]
+    [DataRow("--workload|dense.512|--timeout|1e300", "--timeout must be positive and at most 3600 s (one hour)")]
+    [DataRow("--workload|dense.512|--min-repeat-ms|NaN", "--min-repeat-ms must be a number of milliseconds")]
+    [DataRow("--workload|dense.512|--gate-exploration|NaN", "--gate-exploration must be in [0, 1], not NaN")]
     [DataRow("--workload|dense.512|--transfer|/nonexistent/old.log", "/nonexistent/old.log: cannot be read")]
     [DataRow("--workload|dense.512|--tuner|grid|--transfer|old.log", "--transfer needs a model-based tuner (xgb")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)
@@ -137,6 +141,25 @@ public sealed class TuneCommandTests
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, message);
         Assert.IsFalse(File.Exists(Path.Combine(dir, "x.log")), "nothing is written for a run that never started");
+    }
+
+    /// <summary>A --log that cannot be written is refused before anything is measured, in one line.</summary>
+    [TestMethod]
+    public void ALogThatCannotBeWrittenIsRefusedBeforeTheRunStarts()
+    {
+        var dir = NewDirectory();
+        var (exit, output, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--log", dir);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, $"{dir} is a directory; --log needs a file");
+        Assert.AreEqual(string.Empty, output);
+
+        var file = Path.Combine(dir, "plain");
+        File.WriteAllText(file, "not a directory");
+        (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--log", Path.Combine(file, "x.log"));
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, "cannot write the log there");
     }
 
     [TestMethod]

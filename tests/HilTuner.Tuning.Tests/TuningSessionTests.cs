@@ -153,6 +153,23 @@ public sealed class TuningSessionTests
         Assert.AreEqual(80, records.Select(r => r.Index).Distinct().Count());
     }
 
+    /// <summary>
+    /// Records of another tuner's log that the new tuner never proposes still count as trials: a resumed run measures
+    /// only what is left of --trials after them, never a whole batch more.
+    /// </summary>
+    [TestMethod]
+    public void TheLogsRecordsCountAgainstTheBudgetOfAResumedRun()
+    {
+        var path = NewPath();
+        Tune("resnet18.C11", "random", 9, path, seed: 1);
+        var result = Tune("resnet18.C11", "xgb", 10, path, seed: 2);
+        var records = TuningLog.Read(path, out _);
+        Assert.AreEqual(9, result.Resumed);
+        Assert.AreEqual(10, result.Trials);
+        Assert.HasCount(10, records, "one measurement was left of the budget of 10 after the log's 9 records");
+        Assert.AreEqual(10, records.Select(r => r.Index).Distinct().Count());
+    }
+
     [TestMethod]
     public void TransferFromAnotherLayerPlansTheFirstBatchFromTheModel()
     {

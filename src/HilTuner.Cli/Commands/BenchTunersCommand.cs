@@ -57,6 +57,7 @@ internal static class BenchTunersCommand
 
             var layers = Layers(parse.GetValue(workloads)!, b);
             var directory = parse.GetValue(groundTruth)!;
+            Logs.RequireWritableDirectory(directory, "--groundtruth");
             var tables = layers.Select(w => GroundTruthTable.LoadOrMeasure(directory, w, b,
                 (done, total) =>
                 {

@@ -109,6 +109,7 @@ internal static class BoardCommand
         var command = new Command("run", "Compile one configuration, run it on the board, check its output, and compare with the simulator") { board, workload, index, knobs, timeout };
         command.SetAction(parse => WithTarget(context, parse, board, target =>
         {
+            TuneCommand.RequireTimeout(parse.GetValue(timeout));
             var w = WorkloadOption.Resolve(parse, workload);
             var space = Templates.For(w, target.Board.Vta);
             var configuration = SimCommand.SelectConfiguration(space, parse.GetValue(index), parse.GetValue(knobs));

@@ -33,6 +33,7 @@ internal static class GroundTruthCommand
         {
             var b = BoardOption.Load(parse, board);
             var directory = parse.GetValue(output)!;
+            Logs.RequireWritableDirectory(directory, "--out");
             var table = new Table().AddColumns("workload", "configurations", "statuses", "best", "GFLOPS", "time", "file");
             foreach (var workload in selection.Select(parse, b))
             {

@@ -117,7 +117,7 @@ internal static class SimCommand
         {
             return index is { } i ? space.Get(i) : space.FromKnobs(knobs!);
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (ArgumentOutOfRangeException e) when (index.HasValue)
         {
             throw new CliException($"--index: {e.Message.Split(" (Parameter")[0]}");
         }

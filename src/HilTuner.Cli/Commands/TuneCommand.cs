@@ -18,6 +18,18 @@ namespace HilTuner.Cli.Commands;
 /// <summary><c>hiltuner tune</c>: tune workloads on a target and log every trial in AutoTVM's format.</summary>
 internal static class TuneCommand
 {
+    /// <summary>The longest run the agent waits for (one hour).</summary>
+    public const double MaxTimeoutSeconds = 3600;
+
+    /// <summary>Checks a <c>--timeout</c>: a number of seconds, more than 0 and at most an hour.</summary>
+    public static void RequireTimeout(double seconds)
+    {
+        if (!(seconds is > 0 and <= MaxTimeoutSeconds))
+        {
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be positive and at most {MaxTimeoutSeconds} s (one hour), not {seconds}"));
+        }
+    }
+
     public static Command Create(CliContext context)
     {
         var selection = WorkloadSelection.Create("tune");
@@ -61,7 +73,7 @@ internal static class TuneCommand
             }
 
             var exploration = parse.GetValue(gateExploration);
-            if (exploration is < 0 or > 1)
+            if (!(exploration is >= 0 and <= 1))
             {
                 throw new CliException($"--gate-exploration must be in [0, 1], not {exploration}");
             }
@@ -78,16 +90,21 @@ internal static class TuneCommand
                 ("--early-stopping", parse.GetValue(earlyStopping) ?? 1),
             })
             {
-                if (value <= 0)
+                if (!(value > 0) || !double.IsFinite(value))
                 {
                     throw new CliException(string.Create(CultureInfo.InvariantCulture, $"{option} must be positive, not {value}"));
                 }
             }
 
-            if (parse.GetValue(minRepeatMs) < 0)
+            RequireTimeout(parse.GetValue(timeout));
+            if (!(parse.GetValue(minRepeatMs) >= 0) || !double.IsFinite(parse.GetValue(minRepeatMs)))
             {
-                throw new CliException("--min-repeat-ms cannot be negative");
+                throw new CliException("--min-repeat-ms must be a number of milliseconds, 0 or more");
             }
+
+            // The log is checked before the target opens: a board is not reached for a run that could not record.
+            var path = parse.GetValue(logPath)!;
+            Logs.RequireWritable(path);
 
             var measureOn = parse.GetValue(target) switch
             {
@@ -98,7 +115,6 @@ internal static class TuneCommand
             };
             using var owned = measureOn as IDisposable;
 
-            var path = parse.GetValue(logPath)!;
             IReadOnlyList<TuningRecord> previous = [];
             if (File.Exists(path))
             {
@@ -251,8 +267,24 @@ internal static class TuneCommand
     }
 
     /// <summary>Knob values from an AutoTVM entity (the inner split factor, or the knob's value).</summary>
-    private static float[] EntityFeatures(TuningRecord record) =>
-        record.Entity.Select(e => e![2] is System.Text.Json.Nodes.JsonArray split ? split[^1]!.GetValue<float>() : e[2]!.GetValue<float>()).ToArray();
+    private static float[] EntityFeatures(TuningRecord record)
+    {
+        var features = new float[record.Entity.Count];
+        for (var i = 0; i < features.Length; i++)
+        {
+            var value = record.Entity[i] is System.Text.Json.Nodes.JsonArray { Count: 3 } e
+                ? e[2] is System.Text.Json.Nodes.JsonArray { Count: > 0 } split ? split[^1] : e[2]
+                : null;
+            if (value is not System.Text.Json.Nodes.JsonValue number || !number.TryGetValue<double>(out var knob))
+            {
+                throw new CliException($"--transfer: the record of {record.TaskName} with index {record.Index} has a malformed entity item {i} ({record.Entity[i]?.ToJsonString() ?? "null"}); AutoTVM entities hold [name, type, value] triples");
+            }
+
+            features[i] = (float)knob;
+        }
+
+        return features;
+    }
 
     private static void PrintSummary(CliContext context, IReadOnlyList<TaskProgress> results, string targetKind)
     {

@@ -87,21 +87,21 @@ public sealed class ConfigSpace
             case JsonObject obj:
                 foreach (var (name, value) in obj)
                 {
-                    values[name] = value is JsonValue v && v.TryGetValue<int>(out var n) ? n
-                        : value is JsonArray { Count: 2 } pair ? pair[1]!.GetValue<int>()
-                        : throw new FormatException($"knobs: {name} must be a whole number (the inner split factor or the knob value)");
+                    values[name] = WholeNumber(value is JsonArray { Count: 2 } pair ? pair[1] : value)
+                        ?? throw new FormatException($"knobs: {name} must be a whole number (the inner split factor or the knob value)");
                 }
 
                 break;
             case JsonArray entity:
                 foreach (var item in entity)
                 {
-                    if (item is not JsonArray { Count: 3 } e || e[0] is null)
+                    if (item is not JsonArray { Count: 3 } e || e[0] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var knob))
                     {
                         throw new FormatException("knobs: an entity list holds [name, type, value] triples");
                     }
 
-                    values[e[0]!.GetValue<string>()] = e[2] is JsonArray split ? split[^1]!.GetValue<int>() : e[2]!.GetValue<int>();
+                    values[knob] = WholeNumber(e[2] is JsonArray { Count: > 0 } split ? split[^1] : e[2])
+                        ?? throw new FormatException($"knobs: {knob} must be a whole number or a split list ending in one");
                 }
 
                 break;
@@ -128,4 +128,7 @@ public sealed class ConfigSpace
 
         return FromChoices(choices);
     }
+
+    /// <summary>A JSON whole number that fits an int, or null.</summary>
+    private static int? WholeNumber(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var n) ? n : null;
 }

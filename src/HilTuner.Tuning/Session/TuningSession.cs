@@ -94,6 +94,21 @@ public sealed class TuningSession(
                 pending.Clear();
                 tuner.Update(rest);
                 rest.ForEach(Count);
+
+                // The log's records count against the budget: measure only what is left of it. The batch's own
+                // logged records cost no measurement and are kept whatever the budget.
+                var room = budget - trials - fromLog.Count(r => r is not null);
+                var keep = Enumerable.Range(0, batch.Count).Where(i => fromLog[i] is not null || room-- > 0).ToList();
+                if (keep.Count < batch.Count)
+                {
+                    batch = [.. keep.Select(i => batch[i])];
+                    fromLog = [.. keep.Select(i => fromLog[i])];
+                }
+
+                if (batch.Count == 0)
+                {
+                    break;
+                }
             }
 
             var builds = new CompileResult?[batch.Count];
