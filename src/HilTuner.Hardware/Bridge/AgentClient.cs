@@ -19,11 +19,14 @@ public sealed class AgentClient : IDisposable
     private readonly Lock _request = new();
     private uint _sequence = (uint)Random.Shared.NextInt64(0, uint.MaxValue);
     private volatile string? _closed;
+    private readonly int? _bytesPerSecond;
     private int _maxPayload = Frame.DefaultMaxPayload;
 
-    public AgentClient(IAgentChannel channel, TimeSpan? requestTimeout = null, int retries = 3)
+    /// <param name="bytesPerSecond">The link's rate when it is slow (<see cref="IBoardLink.BytesPerSecond"/>): frames are then sized to it.</param>
+    public AgentClient(IAgentChannel channel, TimeSpan? requestTimeout = null, int retries = 3, int? bytesPerSecond = null)
     {
         _channel = channel;
+        _bytesPerSecond = bytesPerSecond;
         RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(5);
         Retries = retries;
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "agent link reader" };
@@ -51,9 +54,20 @@ public sealed class AgentClient : IDisposable
     /// <summary>Why the link is closed, or null while it is open.</summary>
     public string? ClosedReason => _closed;
 
+    /// <summary>
+    /// The most arena bytes one WRITE frame carries: the agent's max_payload less the request's own fields, and on a
+    /// slow link no more than one second of the link's time (at least 256 bytes), so that a frame always fits the
+    /// request timeout.
+    /// </summary>
+    public int ChunkBytes => Chunk(12);
+
+    private int Chunk(int overhead) =>
+        Math.Min(_maxPayload - overhead, _bytesPerSecond is { } rate ? Math.Max(256, rate - overhead) : int.MaxValue);
+
     public AgentHello Hello()
     {
         var body = Body(Exchange(MessageType.Hello, [], RequestTimeout));
+        RequireLength(MessageType.Hello, body, 48);
         var caps = body[7];
         var elements = new uint[5];
         for (var i = 0; i < elements.Length; i++)
@@ -87,7 +101,7 @@ public sealed class AgentClient : IDisposable
     /// <summary>Writes <paramref name="data"/> into the agent's arena at <paramref name="offset"/>, in frames of at most max_payload.</summary>
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
-        var chunk = _maxPayload - 12;
+        var chunk = Chunk(12);
         var done = 0;
         do
         {
@@ -106,7 +120,7 @@ public sealed class AgentClient : IDisposable
     public byte[] Read(long offset, int length)
     {
         var result = new byte[length];
-        var chunk = _maxPayload - 4;
+        var chunk = Chunk(4);
         var done = 0;
         do
         {
@@ -138,6 +152,7 @@ public sealed class AgentClient : IDisposable
 
         // The agent does not read the link while it waits for done: the answer comes after the run's own timeout.
         var body = Body(Exchange(MessageType.Run, payload, RequestTimeout + TimeSpan.FromMilliseconds(timeoutMs)));
+        RequireLength(MessageType.Run, body, 24);
         return new AgentRun(
             body[0] == 0,
             BinaryPrimitives.ReadUInt32LittleEndian(body[4..]),
@@ -149,6 +164,7 @@ public sealed class AgentClient : IDisposable
     public AgentReset Reset(ResetKind kind, TimeSpan? allow = null)
     {
         var body = Body(Exchange(MessageType.Reset, [(byte)kind, 0, 0, 0], RequestTimeout + (allow ?? TimeSpan.FromSeconds(kind == ResetKind.Hard ? 120 : 1))));
+        RequireLength(MessageType.Reset, body, 16);
         var actions = body[1];
         return new AgentReset((ResetKind)body[0], (actions & 1) != 0, (actions & 2) != 0, (actions & 4) != 0,
             BinaryPrimitives.ReadInt32LittleEndian(body[4..]), (long)BinaryPrimitives.ReadUInt64LittleEndian(body[8..]));
@@ -230,8 +246,10 @@ public sealed class AgentClient : IDisposable
             _channel.ToAgent.Flush();
             BytesSent += bytes.Length;
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or Renci.SshNet.Common.SshException)
         {
+            // A serial write that outlasts its timeout leaves part of a frame on the line: the agent's parser drops it
+            // (its CRC fails), and a resend or a reconnect starts clean.
             throw new LinkLostException($"writing to the agent failed: {e.Message}", e);
         }
     }
@@ -262,9 +280,22 @@ public sealed class AgentClient : IDisposable
         throw new AgentException(response.Type, code, argument, text);
     }
 
+    /// <summary>A response body shorter than the protocol gives it: an agent of another protocol version.</summary>
+    private static void RequireLength(MessageType type, ReadOnlySpan<byte> body, int length)
+    {
+        if (body.Length < length)
+        {
+            throw new LinkLostException(
+                $"the agent answered {type.ToString().ToUpperInvariant()} with {body.Length} bytes, shorter than the {length} the protocol gives it: " +
+                "is the agent on the board of another version than this host? Install the agent built from this checkout (firmware-stubs/)");
+        }
+    }
+
     private static string ReadString(ReadOnlySpan<byte> body, ref int at)
     {
+        RequireLength(MessageType.Hello, body, at + 2);
         var length = BinaryPrimitives.ReadUInt16LittleEndian(body[at..]);
+        RequireLength(MessageType.Hello, body, at + 2 + length);
         var text = Encoding.UTF8.GetString(body.Slice(at + 2, length));
         at += 2 + length;
         return text;
@@ -291,8 +322,10 @@ public sealed class AgentClient : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e)
         {
+            // The reader's own thread: whatever ends it (a dropped SSH session, a closed port, a bug in a stream) closes
+            // the link with its reason, and the request waiting on it gets a LinkLostException, not a dead process.
             _closed = $"reading from the agent failed: {e.Message}";
         }
 

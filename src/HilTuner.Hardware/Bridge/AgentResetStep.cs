@@ -19,6 +19,19 @@ public sealed class AgentResetStep(ResetKind kind) : IResetStep
             client = session.Reconnect();
         }
 
-        client.Reset(Kind);
+        if (client.ClosedReason is not null)
+        {
+            // The connection broke meanwhile (a lost channel during the health check): a new one may well reach the board.
+            client = session.Reconnect();
+        }
+
+        try
+        {
+            client.Reset(Kind);
+        }
+        catch (LinkLostException) when (client.ClosedReason is not null)
+        {
+            session.Reconnect().Reset(Kind);
+        }
     }
 }

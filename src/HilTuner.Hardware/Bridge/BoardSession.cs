@@ -34,7 +34,7 @@ public sealed class BoardSession(Board board, IBoardLink link, LinkSettings sett
     {
         Drop();
         var channel = Link.Open();
-        var client = new AgentClient(channel, Settings.RequestTimeout, Settings.Retries);
+        var client = new AgentClient(channel, Settings.RequestTimeout, Settings.Retries, Link.BytesPerSecond);
         try
         {
             Hello = client.Hello();

@@ -13,6 +13,12 @@ public interface IBoardLink : IDisposable
     /// <summary>Where the link goes, for messages (<c>xilinx@192.168.2.99:22</c>, <c>/dev/ttyUSB1 at 115200 baud</c>).</summary>
     string Describe { get; }
 
+    /// <summary>
+    /// Bytes per second the link carries when that is slow enough to size frames by (a serial line: baud / 10), or
+    /// null for links whose frames take milliseconds whatever their size (SSH, a local process).
+    /// </summary>
+    int? BytesPerSecond { get; }
+
     /// <summary>Connects and starts (or reaches) the agent; throws <see cref="LinkLostException"/> when it cannot.</summary>
     IAgentChannel Open();
 }

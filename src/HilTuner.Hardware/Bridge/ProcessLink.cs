@@ -12,6 +12,8 @@ public sealed class ProcessLink(IReadOnlyList<string> command, Action<string>? l
 
     public string Kind => "process";
 
+    public int? BytesPerSecond => null;
+
     public string Describe => $"local agent {Path.GetFileName(Command[0])} over stdio";
 
     /// <summary>The agent's stderr lines.</summary>

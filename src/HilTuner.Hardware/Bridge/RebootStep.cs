@@ -17,8 +17,18 @@ public sealed class RebootStep(string command, TimeSpan wait) : IResetStep
         }
 
         session.Drop();
-        ssh.Execute(Command, TimeSpan.FromSeconds(30));
+        var (status, error) = ssh.Execute(Command, TimeSpan.FromSeconds(30));
         ssh.Disconnect();
+        if (status is > 0)
+        {
+            // The board said no (sudo wants a password, no such command…): it did not reboot, and waiting for it would
+            // only find the same hung board.
+            var said = error.Trim() is { Length: > 0 } text ? $": {text.ReplaceLineEndings(" ")}" : string.Empty;
+            throw new BoardFailureException(
+                $"{ssh.Describe}: the reboot command `{Command}` exited with status {status}{said}. " +
+                "Check reset.reboot_command in the board file (the board's user may need passwordless sudo for it)");
+        }
+
         PowerCycleStep.AwaitAgent(session, Wait);
     }
 }

@@ -5,6 +5,8 @@ namespace HilTuner.Hardware.Bridge;
 /// <summary>
 /// The agent on a board reached over a serial line (System.IO.Ports): raw 8N1, no flow control; the agent runs
 /// there with <c>--tty DEVICE --baud N</c>. The same frames as over SSH; a noisy line costs resends, never a wrong answer.
+/// Uploads and downloads go in frames of at most a second of the line's time (see <see cref="BytesPerSecond"/>), so
+/// every frame fits the write timeout and the request timeout at any baud rate.
 /// </summary>
 public sealed class SerialLink(string device, int baud) : IBoardLink
 {
@@ -13,6 +15,9 @@ public sealed class SerialLink(string device, int baud) : IBoardLink
     public int Baud { get; } = baud;
 
     public string Kind => "serial";
+
+    /// <summary>8N1: ten bits on the line per byte.</summary>
+    public int? BytesPerSecond => Math.Max(1, Baud / 10);
 
     public string Describe => $"{Device} at {Baud} baud";
 

@@ -16,6 +16,8 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
 
     public string Kind => "ssh";
 
+    public int? BytesPerSecond => null;
+
     public string Describe => $"{Settings.User}@{Settings.Host}:{Settings.Port}";
 
     /// <summary>The host key fingerprint the server presented last (SHA-256, unpadded base64).</summary>
@@ -37,8 +39,13 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
         }
     }
 
-    /// <summary>Runs a command on the board over its own channel (the reset ladder's reboot); its exit status.</summary>
-    public int Execute(string command, TimeSpan timeout)
+    /// <summary>
+    /// Runs a command on the board over its own channel (the reset ladder's reboot): its exit status and what it wrote
+    /// on stderr; the status is null when the command ended without one: by a signal, or with the connection dropped
+    /// under it (as a reboot does).
+    /// </summary>
+    /// <exception cref="LinkLostException">The command did not end within <paramref name="timeout"/> while the connection stayed up.</exception>
+    public (int? ExitStatus, string Error) Execute(string command, TimeSpan timeout)
     {
         var client = Connect();
         using var ssh = client.CreateCommand(command);
@@ -46,11 +53,16 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
         try
         {
             ssh.Execute();
-            return ssh.ExitStatus ?? -1;
+            return (ssh.ExitStatus, ssh.Error ?? string.Empty); // no status: ended by a signal, as a reboot ends it
         }
-        catch (SshConnectionException)
+        catch (SshOperationTimeoutException e)
         {
-            return -1; // a reboot drops the connection before the command can answer
+            Disconnect(); // the command may still hold the channel: start afresh
+            throw new LinkLostException($"{Describe}: `{command}` did not end within {timeout.TotalSeconds:0} s", e);
+        }
+        catch (Exception e) when (e is SshConnectionException or SshException or IOException or ObjectDisposedException)
+        {
+            return (null, string.Empty); // a reboot drops the connection before the command can answer
         }
     }
 

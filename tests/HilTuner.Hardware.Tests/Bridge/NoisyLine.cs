@@ -20,6 +20,8 @@ internal sealed class NoisyLine(IBoardLink inner, int seed, double flipPerWrite,
 
     public string Kind => inner.Kind;
 
+    public int? BytesPerSecond => inner.BytesPerSecond;
+
     public string Describe => inner.Describe + " (noisy)";
 
     public IAgentChannel Open()

@@ -179,6 +179,42 @@ public sealed class ResetLadderTests
         Assert.AreEqual(MeasureStatus.Ok, next.Status, "tuning goes on: " + next.Error);
     }
 
+    /// <summary>
+    /// A reboot command the board refuses (sudo wants a password) is a failed step with the board's own words, not a
+    /// reboot: the ladder does not wait for a board that never went down, and the error says what to fix.
+    /// </summary>
+    [TestMethod]
+    public void ARebootCommandTheBoardRefusesIsAFailedStepThatSaysWhy()
+    {
+        using var sshd = new PrivateSshd();
+        using var board = new CoSimBoard();
+        var reset = new JsonObject
+        {
+            ["ladder"] = new JsonArray("soft", "reboot"),
+            ["reboot_command"] = "echo 'sudo: a terminal is required to read the password' >&2; exit 1",
+            ["reboot_wait_s"] = 30,
+        };
+        var b = Board.Load(board.WriteBoardFile(board.SshLink(sshd, agentExtra: ["--reset-reg", "none"]), reset));
+        using var target = BoardTarget.Open(b);
+
+        var c11 = WorkloadRegistry.Resolve("resnet18.C11");
+        var program = VtaCompiler.Compile(c11, Templates.For(c11, b.Vta).Get(241), b).Program!;
+        var tensors = OperatorTensors.Random(c11, 0);
+        var options = new MeasureOptions { Repeat = 1, TimeoutSeconds = 1 };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.AreEqual(MeasureStatus.Hang, target.Measure(Deadlock.Of(program), tensors, options).Status, "the hang is still recorded");
+
+        // The board could not be brought back: the next measurement stops the run with what went wrong.
+        var failure = Assert.ThrowsExactly<BoardFailureException>(() => target.Measure(program, tensors, options));
+        StringAssert.Contains(failure.Message, "the reboot command `echo");
+        StringAssert.Contains(failure.Message, "exited with status 1: sudo: a terminal is required to read the password");
+        StringAssert.Contains(failure.Message, "reset.reboot_command");
+        var reboot = target.Events.Single(e => e.What.StartsWith("reset step reboot", StringComparison.Ordinal));
+        Assert.IsFalse(reboot.Succeeded, reboot.What);
+        Assert.IsLessThan(30.0, clock.Elapsed.TotalSeconds, "no wait for a reboot that never happened");
+        Assert.AreEqual(0L, board.Device.Resets, "nothing reset the PL");
+    }
+
     [TestMethod]
     public void AMalformedResetSectionNamesTheKey()
     {

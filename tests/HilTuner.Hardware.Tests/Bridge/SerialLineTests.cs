@@ -14,6 +14,33 @@ public sealed class SerialLineTests
 {
     public TestContext TestContext { get; set; } = null!;
 
+    /// <summary>
+    /// At 9600 baud a frame of the agent's 1 MiB max_payload would take 18 minutes, far past every timeout: uploads
+    /// and downloads go in frames of one second of the line (960 bytes), and arrive whole. (A pty does not pace bytes
+    /// at the baud rate, so this checks the framing; the timing follows from it.)
+    /// </summary>
+    [TestMethod]
+    public void ASlowLineCarriesLargeTransfersInFramesOfASecondOfItsTime()
+    {
+        using var pty = new PtyPair();
+        using var board = new CoSimBoard();
+        using var agent = new TtyAgent(pty.Board, board.AgentOptions());
+        var b = Board.Load(board.WriteBoardFile(CoSimBoard.SerialLink(pty)));
+        using var session = new BoardSession(b, new SerialLink(pty.Host, 9600), LinkSettings.Of(b));
+        var client = session.Client;
+        Assert.AreEqual(960 - 12, client.ChunkBytes);
+
+        var data = new byte[20_000];
+        new Random(5).NextBytes(data);
+        var before = client.Status().FramesOk;
+        client.Write(4096, data);
+        CollectionAssert.AreEqual(data, client.Read(4096, data.Length));
+        var frames = client.Status().FramesOk - before - 1;
+        var expected = ((data.Length + 947) / 948) + ((data.Length + 955) / 956);
+        Assert.AreEqual(expected, frames, "WRITEs of 948 bytes and READs of 956, and no more");
+        Assert.AreEqual(0, client.Resends);
+    }
+
     [TestMethod]
     public void GarbageAndFlippedBitsOnTheLineCostResendsNeverAWrongRecord()
     {
