@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Cli.Tests;
 
@@ -141,6 +142,22 @@ public sealed class TuneCommandTests
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, message);
         Assert.IsFalse(File.Exists(Path.Combine(dir, "x.log")), "nothing is written for a run that never started");
+    }
+
+    /// <summary>Resuming a log on another board (or target) would mix its measurements with the new ones: refused.</summary>
+    [TestMethod]
+    public void ALogOfOneBoardIsNotResumedOnAnother()
+    {
+        var log = Path.Combine(NewDirectory(), "sim.log");
+        var (first, _, firstError) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--tuner", "random", "--log", log);
+        Assert.AreEqual(0, first, firstError);
+        var before = File.ReadAllText(log);
+
+        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "10", "--tuner", "random", "--log", log, "--resume", "--board", Repository.BoardFile("pynq-z1.json"));
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, "were measured on sim (sim); this run measures on sim (pynq-z1)");
+        Assert.AreEqual(before, File.ReadAllText(log), "the log is left as it was");
     }
 
     /// <summary>A --log that cannot be written is refused before anything is measured, in one line.</summary>

@@ -106,15 +106,6 @@ internal static class TuneCommand
             var path = parse.GetValue(logPath)!;
             Logs.RequireWritable(path);
 
-            var measureOn = parse.GetValue(target) switch
-            {
-                "sim" => (ITarget)new SimTarget(b),
-                "replay" => new ReplayTarget(b, tasks.Select(w => GroundTruthCommand.Load(parse.GetValue(groundTruth)!, w, b))),
-                "board" => BoardTarget.Open(b, line => context.Error.WriteLine(line)),
-                var other => throw new CliException($"unknown target \"{other}\" (known: sim, board, replay)"),
-            };
-            using var owned = measureOn as IDisposable;
-
             IReadOnlyList<TuningRecord> previous = [];
             if (File.Exists(path))
             {
@@ -124,7 +115,17 @@ internal static class TuneCommand
                 }
 
                 previous = Logs.Read(context, path);
+                RequireSameTarget(path, previous, tasks, parse.GetValue(target)!, b.Name);
             }
+
+            var measureOn = parse.GetValue(target) switch
+            {
+                "sim" => (ITarget)new SimTarget(b),
+                "replay" => new ReplayTarget(b, tasks.Select(w => GroundTruthCommand.Load(parse.GetValue(groundTruth)!, w, b))),
+                "board" => BoardTarget.Open(b, line => context.Error.WriteLine(line)),
+                var other => throw new CliException($"unknown target \"{other}\" (known: sim, board, replay)"),
+            };
+            using var owned = measureOn as IDisposable;
 
             var transferred = (parse.GetValue(transfer) ?? []).SelectMany(p => Logs.Read(context, p)).ToList();
             using var gate = parse.GetValue(validityModel) is { } modelPath ? OpenGate(modelPath, b) : null;
@@ -263,6 +264,23 @@ internal static class TuneCommand
         if (fromEntity != record.Index)
         {
             throw new CliException($"{path}: a record of {workload.Name} has index {record.Index} but its entity is configuration {fromEntity} of the {task.TaskName} space; the log was written for another space definition");
+        }
+    }
+
+    /// <summary>
+    /// A resumed run adds to its tasks' records only measurements of the same kind: a log of simulator (or replay)
+    /// results continued on a board, or a board's continued on another board, would mix them without a word.
+    /// Records without HilTuner's facts (a plain AutoTVM log) say nothing of where they were taken, and are used.
+    /// </summary>
+    private static void RequireSameTarget(string path, IReadOnlyList<TuningRecord> previous, IReadOnlyList<Workload> tasks, string targetKind, string board)
+    {
+        var names = tasks.Select(w => w.Name).ToHashSet(StringComparer.Ordinal);
+        var other = previous.FirstOrDefault(r => r.Facts is { } f && names.Contains(f.Workload) && (f.TargetKind != targetKind || f.Board != board));
+        if (other?.Facts is { } facts)
+        {
+            throw new CliException(
+                $"{path}: its records of {facts.Workload} were measured on {facts.TargetKind} ({facts.Board}); this run measures on {targetKind} ({board}). " +
+                $"Resuming would mix the two: choose another --log, or resume with --target {facts.TargetKind} and the board file of {facts.Board}");
         }
     }
 
