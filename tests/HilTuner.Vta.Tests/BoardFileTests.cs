@@ -57,6 +57,10 @@ public sealed class BoardFileTests
     [DataRow("unsupported width", "vta.LOG_ACC_WIDTH", "not supported")]
     [DataRow("fields too wide", "vta.LOG_WGT_BUFF_SIZE", "does not fit the")]
     [DataRow("negative timing", "timing.dma_latency_cycles", "must not be negative")]
+    [DataRow("clock too slow", "fabric.clock_mhz", "must be a frequency in MHz between 0.001 and 10000")]
+    [DataRow("clock beyond a number", "fabric.clock_mhz", "1e400 is beyond the range of a number")]
+    [DataRow("huge queue", "hardware.dependency_queue_depth", "must be between 1 and 1048576")]
+    [DataRow("huge launch overhead", "timing.launch_overhead_us", "must be between 0 and 1000000 microseconds")]
     public void AMalformedBoardFileNamesTheFileTheKeyAndTheProblem(string mistake, string key, string problem)
     {
         Action<JsonObject> edit = mistake switch
@@ -70,6 +74,10 @@ public sealed class BoardFileTests
             "uop depth beyond the ISA" => j => j["hardware"]!["uop_buffer_depth"] = 16384,
             "unsupported width" => j => j["vta"]!["LOG_ACC_WIDTH"] = 4,
             "fields too wide" => j => j["vta"]!["LOG_WGT_BUFF_SIZE"] = 24,
+            "clock too slow" => j => j["fabric"]!["clock_mhz"] = 1e-320,
+            "clock beyond a number" => j => j["fabric"]!["clock_mhz"] = JsonNode.Parse("1e400"),
+            "huge queue" => j => j["hardware"]!["dependency_queue_depth"] = 1_000_000_000,
+            "huge launch overhead" => j => j["timing"]!["launch_overhead_us"] = 1e300,
             _ => j => j["timing"]!["dma_latency_cycles"] = -1,
         };
         var error = Assert.ThrowsExactly<BoardFileException>(() => TestBoards.With(edit, "bad-board.json"));

@@ -13,6 +13,12 @@ public sealed record Board
     /// <summary>The name of the embedded default board file.</summary>
     public const string DefaultName = "sim.json";
 
+    /// <summary>The fastest fabric clock a board file may give (FPGA fabrics run at a few hundred MHz).</summary>
+    public const double MaxClockMhz = 10_000;
+
+    /// <summary>The deepest dependency or command queue a board file may give (VTA's are a few hundred entries).</summary>
+    public const int MaxQueueDepth = 1 << 20;
+
     /// <summary>TARGET values VTA knows (<c>pkg_config.py</c>).</summary>
     public static IReadOnlyList<string> KnownTargets { get; } =
         ["pynq", "ultra96", "zcu104", "de10nano", "sim", "tsim", "intelfocl"];
@@ -189,9 +195,9 @@ public sealed record Board
         var clock = s.Double("clock_mhz");
         var bus = s.Int("axi_data_bus_bits");
         s.RejectUnknownKeys();
-        if (!(clock > 0))
+        if (!(clock is >= 0.001 and <= MaxClockMhz))
         {
-            throw s.Error("clock_mhz", $"{clock} must be a positive frequency in MHz");
+            throw s.Error("clock_mhz", $"{clock} must be a frequency in MHz between 0.001 and {MaxClockMhz}");
         }
 
         if (bus < 32 || (bus & (bus - 1)) != 0)
@@ -249,9 +255,9 @@ public sealed record Board
                 $"{limits.UopBufferDepth} must be between 1 and the ISA's micro-op buffer depth {vta.UopBuffDepth} (from LOG_UOP_BUFF_SIZE {vta.LogUopBuffSize})");
         }
 
-        if (limits.DependencyQueueDepth < 1)
+        if (limits.DependencyQueueDepth is < 1 or > MaxQueueDepth)
         {
-            throw s.Error("dependency_queue_depth", $"{limits.DependencyQueueDepth} must be at least 1");
+            throw s.Error("dependency_queue_depth", $"{limits.DependencyQueueDepth} must be between 1 and {MaxQueueDepth}");
         }
 
         if (limits.AccHazardWindow is < 0 or > 16)
@@ -259,9 +265,9 @@ public sealed record Board
             throw s.Error("acc_hazard_window", $"{limits.AccHazardWindow} must be between 0 (no hazard) and 16 micro-ops");
         }
 
-        if (limits.CommandQueueDepth < 1)
+        if (limits.CommandQueueDepth is < 1 or > MaxQueueDepth)
         {
-            throw s.Error("command_queue_depth", $"{limits.CommandQueueDepth} must be at least 1");
+            throw s.Error("command_queue_depth", $"{limits.CommandQueueDepth} must be between 1 and {MaxQueueDepth}");
         }
 
         return limits;
@@ -281,13 +287,9 @@ public sealed record Board
             AluCyclesPerUop = Positive(s, "alu_cycles_per_uop", defaults.AluCyclesPerUop),
             AluPipelineDepth = NonNegative(s, "alu_pipeline_depth", defaults.AluPipelineDepth),
             PadCyclesPerElement = NonNegative(s, "pad_cycles_per_element", defaults.PadCyclesPerElement),
-            LaunchOverheadMicroseconds = s.Double("launch_overhead_us", defaults.LaunchOverheadMicroseconds),
+            LaunchOverheadMicroseconds = s.Double("launch_overhead_us", defaults.LaunchOverheadMicroseconds, 0, 1e6, "microseconds"),
         };
         s.RejectUnknownKeys();
-        if (timing.LaunchOverheadMicroseconds < 0)
-        {
-            throw s.Error("launch_overhead_us", $"{timing.LaunchOverheadMicroseconds} must not be negative");
-        }
 
         return timing;
     }

@@ -96,9 +96,30 @@ public sealed class JsonSection
     public double Double(string name)
     {
         var value = Require(name);
-        return value.ValueKind == JsonValueKind.Number
-            ? value.GetDouble()
-            : throw Error(name, $"must be a number, found {Describe(value)}");
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw Error(name, $"must be a number, found {Describe(value)}");
+        }
+
+        return value.TryGetDouble(out var result) && double.IsFinite(result)
+            ? result
+            : throw Error(name, $"{value.GetRawText()} is beyond the range of a number");
+    }
+
+    /// <summary>A number between <paramref name="min"/> and <paramref name="max"/> (both included), or the fallback when absent.</summary>
+    public double Double(string name, double fallback, double min, double max, string unit)
+    {
+        var value = Double(name, fallback);
+        return value >= min && value <= max
+            ? value
+            : throw Error(name, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{value} must be between {min} and {max} {unit}"));
+    }
+
+    /// <summary>A whole number between <paramref name="min"/> and <paramref name="max"/> (both included), or the fallback when absent.</summary>
+    public int Int(string name, int fallback, int min, int max)
+    {
+        var value = Int(name, fallback);
+        return value >= min && value <= max ? value : throw Error(name, $"{value} must be between {min} and {max}");
     }
 
     public double Double(string name, double fallback) => Has(name) ? Double(name) : fallback;

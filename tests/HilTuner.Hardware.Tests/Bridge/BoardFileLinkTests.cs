@@ -38,6 +38,11 @@ public sealed class BoardFileLinkTests
     [DataRow("""{"kind": "ssh", "host": "h", "user": "u", "key": "k", "agent": "a"}""", "link.host_key_sha256", "pin")]
     [DataRow("""{"kind": "process", "command": ["a"], "retry": 3}""", "link.retry", "unknown key")]
     [DataRow("""{"kind": "process", "command": []}""", "link.command", "agent's program")]
+    [DataRow("""{"kind": "process", "command": ["a"], "reconnect_delay_ms": -5}""", "link.reconnect_delay_ms", "-5 must be between 0 and 3600000 ms")]
+    [DataRow("""{"kind": "process", "command": ["a"], "request_timeout_ms": 1e300}""", "link.request_timeout_ms", "must be between 1 and 3600000 ms")]
+    [DataRow("""{"kind": "process", "command": ["a"], "retries": -1}""", "link.retries", "-1 must be between 0 and 100")]
+    [DataRow("""{"kind": "serial", "device": "/dev/ttyUSB0", "baud": 0}""", "link.baud", "0 must be between 50 and 16000000")]
+    [DataRow("""{"kind": "ssh", "host": "h", "port": 70000, "user": "u", "key": "k", "agent": "a", "allow_unknown_host_key": true}""", "link.port", "70000 must be between 1 and 65535")]
     public void AMalformedLinkSectionNamesTheFileTheKeyAndTheProblem(string link, string key, string problem)
     {
         var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
