@@ -46,15 +46,11 @@ public static class Hiltuner
         }
         catch (Exception e) when (e is CliException or BoardFileException or Compiler.Workloads.WorkloadException or
                                    Hardware.Replay.GroundTruthException or Tuning.Log.TuningLogException or
-                                   Validity.ValidityModelException or Onnx.OnnxModelException)
+                                   Validity.ValidityModelException or Onnx.OnnxModelException or
+                                   IOException or UnauthorizedAccessException)
         {
-            // Each of these names its input (file, workload, option) and the problem in its message.
-            context.Error.WriteLine($"hiltuner: {e.Message}");
-            return BadInput;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A file the command was told to read or write (the message names the path).
+            // Each of these names its input (file, workload, option; an I/O error the path it was told to use) and
+            // the problem in its message.
             context.Error.WriteLine($"hiltuner: {e.Message}");
             return BadInput;
         }

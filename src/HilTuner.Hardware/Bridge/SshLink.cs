@@ -53,14 +53,14 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
         try
         {
             ssh.Execute();
-            return (ssh.ExitStatus, ssh.Error ?? string.Empty); // no status: ended by a signal, as a reboot ends it
+            return (ssh.ExitStatus, ssh.Error ?? string.Empty);
         }
         catch (SshOperationTimeoutException e)
         {
             Disconnect(); // the command may still hold the channel: start afresh
             throw new LinkLostException($"{Describe}: `{command}` did not end within {timeout.TotalSeconds:0} s", e);
         }
-        catch (Exception e) when (e is SshConnectionException or SshException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is SshException or IOException or ObjectDisposedException)
         {
             return (null, string.Empty); // a reboot drops the connection before the command can answer
         }

@@ -98,7 +98,16 @@ public sealed class TuningSession(
                 // The log's records count against the budget: measure only what is left of it. The batch's own
                 // logged records cost no measurement and are kept whatever the budget.
                 var room = budget - trials - fromLog.Count(r => r is not null);
-                var keep = Enumerable.Range(0, batch.Count).Where(i => fromLog[i] is not null || room-- > 0).ToList();
+                var keep = new List<int>(batch.Count);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (fromLog[i] is not null || room > 0)
+                    {
+                        room -= fromLog[i] is null ? 1 : 0;
+                        keep.Add(i);
+                    }
+                }
+
                 if (keep.Count < batch.Count)
                 {
                     batch = [.. keep.Select(i => batch[i])];
