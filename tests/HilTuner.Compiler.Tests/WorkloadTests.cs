@@ -31,12 +31,24 @@ public sealed class WorkloadTests
     [DataRow("""{"op": "dense", "in_features": 64, "out_features": 16, "bogus": 1}""", "x.json: unknown key \"bogus\"")]
     [DataRow("""{"op": "dense", "in_features": 0, "out_features": 16}""", "in_features is 0, it must be at least 1")]
     [DataRow("""{"op": "conv2d", "height": 2, "width": 2, "in_filter": 16, "out_filter": 16, "hkernel": 5, "wkernel": 5}""", "kernel is larger than the padded")]
+    [DataRow("""{"op": "dense", "in_features": 65536, "out_features": 65536}""", "the weights tensor would hold 4294967296 elements, more than the 268435456")]
+    [DataRow("""{"op": "dense", "in_features": 100000, "out_features": 16}""", "in_features is 100000, it must be at least 1 and at most 65536")]
+    [DataRow("""{"op": "conv2d", "height": 2147483647, "width": 2, "in_filter": 16, "out_filter": 16, "hkernel": 1, "wkernel": 1}""", "height is 2147483647, it must be at least 1 and at most 65536")]
+    [DataRow("""{"name": "resnet18.C2", "op": "dense", "in_features": 64, "out_features": 16}""", "x.json: \"name\" is \"resnet18.C2\", the name of the built-in workload")]
     [DataRow("[1, 2]", "x.json: a workload must be a JSON object")]
     [DataRow("{", "x.json: not valid JSON")]
     public void AMalformedWorkloadNamesTheInputAndTheProblem(string json, string message)
     {
         var e = Assert.ThrowsExactly<WorkloadException>(() => WorkloadRegistry.Parse(json, "x.json"));
         StringAssert.Contains(e.Message, message);
+    }
+
+    /// <summary>A built-in layer written out in full under its own name is that layer.</summary>
+    [TestMethod]
+    public void ABuiltInShapeUnderItsOwnNameIsAccepted()
+    {
+        var c2 = WorkloadRegistry.Parse("""{"name": "resnet18.C2", "op": "conv2d", "height": 56, "width": 56, "in_filter": 64, "out_filter": 64, "hkernel": 3, "wkernel": 3, "hpad": 1, "wpad": 1}""", "c2.json");
+        Assert.AreEqual(WorkloadRegistry.Resolve("resnet18.C2"), c2);
     }
 
     [TestMethod]

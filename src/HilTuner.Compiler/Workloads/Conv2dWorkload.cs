@@ -51,25 +51,17 @@ public sealed record Conv2dWorkload(
     /// <summary>Throws unless every dimension is positive and the output is not empty.</summary>
     public Conv2dWorkload Validated()
     {
-        void Positive(string field, int value, int minimum = 1)
-        {
-            if (value < minimum)
-            {
-                throw new WorkloadException($"workload {Name}: {field} is {value}, it must be at least {minimum}");
-            }
-        }
-
-        Positive("batch", Batch);
-        Positive("height", Height);
-        Positive("width", Width);
-        Positive("in_filter", InFilter);
-        Positive("out_filter", OutFilter);
-        Positive("hkernel", KernelH);
-        Positive("wkernel", KernelW);
-        Positive("hpad", PadH, 0);
-        Positive("wpad", PadW, 0);
-        Positive("hstride", StrideH);
-        Positive("wstride", StrideW);
+        RequireDimension("batch", Batch);
+        RequireDimension("height", Height);
+        RequireDimension("width", Width);
+        RequireDimension("in_filter", InFilter);
+        RequireDimension("out_filter", OutFilter);
+        RequireDimension("hkernel", KernelH);
+        RequireDimension("wkernel", KernelW);
+        RequireDimension("hpad", PadH, 0);
+        RequireDimension("wpad", PadW, 0);
+        RequireDimension("hstride", StrideH);
+        RequireDimension("wstride", StrideW);
         if (Height + (2 * PadH) < KernelH || Width + (2 * PadW) < KernelW)
         {
             throw new WorkloadException($"workload {Name}: the {KernelH}×{KernelW} kernel is larger than the padded {Height}×{Width} input");
@@ -79,6 +71,10 @@ public sealed record Conv2dWorkload(
         {
             throw new WorkloadException($"workload {Name}: padding {PadH},{PadW} must be smaller than the kernel {KernelH}×{KernelW}");
         }
+
+        RequireTensorSize("input", (long)Batch * InFilter * Height * Width);
+        RequireTensorSize("weights", (long)OutFilter * InFilter * KernelH * KernelW);
+        RequireTensorSize("output", (long)Batch * OutFilter * OutHeight * OutWidth);
 
         return this;
     }

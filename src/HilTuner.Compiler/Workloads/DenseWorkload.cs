@@ -30,14 +30,12 @@ public sealed record DenseWorkload(string Name, int Batch, int InFeatures, int O
 
     public DenseWorkload Validated()
     {
-        foreach (var (field, value) in new[] { ("batch", Batch), ("in_features", InFeatures), ("out_features", OutFeatures) })
-        {
-            if (value < 1)
-            {
-                throw new WorkloadException($"workload {Name}: {field} is {value}, it must be at least 1");
-            }
-        }
-
+        RequireDimension("batch", Batch);
+        RequireDimension("in_features", InFeatures);
+        RequireDimension("out_features", OutFeatures);
+        RequireTensorSize("input", (long)Batch * InFeatures);
+        RequireTensorSize("weights", (long)OutFeatures * InFeatures);
+        RequireTensorSize("output", (long)Batch * OutFeatures);
         return this;
     }
 }

@@ -23,6 +23,31 @@ public abstract record Workload(string Name)
     /// <summary>Why the workload cannot be packed for <paramref name="config"/>, or null when it can.</summary>
     public abstract string? PackingProblem(VtaConfig config);
 
+    /// <summary>The largest dimension a workload may give (far beyond any layer a VTA board holds).</summary>
+    public const int MaxDimension = 1 << 16;
+
+    /// <summary>The most elements one tensor of a workload may have (256 Mi: more than any board's DRAM holds).</summary>
+    public const long MaxTensorElements = 1L << 28;
+
+    /// <summary>Throws unless <paramref name="value"/> is between <paramref name="minimum"/> and <see cref="MaxDimension"/>.</summary>
+    protected void RequireDimension(string field, int value, int minimum = 1)
+    {
+        if (value < minimum || value > MaxDimension)
+        {
+            throw new WorkloadException($"workload {Name}: {field} is {value}, it must be at least {minimum}" +
+                (value > MaxDimension ? $" and at most {MaxDimension}" : string.Empty));
+        }
+    }
+
+    /// <summary>Throws unless a tensor of <paramref name="elements"/> elements fits <see cref="MaxTensorElements"/>.</summary>
+    protected void RequireTensorSize(string tensor, long elements)
+    {
+        if (elements > MaxTensorElements)
+        {
+            throw new WorkloadException($"workload {Name}: the {tensor} tensor would hold {elements} elements, more than the {MaxTensorElements} a workload may have");
+        }
+    }
+
     /// <summary>Throws <see cref="WorkloadException"/> when the workload cannot be packed for <paramref name="config"/>.</summary>
     public void RequirePackable(VtaConfig config)
     {

@@ -60,7 +60,17 @@ public static class WorkloadRegistry
 
         if (File.Exists(spec))
         {
-            return Parse(File.ReadAllText(spec), spec);
+            string text;
+            try
+            {
+                text = File.ReadAllText(spec);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new WorkloadException($"{spec}: the workload file cannot be read: {e.Message}");
+            }
+
+            return Parse(text, spec);
         }
 
         throw new WorkloadException(
@@ -129,6 +139,14 @@ public static class WorkloadRegistry
                 {
                     throw new WorkloadException($"{source}: unknown key \"{property.Name}\" for a {op} workload (expected: {string.Join(", ", allowed)})");
                 }
+            }
+
+            // Logs, ground truth and validity data know a workload by its name: a custom shape under a built-in name
+            // would be taken for the built-in one.
+            if (All.FirstOrDefault(w => w.Name == workload.Name) is { } builtIn && builtIn != workload)
+            {
+                throw new WorkloadException(
+                    $"{source}: \"name\" is \"{workload.Name}\", the name of the built-in workload {builtIn.Shape}; give the custom shape another name");
             }
 
             return workload;
