@@ -56,6 +56,30 @@ public sealed class TuningLogTests
         CollectionAssert.AreEqual(new long[] { 1, 2, 4 }, records.Select(r => r.Index).ToArray());
     }
 
+    /// <summary>Only a torn record is cut off: an unterminated comment is kept, and a line that is no record is an error, never silently lost.</summary>
+    [TestMethod]
+    public void AnUnterminatedLastLineThatIsNoTornRecordIsNeverCutOff()
+    {
+        var path = NewPath();
+        var first = RecordJson.Write(Trial(1)) + "\n";
+        File.WriteAllText(path, first + "# tuned on the lab's PYNQ");
+        Assert.HasCount(1, TuningLog.Read(path, out var warnings));
+        Assert.IsEmpty(warnings);
+        using (var log = TuningLog.Append(path))
+        {
+            log.Write(Trial(2));
+        }
+
+        StringAssert.StartsWith(File.ReadAllText(path), first + "# tuned on the lab's PYNQ\n");
+        Assert.HasCount(2, TuningLog.Read(path, out _));
+
+        var notALog = NewPath();
+        File.WriteAllText(notALog, "some notes, not a log");
+        var e = Assert.ThrowsExactly<TuningLogException>(() => TuningLog.Read(notALog, out _));
+        StringAssert.Contains(e.Message, $"{notALog}:1");
+        Assert.AreEqual("some notes, not a log", File.ReadAllText(notALog), "reading changes nothing");
+    }
+
     [TestMethod]
     public void ACompleteLastRecordWithoutItsNewlineIsKept()
     {

@@ -21,8 +21,9 @@ public sealed class TuningLog : IDisposable
     public string Path { get; }
 
     /// <summary>
-    /// Opens <paramref name="path"/> for appending (creating it). A torn last line — what a kill in the middle of
-    /// a write leaves — is cut off first, so the next record starts on a line of its own. With <paramref name="durable"/>
+    /// Opens <paramref name="path"/> for appending (creating it). A torn last record — what a kill in the middle of
+    /// a write leaves — is cut off first, so the next record starts on a line of its own; any other unterminated last
+    /// line (a comment, text that is not a record) is kept and ended. With <paramref name="durable"/>
     /// false records are not synced to disk one by one (for the scratch logs of benchmarks only).
     /// </summary>
     public static TuningLog Append(string path, bool durable = true)
@@ -46,14 +47,15 @@ public sealed class TuningLog : IDisposable
                 stream.ReadExactly(bytes);
                 var lastNewline = Array.LastIndexOf(bytes, (byte)'\n');
                 var tail = Encoding.UTF8.GetString(bytes, lastNewline + 1, (int)(length - lastNewline - 1));
-                if (IsRecord(tail))
+                if (IsTornRecord(tail) && !IsRecord(tail))
                 {
-                    stream.Position = length;
-                    stream.WriteByte((byte)'\n');
+                    stream.SetLength(lastNewline + 1);
                 }
                 else
                 {
-                    stream.SetLength(lastNewline + 1);
+                    // A complete record, a comment, or a line that is not the log's own: ended, never cut.
+                    stream.Position = length;
+                    stream.WriteByte((byte)'\n');
                 }
             }
         }
@@ -73,8 +75,8 @@ public sealed class TuningLog : IDisposable
     public void Dispose() => _stream.Dispose();
 
     /// <summary>
-    /// Reads every record. A torn last line is skipped with a warning naming it; any other line that is not a
-    /// record is an error naming the file and the line. Blank lines and <c>#</c> comments are skipped.
+    /// Reads every record. A torn last record (an unterminated last line that starts a JSON object) is skipped with a
+    /// warning naming it; any other line that is not a record is an error naming the file and the line. Blank lines and <c>#</c> comments are skipped.
     /// </summary>
     public static IReadOnlyList<TuningRecord> Read(string path, out IReadOnlyList<string> warnings)
     {
@@ -107,9 +109,9 @@ public sealed class TuningLog : IDisposable
             }
             catch (FormatException e)
             {
-                if (isLast && !complete)
+                if (isLast && !complete && IsTornRecord(line))
                 {
-                    notes.Add($"{path}:{i + 1}: the last line is incomplete (a write was interrupted); it is ignored");
+                    notes.Add($"{path}:{i + 1}: the last line is incomplete (a write was interrupted); it is ignored, and cut off when the log is next written");
                     continue;
                 }
 
@@ -120,6 +122,9 @@ public sealed class TuningLog : IDisposable
         warnings = notes;
         return records;
     }
+
+    /// <summary>What a write interrupted mid-record leaves: the start of a JSON object.</summary>
+    private static bool IsTornRecord(string line) => line.TrimStart().StartsWith('{');
 
     private static bool IsRecord(string line)
     {
