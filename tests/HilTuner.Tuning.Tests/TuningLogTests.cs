@@ -56,6 +56,29 @@ public sealed class TuningLogTests
         CollectionAssert.AreEqual(new long[] { 1, 2, 4 }, records.Select(r => r.Index).ToArray());
     }
 
+    /// <summary>Two writers on one log would overwrite each other's lines: the second is refused until the first closes.</summary>
+    [TestMethod]
+    public void OneLogHasOneWriterAtATime()
+    {
+        var path = NewPath();
+        using (var first = TuningLog.Append(path))
+        {
+            first.Write(Trial(1));
+            var e = Assert.ThrowsExactly<TuningLogException>(() => TuningLog.Append(path));
+            StringAssert.Contains(e.Message, $"{path}: another process is writing this log");
+            Assert.HasCount(1, TuningLog.Read(path, out _), "the log can still be read while it is written");
+            first.Write(Trial(2));
+        }
+
+        Assert.IsFalse(File.Exists(path + ".lock"), "the lock goes with its writer");
+        using (var second = TuningLog.Append(path))
+        {
+            second.Write(Trial(3));
+        }
+
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, TuningLog.Read(path, out _).Select(r => r.Index).ToArray());
+    }
+
     /// <summary>Only a torn record is cut off: an unterminated comment is kept, and a line that is no record is an error, never silently lost.</summary>
     [TestMethod]
     public void AnUnterminatedLastLineThatIsNoTornRecordIsNeverCutOff()

@@ -9,12 +9,14 @@ namespace HilTuner.Tuning.Log;
 public sealed class TuningLog : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly FileStream _lock;
     private readonly bool _durable;
 
-    private TuningLog(string path, FileStream stream, bool durable)
+    private TuningLog(string path, FileStream stream, FileStream writerLock, bool durable)
     {
         Path = path;
         _stream = stream;
+        _lock = writerLock;
         _durable = durable;
     }
 
@@ -34,7 +36,29 @@ public sealed class TuningLog : IDisposable
             Directory.CreateDirectory(directory);
         }
 
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        // One writer per log: two runs appending at their own offsets would overwrite each other's lines. The lock is
+        // a file of its own (readers such as `log summary` still read the log while it is written), removed on close.
+        FileStream writerLock;
+        try
+        {
+            writerLock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException e)
+        {
+            throw new TuningLogException(path, 0, $"another process is writing this log (it holds {path}.lock): let it finish, or choose another --log", e);
+        }
+
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        }
+        catch
+        {
+            writerLock.Dispose();
+            throw;
+        }
+
         var length = stream.Length;
         if (length > 0)
         {
@@ -61,7 +85,7 @@ public sealed class TuningLog : IDisposable
         }
 
         stream.Position = stream.Length;
-        return new TuningLog(path, stream, durable);
+        return new TuningLog(path, stream, writerLock, durable);
     }
 
     /// <summary>Appends one record and syncs it to disk.</summary>
@@ -72,7 +96,11 @@ public sealed class TuningLog : IDisposable
         _stream.Flush(flushToDisk: _durable);
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _lock.Dispose();
+    }
 
     /// <summary>
     /// Reads every record. A torn last record (an unterminated last line that starts a JSON object) is skipped with a
