@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "crc32.h"
@@ -514,6 +515,22 @@ int agent_open(agent_t *a, const options_t *o, agent_write_fn write, void *write
     if (physmem_open(&pm, o->mem_path, o->create_mem, need, err, errlen) != 0)
         goto fail;
     pm_open = 1;
+    /* One agent drives an accelerator at a time. After a dropped connection the earlier agent may still be polling a
+     * run (it reads no input meanwhile); when its deadline passes it stops the modules, which would cut into this
+     * agent's runs. So wait for it to end, a while, and refuse with a clear error if it does not. */
+    {
+        uint32_t waited_ms = 0;
+        while (flock(pm.fd, LOCK_EX | LOCK_NB) != 0) {
+            if (errno != EWOULDBLOCK && errno != EINTR)
+                SETUP_FAIL("cannot lock %s: %s", o->mem_path, strerror(errno));
+            if (waited_ms >= o->lock_wait_ms)
+                SETUP_FAIL("another vta-agent still drives the accelerator behind %s (waited %u ms): an earlier "
+                           "connection's run has not ended; try again once it has, or end that agent",
+                           o->mem_path, (unsigned)waited_ms);
+            sleep_us(10000);
+            waited_ms += 10;
+        }
+    }
     if (hls) {
         if (!(drv.fetch = physmem_reg(&pm, base[0], err, errlen)) || !(drv.load = physmem_reg(&pm, base[1], err, errlen)) ||
             !(drv.compute = physmem_reg(&pm, base[2], err, errlen)) || !(drv.store = physmem_reg(&pm, base[3], err, errlen)))

@@ -35,6 +35,7 @@ static const char usage_text[] =
     "other:\n"
     "  --max-payload BYTES     largest frame payload (default 1048576, 4096..16777216)\n"
     "  --poll-us N             sleep between register polls (default 20)\n"
+    "  --lock-wait-ms N        wait this long for an earlier agent on the same accelerator to end (default 10000)\n"
     "  --log-level error|warn|info|debug   (default info; logs go to stderr)\n"
     "  --help, --version\n";
 
@@ -99,6 +100,7 @@ int cli_parse(int argc, char **argv, options_t *o, char *err, size_t errlen)
     o->bitstream_timeout_ms = 120000;
     o->max_payload = WIRE_DEFAULT_MAX_PAYLOAD;
     o->poll_us = 20;
+    o->lock_wait_ms = 10000;
     o->log_level = LOG_INFO;
     int baud_set = 0;
 
@@ -143,7 +145,7 @@ int cli_parse(int argc, char **argv, options_t *o, char *err, size_t errlen)
             "--insn-capacity", "--fetch-base", "--load-base", "--compute-base", "--store-base", "--vcr-base",
             "--dev-addr-offset", "--cycle-counter", "--reset-reg", "--reset-assert", "--reset-deassert",
             "--reset-unlock", "--reset-hold-ms", "--bitstream-cmd", "--bitstream-timeout-ms", "--max-payload",
-            "--poll-us", "--log-level"};
+            "--poll-us", "--lock-wait-ms", "--log-level"};
         int known = 0;
         for (size_t k = 0; k < sizeof(value_flags) / sizeof(value_flags[0]); k++)
             known |= !strcmp(name, value_flags[k]);
@@ -287,6 +289,10 @@ int cli_parse(int argc, char **argv, options_t *o, char *err, size_t errlen)
             if (parse_u32(val, &u32) || u32 < WIRE_MIN_MAX_PAYLOAD || u32 > WIRE_MAX_MAX_PAYLOAD)
                 FAIL("--max-payload: '%s' must be %u..%u bytes", val, WIRE_MIN_MAX_PAYLOAD, WIRE_MAX_MAX_PAYLOAD);
             o->max_payload = u32;
+        } else if (!strcmp(name, "--lock-wait-ms")) {
+            if (parse_u32(val, &u32) || u32 > 3600000)
+                FAIL("--lock-wait-ms: '%s' must be 0..3600000", val);
+            o->lock_wait_ms = u32;
         } else if (!strcmp(name, "--poll-us")) {
             if (parse_u32(val, &u32) || u32 > 100000)
                 FAIL("--poll-us: '%s' must be 0..100000", val);

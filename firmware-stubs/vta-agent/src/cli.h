@@ -47,6 +47,7 @@ typedef struct {
     uint32_t bitstream_timeout_ms;
     uint32_t max_payload;
     uint32_t poll_us;
+    uint32_t lock_wait_ms; /* how long agent_open waits for an earlier agent on the same accelerator */
     int log_level;
 } options_t;
 

@@ -333,3 +333,46 @@ void test_driver_hard_reset_and_bitstream_cmd(void)
     CHECK(strstr(r.text, "timed out") != NULL);
     rig_stop(&g);
 }
+
+static int discard_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return 0;
+}
+
+/* A second agent on the same accelerator (a reconnect while the first still polls a run) waits for the first to end,
+ * and refuses with a clear error when it does not; once the first has ended, it opens. */
+void test_driver_second_agent_waits_for_the_first(void)
+{
+    rig_t g;
+    if (rig_start(&g, "pynq", NULL, 0) != 0) {
+        t_fail(__FILE__, __LINE__, "rig start");
+        rig_stop(&g);
+        return;
+    }
+    char dma_phys[32], dma_size[32], cap[32];
+    snprintf(dma_phys, sizeof(dma_phys), "0x%llx", DMA_PHYS);
+    snprintf(dma_size, sizeof(dma_size), "%u", DMA_SIZE);
+    snprintf(cap, sizeof(cap), "%u", INSN_CAP);
+    const char *argv[] = {"vta-agent", "--stdio", "--target", "pynq", "--config", "1x16_i8w8a32_15_15_18_17",
+                          "--board-id", "second", "--mem", g.mem, "--dma-phys", dma_phys, "--dma-size", dma_size,
+                          "--insn-capacity", cap, "--lock-wait-ms", "100"};
+    options_t o;
+    char err[512] = "";
+    REQUIRE(cli_parse((int)(sizeof(argv) / sizeof(argv[0])), (char **)(uintptr_t)argv, &o, err, sizeof(err)) == 0);
+    static agent_t second;
+    CHECK(agent_open(&second, &o, discard_write, NULL, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "another vta-agent still drives the accelerator") != NULL);
+    CHECK(strstr(err, g.mem) != NULL);
+
+    tagent_free(g.t); /* the first agent ends */
+    g.t = NULL;
+    err[0] = '\0';
+    CHECK(agent_open(&second, &o, discard_write, NULL, err, sizeof(err)) == 0);
+    if (err[0])
+        printf("    %s\n", err);
+    agent_close(&second);
+    rig_stop(&g);
+}

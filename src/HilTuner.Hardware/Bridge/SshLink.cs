@@ -26,15 +26,19 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
     public IAgentChannel Open()
     {
         var client = Connect();
+        SshCommand? command = null;
         try
         {
-            var command = client.CreateCommand(Settings.Command[0]);
+            command = client.CreateCommand(Settings.Command[0]);
             var run = command.ExecuteAsync();
             var input = command.CreateInputStream();
             return new Channel(this, command, run, input);
         }
         catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
         {
+            // The connection is in doubt too: the next try connects afresh instead of reusing it.
+            command?.Dispose();
+            Disconnect();
             throw new LinkLostException($"{Describe}: cannot start the agent (`{Settings.Command[0]}`): {e.Message}", e);
         }
     }
