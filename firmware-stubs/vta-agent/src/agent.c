@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "crc32.h"
@@ -519,9 +518,12 @@ int agent_open(agent_t *a, const options_t *o, agent_write_fn write, void *write
      * run (it reads no input meanwhile); when its deadline passes it stops the modules, which would cut into this
      * agent's runs. So wait for it to end, a while, and refuse with a clear error if it does not. */
     {
+        /* An open-file-description write lock over the whole file (fcntl, not flock: other programs that only map the
+         * memory, such as a co-simulated device or .NET's FileStream with its shared flock, are not in the way). */
+        struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
         uint32_t waited_ms = 0;
-        while (flock(pm.fd, LOCK_EX | LOCK_NB) != 0) {
-            if (errno != EWOULDBLOCK && errno != EINTR)
+        while (fcntl(pm.fd, F_OFD_SETLK, &whole) != 0) {
+            if (errno != EAGAIN && errno != EACCES && errno != EINTR)
                 SETUP_FAIL("cannot lock %s: %s", o->mem_path, strerror(errno));
             if (waited_ms >= o->lock_wait_ms)
                 SETUP_FAIL("another vta-agent still drives the accelerator behind %s (waited %u ms): an earlier "
