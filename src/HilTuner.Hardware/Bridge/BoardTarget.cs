@@ -113,10 +113,14 @@ public sealed class BoardTarget : ITarget, IDisposable
                     Record($"link lost during {program.Workload.Name} #{program.Configuration.Index}: {e.Message}; reconnecting, then measuring it again", TimeSpan.Zero, false);
                     if (!TryReconnect())
                     {
-                        // The reset ladder may still bring it back (a reboot, a power cycle); if not, the next
-                        // measurement stops the run instead of recording every remaining one as lost.
+                        // The reset ladder may still bring it back (a reboot, a power cycle): then the measurement is
+                        // taken again, like after a reconnect, and the configuration is not blamed for the link. If
+                        // not, the next measurement stops the run instead of recording every remaining one as lost.
                         Recover($"the link to {Session.Link.Describe} could not be reopened");
-                        return new Measurement { Status = MeasureStatus.LinkLost, Error = $"the link broke ({e.Message}) and could not be reopened" };
+                        if (_failure is not null)
+                        {
+                            return new Measurement { Status = MeasureStatus.LinkLost, Error = $"the link broke ({e.Message}) and could not be reopened" };
+                        }
                     }
                 }
                 catch (LinkLostException e)

@@ -120,6 +120,61 @@ public sealed class ResetLadderTests
     }
 
     /// <summary>
+    /// An agent that dies mid-run with its board's Linux: the link cannot be reopened, the ladder's power cycle brings
+    /// the board back, and the measurement is then taken again — a lost link is not the configuration's failure.
+    /// </summary>
+    [TestMethod]
+    public void WhenOnlyThePowerCycleReopensTheLinkTheMeasurementIsTakenAgain()
+    {
+        using var board = new CoSimBoard();
+        var down = Path.Combine(Path.GetTempPath(), $"hiltuner-board-down-{Guid.NewGuid():N}");
+        var reset = new JsonObject
+        {
+            ["ladder"] = new JsonArray("power"),
+            ["power"] = new JsonObject { ["gpio_pin"] = 17, ["off_ms"] = 50, ["wait_s"] = 20 },
+        };
+        var b = Board.Load(board.WriteBoardFile(board.ProcessLink(), reset));
+        var settings = LinkSettings.Of(b) with { ReconnectTries = 1, ReconnectDelay = TimeSpan.FromMilliseconds(10) };
+
+        // While the board is down (the file exists) its agent cannot start; the power relay brings it up.
+        var link = new ProcessLink(["/bin/sh", "-c", $"[ -e '{down}' ] && exit 1; exec \"$0\" \"$@\"", .. settings.Command]);
+        var ladder = ResetLadder.Of(b, () => new GpioController(new RelayWiredDriver(17,
+            powerCut: () => KillQuietly(link.Agent),
+            powerRestored: () =>
+            {
+                File.Delete(down);
+                board.Device.PowerCycle();
+            })));
+        using var target = new BoardTarget(b, new BoardSession(b, link, settings), ladder);
+        board.Device.RunAccepted = run =>
+        {
+            if (run == 1)
+            {
+                File.WriteAllText(down, "down");
+                link.Agent!.Kill();
+                link.Agent.WaitForExit();
+            }
+        };
+
+        try
+        {
+            var c11 = WorkloadRegistry.Resolve("resnet18.C11");
+            var program = VtaCompiler.Compile(c11, Templates.For(c11, b.Vta).Get(241), b).Program!;
+            var m = target.Measure(program, OperatorTensors.Random(c11, 0), new MeasureOptions { Repeat = 1, TimeoutSeconds = 4 });
+            var events = string.Join("\n", target.Events);
+            Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error + "\n" + events);
+            Assert.AreEqual(1, target.Retries, events);
+            Assert.AreEqual(1, board.Device.PowerCycles, events);
+            Assert.IsTrue(target.Events.Any(e => e is { What: "reset step power", Succeeded: true }), events);
+            Assert.AreEqual(3L, board.Device.Runs, "the killed run, the health check and the measurement taken again");
+        }
+        finally
+        {
+            File.Delete(down);
+        }
+    }
+
+    /// <summary>
     /// The reboot command of a board file for the co-simulated board, run by the reset ladder over its own SSH channel:
     /// what a reboot does to a board, on a machine that cannot be rebooted — the board's Linux ends every agent, and
     /// at boot the PL comes up reset (the reset register at 0xF8000240 asserted, then released, written through the
