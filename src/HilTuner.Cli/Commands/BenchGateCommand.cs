@@ -62,7 +62,7 @@ internal static class BenchGateCommand
             }
 
             var table = new Table().AddColumns("engine", "rows/s", "× PredictionEngine", "× Transform");
-            table.Title = new TableTitle(Markup.Escape($"{Path.GetFileName(path)} on {b.Name}: {result.Rows:N0} rows ({distinct.Count:N0} distinct) per pass, best of 3"));
+            table.Title = new TableTitle(Markup.Escape($"{Path.GetFileName(path)} on {b.Name}: {result.Rows:N0} rows ({distinct.Count:N0} distinct) per pass, best of {GateBenchmark.Rounds} rounds taken in turn"));
             table.AddRow("ML.NET PredictionEngine (reused)", F(result.PredictionEngine, "N0"), "1.00", F(result.PredictionEngine / result.Transform, "F2"));
             table.AddRow("ML.NET batch Transform", F(result.Transform, "N0"), F(result.Transform / result.PredictionEngine, "F2"), "1.00");
             foreach (var (batch, rate) in result.Onnx)

@@ -38,7 +38,7 @@ public static class GateBenchmark
         var input = new ValidityRow();
         var output = new ValidityPrediction();
         var engineOut = new float[rows];
-        double Engine()
+        void Engine()
         {
             for (var i = 0; i < rows; i++)
             {
@@ -46,73 +46,83 @@ public static class GateBenchmark
                 engine.Predict(input, ref output);
                 engineOut[i] = output.Probability;
             }
-
-            return 0;
         }
 
         float[] transformOut = [];
-        double Transform()
-        {
-            transformOut = mlnet.Transform(list);
-            return 0;
-        }
+        void Transform() => transformOut = mlnet.Transform(list);
 
-        var engineRate = Time(Engine, rows);
-        var transformRate = Time(Transform, rows);
-        var onnx = new List<(int, double)>();
-        var maxDifference = 0.0;
-        double Onnx(OnnxPredictorOptions options)
+        // OnnxRuntime in each batch size on every core, then in the largest batch on one core.
+        var onnxOptions = batches.Select(b => new OnnxPredictorOptions { BatchSize = b })
+            .Append(new OnnxPredictorOptions { BatchSize = batches.Max(), Parallelism = 1, IntraOpThreads = 1 }).ToList();
+        var predictors = new List<ValidityPredictor>();
+        try
         {
-            using var predictor = ValidityPredictor.Open(modelPath, board, options: options);
-            var batch = options.BatchSize;
-            var ortOut = new double[rows];
-            double Ort()
+            var onnxOut = new List<double[]>();
+            var work = new List<Action> { Engine, Transform };
+            foreach (var options in onnxOptions)
             {
-                for (var start = 0; start < rows; start += batch)
+                var predictor = ValidityPredictor.Open(modelPath, board, options: options);
+                predictors.Add(predictor);
+                var batch = options.BatchSize;
+                var ortOut = new double[rows];
+                onnxOut.Add(ortOut);
+                work.Add(() =>
                 {
-                    var count = Math.Min(batch, rows - start);
-                    predictor.FailureProbabilities(flat.AsSpan(start * width, count * width), count, ortOut.AsSpan(start, count));
-                }
-
-                return 0;
+                    for (var start = 0; start < rows; start += batch)
+                    {
+                        var count = Math.Min(batch, rows - start);
+                        predictor.FailureProbabilities(flat.AsSpan(start * width, count * width), count, ortOut.AsSpan(start, count));
+                    }
+                });
             }
 
-            var rate = Time(Ort, rows);
+            var rates = TimeInRounds(work, rows);
+            var maxDifference = 0.0;
             for (var i = 0; i < rows; i++)
             {
-                maxDifference = Math.Max(maxDifference, Math.Abs(ortOut[i] - engineOut[i]));
+                maxDifference = Math.Max(maxDifference, Math.Abs(transformOut[i] - engineOut[i]));
+                foreach (var ortOut in onnxOut)
+                {
+                    maxDifference = Math.Max(maxDifference, Math.Abs(ortOut[i] - engineOut[i]));
+                }
             }
 
-            return rate;
+            var onnx = batches.Select((b, k) => (b, rates[2 + k])).ToList();
+            return new Result(rows, rates[0], rates[1], new OnnxPredictorOptions().EffectiveParallelism, onnx, rates[^1], maxDifference);
         }
-
-        foreach (var batch in batches)
+        finally
         {
-            onnx.Add((batch, Onnx(new OnnxPredictorOptions { BatchSize = batch })));
+            predictors.ForEach(p => p.Dispose());
         }
-
-        var oneLane = Onnx(new OnnxPredictorOptions { BatchSize = batches.Max(), Parallelism = 1, IntraOpThreads = 1 });
-
-        for (var i = 0; i < rows; i++)
-        {
-            maxDifference = Math.Max(maxDifference, Math.Abs(transformOut[i] - engineOut[i]));
-        }
-
-        return new Result(rows, engineRate, transformRate, new OnnxPredictorOptions().EffectiveParallelism, onnx, oneLane, maxDifference);
     }
 
-    /// <summary>Rows per second of <paramref name="work"/> over <paramref name="rows"/> rows: one warm-up run, then the best of three.</summary>
-    private static double Time(Func<double> work, int rows)
+    /// <summary>Timed rounds per engine (after one warm-up pass of each).</summary>
+    public const int Rounds = 5;
+
+    /// <summary>
+    /// Rows per second of each of <paramref name="work"/> over <paramref name="rows"/> rows: one warm-up pass of each,
+    /// then <see cref="Rounds"/> rounds in which every engine runs once in turn, and each engine's best pass. Taking the
+    /// engines in turn, round after round, gives each the same share of a machine whose speed drifts (other load,
+    /// clock changes), so their ratios hold even when the absolute figures move.
+    /// </summary>
+    private static double[] TimeInRounds(IReadOnlyList<Action> work, int rows)
     {
-        work();
-        var best = double.PositiveInfinity;
-        for (var run = 0; run < 3; run++)
+        foreach (var w in work)
         {
-            var clock = Stopwatch.StartNew();
-            work();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            w();
         }
 
-        return rows / best;
+        var best = Enumerable.Repeat(double.PositiveInfinity, work.Count).ToArray();
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var k = 0; k < work.Count; k++)
+            {
+                var clock = Stopwatch.StartNew();
+                work[k]();
+                best[k] = Math.Min(best[k], clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        return [.. best.Select(seconds => rows / seconds)];
     }
 }
