@@ -13,6 +13,9 @@ namespace HilTuner.Tuning.Benchmarks;
 /// </summary>
 public static class GateBenchmark
 {
+    /// <summary>Timed rounds per engine (after one warm-up pass of each).</summary>
+    public const int Rounds = 5;
+
     /// <param name="Lanes">How many OnnxRuntime calls run at once in <paramref name="Onnx"/> (one per core).</param>
     /// <param name="OnnxOneLane">
     /// OnnxRuntime in the largest batch on one lane, one thread: the engines compared core for core (the
@@ -95,9 +98,6 @@ public static class GateBenchmark
             predictors.ForEach(p => p.Dispose());
         }
     }
-
-    /// <summary>Timed rounds per engine (after one warm-up pass of each).</summary>
-    public const int Rounds = 5;
 
     /// <summary>
     /// Rows per second of each of <paramref name="work"/> over <paramref name="rows"/> rows: one warm-up pass of each,
