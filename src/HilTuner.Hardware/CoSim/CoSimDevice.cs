@@ -24,6 +24,10 @@ public sealed class CoSimDevice : IDisposable
     private readonly VtaSimulator _simulator;
     private readonly IsaLayout _layout;
     private readonly Thread _thread;
+
+    // Held by the device's thread while it looks at the registers and runs a launch, and by a power cycle: a power cut
+    // from another thread lands between runs, never inside the simulator's work on one.
+    private readonly Lock _state = new();
     private volatile bool _stop;
     private bool _inReset;
     private bool _hung;
@@ -72,7 +76,13 @@ public sealed class CoSimDevice : IDisposable
         var idle = 0;
         while (!_stop)
         {
-            if (WatchReset() | WatchStart())
+            bool busy;
+            lock (_state)
+            {
+                busy = WatchReset() | WatchStart();
+            }
+
+            if (busy)
             {
                 idle = 0;
                 continue;
@@ -97,10 +107,14 @@ public sealed class CoSimDevice : IDisposable
     /// <summary>Power cut and restored: everything volatile is lost, the accelerator comes back idle.</summary>
     public void PowerCycle()
     {
-        PowerCycles++;
-        _hung = false;
-        ClearRegisters();
-        _simulator.HardReset();
+        lock (_state)
+        {
+            PowerCycles++;
+            _hung = false;
+            ClearRegisters();
+            _simulator.HardReset();
+        }
+
         Log?.Invoke("power cycled: registers cleared, simulator reset");
     }
 
