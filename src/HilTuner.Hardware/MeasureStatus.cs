@@ -76,6 +76,13 @@ public static class MeasureStatusNames
     public static bool FailedOnTarget(this MeasureStatus status) =>
         status is MeasureStatus.RuntimeError or MeasureStatus.Hang or MeasureStatus.WrongAnswer or MeasureStatus.BoardReset or MeasureStatus.LinkLost;
 
+    /// <summary>
+    /// True for the failures a board can cause by itself as well as the program can (a hang, a lost link, a reset):
+    /// on a board they are charged to a configuration only with a <see cref="FailureAttribution"/>.
+    /// </summary>
+    public static bool NeedsAttribution(this MeasureStatus status) =>
+        status is MeasureStatus.Hang or MeasureStatus.LinkLost or MeasureStatus.BoardReset;
+
     /// <summary>AutoTVM's error number for the status.</summary>
     public static MeasureErrorNo ErrorNo(this MeasureStatus status) => status switch
     {

@@ -23,5 +23,40 @@ public sealed record Measurement
     /// <summary>Unordered SRAM accesses, when races were looked for.</summary>
     public IReadOnlyList<Vta.Simulation.RaceReport> Races { get; init; } = [];
 
+    /// <summary>
+    /// For a failure a board's own trouble could also cause (<see cref="MeasureStatusNames.NeedsAttribution"/>), why it
+    /// is charged to the configuration; null on targets where such a failure has no other cause (the simulator, a
+    /// replay) and for every other status.
+    /// </summary>
+    public FailureAttribution? Attribution { get; init; }
+
     public MeasureErrorNo ErrorNo => Status.ErrorNo();
+}
+
+/// <summary>
+/// Why a hang or a lost link seen on a board is the configuration's doing and not the board's (a board without its
+/// bitstream, a device that stalled, an agent that died for its own reasons fail the same way).
+/// </summary>
+public enum FailureAttribution
+{
+    /// <summary>The simulator's run of the same program fails too: the program never raises done by itself.</summary>
+    Predicted,
+
+    /// <summary>It failed again when measured a second time, on a board that passed its health check in between.</summary>
+    Reproduced,
+}
+
+public static class FailureAttributionNames
+{
+    /// <summary>The attribution as logs name it: predicted or reproduced.</summary>
+    public static string JsonName(this FailureAttribution attribution) => attribution switch
+    {
+        FailureAttribution.Predicted => "predicted",
+        FailureAttribution.Reproduced => "reproduced",
+        _ => throw new ArgumentOutOfRangeException(nameof(attribution)),
+    };
+
+    /// <summary>The attribution a log names; null for an unknown name.</summary>
+    public static FailureAttribution? Parse(string name) =>
+        Enum.GetValues<FailureAttribution>().Select(a => (FailureAttribution?)a).FirstOrDefault(a => a!.Value.JsonName() == name);
 }

@@ -90,6 +90,31 @@ public sealed class BoardBridgeTests
         StringAssert.Contains(output, "(simulator: ok,");
     }
 
+    /// <summary>
+    /// A board whose accelerator does not run when tuning starts (no bitstream, no device) stops the run with exit code 3
+    /// before anything is measured: no configuration is charged with the board's failure, and a resumed run, once the
+    /// board is back, measures everything.
+    /// </summary>
+    [TestMethod]
+    public void ABoardUnhealthyAtTheStartStopsTheRunWithNothingRecordedAndTheResumeMeasuresEverything()
+    {
+        using var board = new CoSimBoard(startDevice: false);
+        var file = board.WriteBoardFile(board.ProcessLink(), new JsonObject { ["ladder"] = new JsonArray("soft") });
+        var log = Path.Combine(NewDirectory(), "board.log");
+        string[] tune = ["tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "10", "--seed", "5", "--repeat", "1", "--target", "board", "--board", file, "--log", log];
+        var (exit, _, error) = Cli.Run(string.Empty, tune);
+        Assert.AreEqual(3, exit, error);
+        StringAssert.Contains(error, "not healthy before the first measurement (the known program did not raise done)");
+        Assert.IsEmpty(File.Exists(log) ? File.ReadAllLines(log) : [], "nothing was recorded against a configuration");
+
+        board.Device.Start();
+        (exit, _, error) = Cli.Run(string.Empty, [.. tune, "--resume"]);
+        Assert.AreEqual(0, exit, error);
+        var records = Records(log);
+        Assert.HasCount(10, records);
+        Assert.IsFalse(records.Any(r => r.Status is "hang" or "link_lost" or "board_reset"), string.Join(", ", records.Select(r => r.Status)));
+    }
+
     [TestMethod]
     public void ABoardFileWithoutALinkIsRefusedWithWhatToAdd()
     {

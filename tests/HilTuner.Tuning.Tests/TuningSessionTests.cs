@@ -92,6 +92,7 @@ public sealed class TuningSessionTests
         var records = TuningLog.Read(path, out _);
         Assert.AreEqual(72, result.Budget);
         Assert.AreEqual(72, result.Trials);
+        Assert.AreEqual("all 72 configurations of the space tried", result.StopReason);
         CollectionAssert.AreEquivalent(Enumerable.Range(0, 72).Select(i => (long)i).ToArray(), records.Select(r => r.Index).ToArray());
     }
 
@@ -101,6 +102,7 @@ public sealed class TuningSessionTests
         var result = Tune("resnet18.C11", "grid", 576, NewPath(), earlyStopping: 30);
         Assert.IsGreaterThan(0, result.BestTrial);
         Assert.IsLessThan(576, result.Trials);
+        StringAssert.StartsWith(result.StopReason, $"early stop: no better configuration in the 30 trials since trial {result.BestTrial}");
 
         // The check runs between batches (of 8), as AutoTVM's does.
         Assert.IsGreaterThanOrEqualTo(30, result.Trials - result.BestTrial);
@@ -134,6 +136,8 @@ public sealed class TuningSessionTests
         Assert.IsEmpty(warnings);
         Assert.AreEqual(cut, result.Resumed);
         Assert.AreEqual(Trials, result.Trials);
+        Assert.IsNull(result.ContinuedFrom, "the log's records are this tuner's and seed's own");
+        Assert.AreEqual($"budget of {Trials} trials reached", result.StopReason);
         CollectionAssert.AreEqual(expected.Select(r => r.Index).ToArray(), actual.Select(r => r.Index).ToArray());
         CollectionAssert.AreEqual(Enumerable.Range(1, Trials).ToArray(), actual.Select(r => r.Facts!.Trial).ToArray());
         CollectionAssert.AreEqual(expected.Select(r => r.Costs[0]).ToArray(), actual.Select(r => r.Costs[0]).ToArray());
@@ -151,6 +155,87 @@ public sealed class TuningSessionTests
         Assert.AreEqual(30, result.Resumed);
         Assert.HasCount(80, records);
         Assert.AreEqual(80, records.Select(r => r.Index).Distinct().Count());
+    }
+
+    /// <summary>
+    /// Another tuner's (or seed's) records become the new run's first trials in their logged order, so that where the
+    /// run says its best was found is where the log says it was.
+    /// </summary>
+    [TestMethod]
+    [DataRow("random", 1, "xgb", 2, "random, seed 1")]
+    [DataRow("xgb", 1, "xgb", 2, "xgb, seed 1")]
+    public void ALogOfAnotherTunerOrSeedGivesTheFirstTrialsInItsOwnOrder(string first, int firstSeed, string then, int thenSeed, string continued)
+    {
+        var path = NewPath();
+        Tune("resnet18.C11", first, 40, path, seed: firstSeed);
+        var logged = TuningLog.Read(path, out _);
+        var operations = WorkloadRegistry.Resolve("resnet18.C11").Operations;
+        var bestInLog = logged.MaxBy(r => r.Gflops(operations))!;
+
+        var result = Tune("resnet18.C11", then, 40, path, seed: thenSeed);
+        Assert.AreEqual(continued, result.ContinuedFrom);
+        Assert.AreEqual(40, result.Trials);
+        Assert.HasCount(40, TuningLog.Read(path, out _), "nothing measured beyond the budget the log already spent");
+        Assert.AreEqual(bestInLog.Facts!.Trial, result.BestTrial, "the best is found where the log has it");
+
+        var more = Tune("resnet18.C11", then, 60, path, seed: thenSeed);
+        var records = TuningLog.Read(path, out _);
+        Assert.HasCount(60, records);
+        Assert.AreEqual(60, records.Select(r => r.Index).Distinct().Count());
+        CollectionAssert.AreEqual(Enumerable.Range(1, 60).ToArray(), records.Select(r => r.Facts!.Trial).ToArray());
+        Assert.IsTrue(records.Skip(40).All(r => r.Facts!.Tuner == then && r.Facts.Seed == thenSeed));
+        Assert.AreEqual(continued, more.ContinuedFrom);
+    }
+
+    /// <summary>
+    /// A hang or a lost link on a board that was never attributed to its configuration (a log of an earlier version,
+    /// written while the board itself was down) is measured again on resume; an attributed one stands.
+    /// </summary>
+    [TestMethod]
+    public void ABoardFailureNeverAttributedIsMeasuredAgainAndAnAttributedOneStands()
+    {
+        var path = NewPath();
+        Tune("resnet18.C11", "random", 60, path);
+        var records = TuningLog.Read(path, out _);
+        var oks = records.Where(r => r.Succeeded).ToList();
+        var (unattributed, attributed) = (oks[0].Index, oks[1].Index);
+        TuningRecord OnBoard(TuningRecord r) => r with
+        {
+            Costs = r.Index is var i && (i == unattributed || i == attributed) ? [TuningRecord.FailureCost] : r.Costs,
+            ErrorNo = r.Index == unattributed || r.Index == attributed ? (int)MeasureErrorNo.RunTimeout : r.ErrorNo,
+            Facts = r.Facts! with
+            {
+                TargetKind = "board",
+                Status = r.Index == unattributed || r.Index == attributed ? "hang" : r.Facts.Status,
+                Attribution = r.Index == attributed ? "reproduced" : null,
+            },
+        };
+
+        var boardLog = NewPath();
+        using (var log = TuningLog.Append(boardLog))
+        {
+            foreach (var r in records)
+            {
+                log.Write(OnBoard(r));
+            }
+        }
+
+        var board = TuningLog.Read(boardLog, out _);
+        Assert.IsTrue(board.Single(r => r.Index == unattributed).Unattributed);
+        Assert.IsFalse(board.Single(r => r.Index == attributed).Unattributed);
+        Validity.ValidityData.FromRecords(board, Board.Default, out var leftOut);
+        Assert.AreEqual(1, leftOut.GetValueOrDefault("a board failure never attributed to its configuration"));
+
+        var result = Tune("resnet18.C11", "random", 60, boardLog);
+        var after = TuningLog.Read(boardLog, out _);
+        Assert.AreEqual(59, result.Resumed);
+        Assert.AreEqual(60, result.Trials);
+        Assert.HasCount(61, after, "one measurement taken again, appended; the old record stays as it was");
+        var again = after[^1];
+        Assert.AreEqual(unattributed, again.Index);
+        Assert.AreEqual("ok", again.Status);
+        Assert.AreEqual(1, result.Statuses["hang"], "the attributed hang stands");
+        Assert.AreEqual(records.Single(r => r.Index == unattributed).Facts!.Trial, again.Facts!.Trial, "measured again where the tuner proposes it");
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ internal sealed class CoSimBoard : IDisposable
 
     private readonly List<string> _files = [];
 
-    public CoSimBoard(string boardFile = "sim.json", string? id = null)
+    public CoSimBoard(string boardFile = "sim.json", string? id = null, bool startDevice = true)
     {
         Base = Board.Load(Repository.BoardFile(boardFile));
         Id = id ?? "cosim-" + Guid.NewGuid().ToString("N")[..8];
@@ -29,7 +29,10 @@ internal sealed class CoSimBoard : IDisposable
         Memory = SharedMemoryFile.Open(MemoryPath);
         _files.Add(MemoryPath);
         Device = new CoSimDevice(Base, Memory, log: line => DeviceLog.Add(line));
-        Device.Start();
+        if (startDevice)
+        {
+            Device.Start();
+        }
     }
 
     /// <summary>The board file the co-simulated board has (sim.json by default): its VTA configuration and registers.</summary>

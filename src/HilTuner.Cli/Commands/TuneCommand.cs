@@ -127,6 +127,9 @@ internal static class TuneCommand
             };
             using var owned = measureOn as IDisposable;
 
+            // A board that is not healthy now stops the run before anything is recorded (exit code 3).
+            (measureOn as BoardTarget)?.RequireHealthy();
+
             var transferred = (parse.GetValue(transfer) ?? []).SelectMany(p => Logs.Read(context, p)).ToList();
             using var gate = parse.GetValue(validityModel) is { } modelPath ? OpenGate(modelPath, b) : null;
             var options = new TuningOptions
@@ -147,13 +150,26 @@ internal static class TuneCommand
 
             var results = Tune(context, new TuneSetup(b, measureOn, tasks, name, options, path, previous, transferred, gate));
             PrintSummary(context, results, measureOn.Kind);
+            foreach (var r in results.Where(r => r.Trials < budget && r.StopReason is not null))
+            {
+                context.Error.WriteLine($"hiltuner: {r.Workload} stopped at {r.Trials} of {budget} trials: {r.StopReason}");
+            }
+
             if (parse.GetValue(plot) is { } png)
             {
-                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel}){(measureOn.Kind == "replay" ? ", replay" : string.Empty)}");
+                var continued = results.FirstOrDefault(r => r.ContinuedFrom is not null)?.ContinuedFrom;
+                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel}){(measureOn.Kind == "replay" ? ", replay" : string.Empty)}{(continued is null ? string.Empty : $", continuing a log of {continued}")}");
                 context.Out.WriteLine($"plot: {png}");
             }
 
             context.Out.WriteLine($"log: {path}");
+
+            // A board lost after the last measurement (its reset ladder exhausted) stops a script as one lost earlier would.
+            if (measureOn is BoardTarget { Failure: { } failure })
+            {
+                throw new BoardFailureException(failure);
+            }
+
             return 0;
         });
         return command;
@@ -213,6 +229,16 @@ internal static class TuneCommand
                 foreach (var r in mine)
                 {
                     CheckIndex(run.LogPath, workload, task, r);
+                }
+
+                if (TuningSession.OtherRun(mine, tuner.Name, run.Options.Seed) is { } other)
+                {
+                    context.Error.WriteLine($"hiltuner: {workload.Name}: the log's {mine.Count} record(s) were made by {other}; continuing as {tuner.Name}, seed {run.Options.Seed}: they count as its first trials, in their logged order, and it measures what it proposes beyond them");
+                }
+
+                if (mine.Count(r => r.Unattributed) is > 0 and var unattributed)
+                {
+                    context.Error.WriteLine($"hiltuner: {workload.Name}: {unattributed} board failure(s) in the log were never attributed to their configuration (the board may have been the cause): they are measured again");
                 }
 
                 var session = new TuningSession(task, tuner, run.Target, log, run.Options, builder, run.Gate);

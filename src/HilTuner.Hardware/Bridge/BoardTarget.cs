@@ -19,11 +19,12 @@ namespace HilTuner.Hardware.Bridge;
 public sealed class BoardTarget : ITarget, IDisposable
 {
     private readonly SimTarget _simulator;
-    private readonly Dictionary<string, string> _quarantine = [];
+    private readonly Dictionary<string, Measurement> _quarantine = [];
     private readonly List<BoardEvent> _events = [];
     private readonly Lock _board = new();
     private readonly Lazy<(VtaProgram Program, OperatorTensors Tensors, sbyte[] Expected, Measurement Predicted)> _healthProgram;
     private string? _failure;
+    private bool _checked;
 
     public BoardTarget(Board board, BoardSession session, ResetLadder ladder, Action<string>? log = null)
     {
@@ -71,6 +72,16 @@ public sealed class BoardTarget : ITarget, IDisposable
     /// <summary>Measurements retried after the link broke.</summary>
     public int Retries { get; private set; }
 
+    /// <summary>Why the board can take no more measurements (its reset ladder was exhausted); null while it can.</summary>
+    public string? Failure => _failure;
+
+    /// <summary>
+    /// Measures one program. A failure is charged to the program only when the board was healthy before the run and
+    /// the failure is the program's: a hang the simulator predicts as well, or a hang or lost link that happens again
+    /// when the program is measured a second time on a board that passed its health check in between. A board that is
+    /// not healthy before its first measurement, or that cannot be brought back after a failure not yet charged,
+    /// throws <see cref="BoardFailureException"/> and nothing is returned for the program.
+    /// </summary>
     public Measurement Measure(VtaProgram program, OperatorTensors tensors, MeasureOptions options)
     {
         lock (_board)
@@ -80,10 +91,11 @@ public sealed class BoardTarget : ITarget, IDisposable
                 throw new BoardFailureException(failure);
             }
 
+            RequireHealthy();
             var key = Fingerprint(program.Image);
-            if (_quarantine.TryGetValue(key, out var why))
+            if (_quarantine.TryGetValue(key, out var hung))
             {
-                return new Measurement { Status = MeasureStatus.Hang, Error = $"quarantined, not sent: {why}" };
+                return hung with { Error = $"quarantined, not sent: {hung.Error}" };
             }
 
             if (RuntimeChecks.FirstFailure(program.Image, Board.Hardware.MaxTransferBytes) is { } refused)
@@ -92,44 +104,123 @@ public sealed class BoardTarget : ITarget, IDisposable
             }
 
             // The simulator's run of the same program: its output is what the board must produce bit for bit, its
-            // time sizes the watchdog.
+            // time sizes the watchdog, and its status tells a hang the program causes from one the board causes (an
+            // accelerator fault, a runtime error on the simulator target, never raises done on a board either).
             var (predicted, expected) = _simulator.MeasureWithOutput(program, tensors, checkOutput: false);
-            for (var attempt = 0; ; attempt++)
+            var name = $"{program.Workload.Name} #{program.Configuration.Index}";
+            string? firstFailure = null;
+            while (true)
             {
+                Measurement m;
                 try
                 {
-                    var m = MeasureOnce(program, tensors, options, predicted, expected);
-                    if (m.Status == MeasureStatus.Hang)
-                    {
-                        _quarantine[key] = m.Error!;
-                        Recover($"hang: {program.Workload.Name} #{program.Configuration.Index}");
-                    }
-
-                    return m;
-                }
-                catch (LinkLostException e) when (attempt == 0)
-                {
-                    Retries++;
-                    Record($"link lost during {program.Workload.Name} #{program.Configuration.Index}: {e.Message}; reconnecting, then measuring it again", TimeSpan.Zero, false);
-                    if (!TryReconnect())
-                    {
-                        // The reset ladder may still bring it back (a reboot, a power cycle): then the measurement is
-                        // taken again, like after a reconnect, and the configuration is not blamed for the link. If
-                        // not, the next measurement stops the run instead of recording every remaining one as lost.
-                        Recover($"the link to {Session.Link.Describe} could not be reopened");
-                        if (_failure is not null)
-                        {
-                            return new Measurement { Status = MeasureStatus.LinkLost, Error = $"the link broke ({e.Message}) and could not be reopened" };
-                        }
-                    }
+                    m = MeasureOnce(program, tensors, options, predicted, expected);
                 }
                 catch (LinkLostException e)
                 {
-                    Record($"link lost again during {program.Workload.Name} #{program.Configuration.Index}: {e.Message}", TimeSpan.Zero, false);
-                    TryReconnect();
-                    return new Measurement { Status = MeasureStatus.LinkLost, Error = $"the link broke twice while measuring: {e.Message}" };
+                    Retries++;
+                    Record($"link lost during {name}: {e.Message}; reconnecting, then measuring it again", TimeSpan.Zero, false);
+                    if (!TryReconnect())
+                    {
+                        // The reset ladder may still bring it back (a reboot, a power cycle); if not, the board is lost
+                        // and the configuration is not blamed for it.
+                        RecoverOrStop($"the link to {Session.Link.Describe} could not be reopened", name);
+                    }
+
+                    if (firstFailure is null)
+                    {
+                        firstFailure = $"the link broke ({e.Message})";
+                        continue;
+                    }
+
+                    // Failed twice, with the board answering again after each: the program breaks the link.
+                    return new Measurement
+                    {
+                        Status = MeasureStatus.LinkLost,
+                        Error = $"{firstFailure}, and broke again when measured a second time on the reconnected board: {e.Message}",
+                        Attribution = FailureAttribution.Reproduced,
+                    };
+                }
+
+                if (m.Status != MeasureStatus.Hang)
+                {
+                    return m;
+                }
+
+                if (predicted.Status is MeasureStatus.Hang or MeasureStatus.RuntimeError)
+                {
+                    // The program's own doing: recorded even if the board cannot be brought back after it (the run
+                    // then stops at the next measurement).
+                    m = m with { Attribution = FailureAttribution.Predicted };
+                    _quarantine[key] = m;
+                    Recover($"hang: {name}");
+                    return m;
+                }
+
+                // The simulator finishes it: the board may be to blame (no bitstream, a stalled device). Bring the
+                // board back, then measure the program again; only a second hang is charged to it.
+                if (firstFailure is null)
+                {
+                    RecoverOrStop($"hang: {name} (the simulator finishes it)", name);
+                    firstFailure = m.Error;
+                    Record($"measuring {name} again on the recovered board: a hang the simulator does not predict is charged to a program only when it happens twice", TimeSpan.Zero, true);
+                    continue;
+                }
+
+                m = m with
+                {
+                    Error = $"{m.Error}; it hung before as well ({firstFailure}), the board passing its health check in between",
+                    Attribution = FailureAttribution.Reproduced,
+                };
+                _quarantine[key] = m;
+                Recover($"hang again: {name}");
+                return m;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The board must pass a health check before its first measurement (climbing the reset ladder if not), so that a
+    /// board without its bitstream, or left hung by an earlier run, is never taken for failing configurations. The first
+    /// measurement checks it; a run calls it first to stop before anything is recorded. Throws
+    /// <see cref="BoardFailureException"/> when the ladder cannot bring the board back.
+    /// </summary>
+    public void RequireHealthy()
+    {
+        lock (_board)
+        {
+            if (_checked)
+            {
+                return;
+            }
+
+            if (_failure is { } failure)
+            {
+                throw new BoardFailureException(failure);
+            }
+
+            var clock = Stopwatch.StartNew();
+            var started = DateTimeOffset.Now;
+            var problem = HealthCheck();
+            if (problem is null)
+            {
+                Log?.Invoke($"board: health check before the first measurement passed ({clock.Elapsed.TotalSeconds:0.000} s)");
+            }
+            else
+            {
+                Record($"health check before the first measurement: {problem}", clock.Elapsed, false, started);
+                try
+                {
+                    Ladder.Recover(Session, HealthCheck, Record);
+                }
+                catch (BoardFailureException e)
+                {
+                    _failure = $"the board was not healthy before the first measurement ({problem}), and the reset ladder did not bring it back: {e.Message}. Nothing was measured or recorded";
+                    throw new BoardFailureException(_failure, e);
                 }
             }
+
+            _checked = true;
         }
     }
 
@@ -167,10 +258,8 @@ public sealed class BoardTarget : ITarget, IDisposable
             {
                 // Hung by something before this measurement (another tool, an earlier session): bring the board back
                 // (the health check overwrites the arena) and measure from the upload on, once.
-                Recover("the agent reports the accelerator hung before this run");
-                return _failure is null
-                    ? MeasureOnce(program, tensors, options, predicted, expected, mayRecover: false)
-                    : new Measurement { Status = MeasureStatus.BoardReset, Error = $"the board was hung before this run and could not be brought back: {_failure}" };
+                RecoverOrStop("the agent reports the accelerator hung before this run", $"{program.Workload.Name} #{program.Configuration.Index}");
+                return MeasureOnce(program, tensors, options, predicted, expected, mayRecover: false);
             }
             catch (AgentException e)
             {
@@ -279,6 +368,7 @@ public sealed class BoardTarget : ITarget, IDisposable
         }
     }
 
+    /// <summary>Climbs the reset ladder after a failure charged to the program; if the board stays down, the next measurement stops the run.</summary>
     private void Recover(string reason)
     {
         Record(reason, TimeSpan.Zero, false);
@@ -291,6 +381,20 @@ public sealed class BoardTarget : ITarget, IDisposable
             // The measurement that caused this is still returned (and logged); the next one stops the run.
             _failure = e.Message;
             Log?.Invoke(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Climbs the reset ladder after a failure not (yet) charged to the program in flight; if the board stays down,
+    /// the run stops now and nothing is recorded against <paramref name="program"/>.
+    /// </summary>
+    private void RecoverOrStop(string reason, string program)
+    {
+        Recover(reason);
+        if (_failure is not null)
+        {
+            _failure = $"{_failure} ({program} was in flight and is not charged with the failure: it is measured again when the run is resumed)";
+            throw new BoardFailureException(_failure);
         }
     }
 

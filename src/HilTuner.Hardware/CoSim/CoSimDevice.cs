@@ -104,6 +104,20 @@ public sealed class CoSimDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// The accelerator locks up from now on, whatever it runs, until a PL reset or a power cycle: a board that fails by
+    /// itself (a marginal bitstream, a clock glitch), for tests that tell a board's failure from a program's.
+    /// </summary>
+    public void LockUp()
+    {
+        lock (_state)
+        {
+            _hung = true;
+        }
+
+        Log?.Invoke("locked up: launches are taken and never finish until a reset");
+    }
+
     /// <summary>Power cut and restored: everything volatile is lost, the accelerator comes back idle.</summary>
     public void PowerCycle()
     {

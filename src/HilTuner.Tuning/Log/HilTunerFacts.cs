@@ -22,11 +22,20 @@ public sealed record HilTunerFacts
 
     public required string Tuner { get; init; }
 
+    /// <summary>The tuning run's seed; null in records of versions that did not write it.</summary>
+    public int? Seed { get; init; }
+
     /// <summary>1-based position of the trial in its task's tuning run.</summary>
     public required int Trial { get; init; }
 
     /// <summary>Accelerator cycles of one run; 0 when it did not finish.</summary>
     public long Cycles { get; init; }
+
+    /// <summary>
+    /// Why a hang or lost link on a board is charged to the configuration (predicted, reproduced); null elsewhere.
+    /// A board record of such a failure without it was never attributed, and a resumed run measures it again.
+    /// </summary>
+    public string? Attribution { get; init; }
 
     /// <summary>What went wrong, in words.</summary>
     public string? Error { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HilTuner.Hardware;
 
 namespace HilTuner.Tuning.Log;
 
@@ -32,9 +33,15 @@ internal static class RecordJson
                 ["board"] = f.Board,
                 ["vta_config"] = f.VtaConfig,
                 ["tuner"] = f.Tuner,
+                ["seed"] = f.Seed,
                 ["trial"] = f.Trial,
                 ["cycles"] = f.Cycles,
             };
+            if (f.Attribution is not null)
+            {
+                facts["attribution"] = f.Attribution;
+            }
+
             if (f.Error is not null)
             {
                 facts["error"] = f.Error;
@@ -131,8 +138,14 @@ internal static class RecordJson
         Board = OptionalText(f["board"], "hiltuner.board") ?? string.Empty,
         VtaConfig = OptionalText(f["vta_config"], "hiltuner.vta_config") ?? string.Empty,
         Tuner = OptionalText(f["tuner"], "hiltuner.tuner") ?? string.Empty,
+        Seed = f["seed"] is null ? null : Number(f["seed"], "hiltuner.seed", n => n.GetValue<int>()),
         Trial = f["trial"] is null ? 0 : Number(f["trial"], "hiltuner.trial", n => n.GetValue<int>()),
         Cycles = f["cycles"] is null ? 0 : Number(f["cycles"], "hiltuner.cycles", n => n.GetValue<long>()),
+        Attribution = OptionalText(f["attribution"], "hiltuner.attribution") is { } attribution
+            ? FailureAttributionNames.Parse(attribution) is null
+                ? throw new FormatException($"hiltuner.attribution must be predicted or reproduced, not \"{attribution}\"")
+                : attribution
+            : null,
         Error = OptionalText(f["error"], "hiltuner.error"),
         FailureProbability = f["p_fail"] is null ? null : Number(f["p_fail"], "hiltuner.p_fail", n => n.GetValue<double>()),
         Features = f["features"] switch

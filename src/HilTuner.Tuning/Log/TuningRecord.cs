@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HilTuner.Hardware;
 
 namespace HilTuner.Tuning.Log;
 
@@ -47,6 +48,14 @@ public sealed record TuningRecord
 
     /// <summary>HilTuner's status when the record has it; for AutoTVM's own records <c>ok</c> or <c>error_no N</c>.</summary>
     public string Status => Facts?.Status ?? (Succeeded ? "ok" : $"error_no {ErrorNo}");
+
+    /// <summary>
+    /// A failure on a board that a board's own trouble could have caused (a hang, a lost link, a reset) and that was
+    /// never attributed to the configuration (logs of earlier versions): a resumed run measures it again, and the
+    /// validity data leave it out.
+    /// </summary>
+    public bool Unattributed =>
+        Facts is { TargetKind: "board", Attribution: null } f && MeasureStatusNames.Parse(f.Status) is { } s && s.NeedsAttribution();
 
     /// <summary>Mean cost in seconds (AutoTVM's <c>np.mean(costs)</c>).</summary>
     public double MeanCost => Costs.Count == 0 ? FailureCost : Costs.Average();

@@ -27,4 +27,10 @@ public sealed record TaskProgress
     public int Resumed { get; init; }
 
     public bool Finished { get; init; }
+
+    /// <summary>Why the task ended, once <see cref="Finished"/>: the budget spent, an early stop, a space with nothing left to try.</summary>
+    public string? StopReason { get; init; }
+
+    /// <summary>Set when the log's records of the task were made by another tuner or seed (what they were made by).</summary>
+    public string? ContinuedFrom { get; init; }
 }

@@ -33,16 +33,21 @@ public sealed class TuningSession(
     {
         var clock = Stopwatch.StartNew();
         var budget = (int)Math.Min(options.Trials, Task.Space.Size);
+
+        // A board failure never attributed to its configuration is measured again (its record stays in the log).
+        var remeasure = logged.Where(r => r.Unattributed).Select(r => r.Index).ToHashSet();
         var pending = new Dictionary<long, TuningRecord>();
-        foreach (var record in logged)
+        foreach (var record in logged.Where(r => !r.Unattributed))
         {
             pending.TryAdd(record.Index, record);
         }
 
         var resumed = pending.Count;
+        var continuedFrom = OtherRun(logged, tuner.Name, options.Seed);
         var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
         var curve = new List<double>();
         var (trials, best, bestTrial, current) = (0, 0.0, 0, 0.0);
+        string? stop = null;
 
         void Count(TrialOutcome outcome)
         {
@@ -58,6 +63,15 @@ public sealed class TuningSession(
             curve.Add(best);
         }
 
+        // The log's records, in the order they were measured, handed to the tuner at once as its first trials.
+        void HandOver()
+        {
+            var rest = pending.Values.OrderBy(r => r.Facts?.Trial ?? int.MaxValue).Select(Outcome).ToList();
+            pending.Clear();
+            tuner.Update(rest);
+            rest.ForEach(Count);
+        }
+
         TaskProgress Snapshot(bool finished) => new()
         {
             Workload = Task.Workload.Name,
@@ -71,29 +85,51 @@ public sealed class TuningSession(
             BestCurve = curve.ToArray(),
             Resumed = resumed,
             Finished = finished,
+            StopReason = finished ? stop : null,
+            ContinuedFrom = continuedFrom,
         };
 
-        while (trials < budget && tuner.HasNext && !cancel.IsCancellationRequested)
+        // Another tuner's (or seed's) records would not be proposed in their order: they become this run's first
+        // trials as they stand in the log, so the trial numbers here and in the log agree.
+        if (continuedFrom is not null && pending.Count > 0)
         {
-            if (options.EarlyStopping is { } patience && bestTrial > 0 && trials - bestTrial >= patience)
+            HandOver();
+        }
+
+        while (true)
+        {
+            if (cancel.IsCancellationRequested)
             {
+                stop = "cancelled";
                 break;
             }
 
-            var batch = tuner.NextBatch(Math.Min(options.BatchSize, budget - trials));
+            if (trials >= budget)
+            {
+                stop = budget < options.Trials
+                    ? $"all {Task.Space.Size} configurations of the space tried"
+                    : $"budget of {budget} trials reached";
+                break;
+            }
+
+            if (options.EarlyStopping is { } patience && bestTrial > 0 && trials - bestTrial >= patience)
+            {
+                stop = $"early stop: no better configuration in the {patience} trials since trial {bestTrial}";
+                break;
+            }
+
+            var batch = tuner.HasNext ? tuner.NextBatch(Math.Min(options.BatchSize, budget - trials)) : [];
             if (batch.Count == 0)
             {
+                stop = $"the {tuner.Name} tuner has nothing left to propose after {trials} trials (of the space's {Task.Space.Size} configurations, the rest are tried already or predicted to fail)";
                 break;
             }
 
             // Answer from the log what it already holds; build the rest in parallel.
             var fromLog = batch.Select(c => pending.Remove(c.Index, out var r) ? r : null).ToArray();
-            if (fromLog.Any(r => r is null) && pending.Count > 0)
+            if (Enumerable.Range(0, batch.Count).Any(i => fromLog[i] is null && !remeasure.Contains(batch[i].Index)) && pending.Count > 0)
             {
-                var rest = pending.Values.OrderBy(r => r.Facts?.Trial ?? int.MaxValue).Select(Outcome).ToList();
-                pending.Clear();
-                tuner.Update(rest);
-                rest.ForEach(Count);
+                HandOver();
 
                 // The log's records count against the budget: measure only what is left of it. The batch's own
                 // logged records cost no measurement and are kept whatever the budget.
@@ -116,6 +152,7 @@ public sealed class TuningSession(
 
                 if (batch.Count == 0)
                 {
+                    stop = $"budget of {budget} trials reached";
                     break;
                 }
             }
@@ -150,6 +187,16 @@ public sealed class TuningSession(
         var done = Snapshot(true);
         progress?.Invoke(done);
         return done;
+    }
+
+    /// <summary>
+    /// What made <paramref name="logged"/> when it was not this run's tuner and seed (e.g. "xgb, seed 1"); null when the
+    /// records are this run's own (or say nothing of who made them: plain AutoTVM records).
+    /// </summary>
+    public static string? OtherRun(IEnumerable<TuningRecord> logged, string tuner, int seed)
+    {
+        var other = logged.Select(r => r.Facts).FirstOrDefault(f => f is not null && (f.Tuner != tuner || (f.Seed is { } s && s != seed)));
+        return other is null ? null : other.Seed is { } otherSeed ? $"{other.Tuner}, seed {otherSeed}" : other.Tuner;
     }
 
     /// <summary>The gate's failure probability of each compiled program of a batch (null where it was not asked).</summary>
@@ -231,9 +278,11 @@ public sealed class TuningSession(
                 Board = Task.Board.Name,
                 VtaConfig = Task.Board.Vta.ConfigString,
                 Tuner = tuner.Name,
+                Seed = options.Seed,
                 Trial = trial,
                 Cycles = measurement.Cycles,
                 Error = measurement.Error,
+                Attribution = measurement.Attribution?.JsonName(),
                 FailureProbability = failureProbability,
                 Features = build.Program?.Features.ToNamed(),
             },

@@ -36,6 +36,12 @@ public static class ValidityData
                 continue;
             }
 
+            if (record.Unattributed)
+            {
+                Skip("a board failure never attributed to its configuration");
+                continue;
+            }
+
             var status = MeasureStatusNames.Parse(facts.Status);
             if (status is not { } s || !MeasuredProgram.Informative(s))
             {

@@ -44,7 +44,7 @@ public sealed class BoardTargetTests
             CollectionAssert.AreEqual(expected.Costs.ToArray(), actual.Costs.ToArray(), $"#{index}");
         }
 
-        Assert.AreEqual(2, board.Device.Runs, "the runtime error never reached the board");
+        Assert.AreEqual(3, board.Device.Runs, "the health check before the first measurement, then two; the runtime error never reached the board");
         Assert.AreEqual("board", target.Kind);
     }
 
@@ -58,6 +58,7 @@ public sealed class BoardTargetTests
 
         var hang = target.Measure(hanging, Tensors, Options with { TimeoutSeconds = 1 });
         Assert.AreEqual(MeasureStatus.Hang, hang.Status);
+        Assert.AreEqual(FailureAttribution.Predicted, hang.Attribution, "the simulator deadlocks on it too");
         StringAssert.Contains(hang.Error, "no done within the 1000 ms watchdog");
         Assert.AreEqual(1, target.Quarantined);
 
@@ -83,7 +84,7 @@ public sealed class BoardTargetTests
         var link = (ProcessLink)target.Session.Link;
         board.Device.RunAccepted = run =>
         {
-            if (run == 1)
+            if (run == 2)
             {
                 link.Agent!.Kill();
                 link.Agent.WaitForExit();
@@ -94,7 +95,7 @@ public sealed class BoardTargetTests
         Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error);
         Assert.AreEqual(1, target.Retries);
         Assert.AreEqual(1, target.Session.Reconnects);
-        Assert.AreEqual(2, board.Device.Runs, "the killed run and its retry");
+        Assert.AreEqual(3, board.Device.Runs, "the health check before the first measurement, the killed run and its retry");
         Assert.IsTrue(target.Events.Any(e => e.What.StartsWith("link lost during resnet18.C11 #241", StringComparison.Ordinal)), string.Join("\n", target.Events));
     }
 
@@ -107,7 +108,7 @@ public sealed class BoardTargetTests
         var killed = 0;
         board.Device.RunAccepted = run =>
         {
-            if (run == 1)
+            if (run == 2)
             {
                 // The agent that sshd started for this session dies while the accelerator runs; the SSH server lives on.
                 killed = board.KillAgents();
@@ -132,7 +133,7 @@ public sealed class BoardTargetTests
             using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(CoSimBoard.SerialLink(pty))));
             board.Device.RunAccepted = run =>
             {
-                if (run == 1)
+                if (run == 2)
                 {
                     // The agent on the board's end of the line dies mid-run, and its service manager starts it again.
                     agents[0].Dispose();
@@ -150,10 +151,10 @@ public sealed class BoardTargetTests
             var lost = target.Events.Where(e => e.What.StartsWith("link lost during resnet18.C11 #241", StringComparison.Ordinal)).ToList();
             Assert.HasCount(1, lost, events);
             StringAssert.Contains(lost[0].What, "restarted during the measurement", "noticed after a resend, by the agent's uptime");
-            Assert.AreEqual(3, board.Device.Runs, "the killed run, the resent one, and the measurement taken again");
+            Assert.AreEqual(4, board.Device.Runs, "the health check, the killed run, the resent one, and the measurement taken again");
             Assert.AreEqual(new SimTarget(Board.Default).Measure(Compile(241), Tensors, Options).Cycles, m.Cycles);
             Assert.AreEqual(MeasureStatus.Ok, target.Measure(Compile(241), Tensors, Options).Status, "the restarted agent goes on measuring");
-            Assert.AreEqual(4, board.Device.Runs, "one run for the next measurement");
+            Assert.AreEqual(5, board.Device.Runs, "one run for the next measurement");
         }
         finally
         {
@@ -171,7 +172,7 @@ public sealed class BoardTargetTests
         Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error + "\n" + events);
         Assert.AreEqual(1, target.Retries, events);
         Assert.AreEqual(1, target.Session.Reconnects, events);
-        Assert.AreEqual(2, board.Device.Runs, "the killed run and its retry");
+        Assert.AreEqual(3, board.Device.Runs, "the health check before the first measurement, the killed run and its retry");
         Assert.AreEqual(1, target.Events.Count(e => e.What.StartsWith("link lost during resnet18.C11 #241", StringComparison.Ordinal)), events);
         var expected = new SimTarget(Board.Default).Measure(Compile(241), Tensors, Options);
         Assert.AreEqual(expected.Cycles, m.Cycles, "the retry measured what the simulator measures");
@@ -193,7 +194,7 @@ public sealed class BoardTargetTests
     }
 
     [TestMethod]
-    public void ABoardThatCannotBeReachedIsRecordedOnceAsLinkLostAndThenStopsTheRun()
+    public void ABoardThatCannotBeReachedStopsTheRunBeforeAnythingIsMeasured()
     {
         using var board = new CoSimBoard();
         var link = board.ProcessLink();
@@ -201,12 +202,103 @@ public sealed class BoardTargetTests
         link["reconnect_tries"] = 1;
         link["reconnect_delay_ms"] = 10;
         using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(link, new System.Text.Json.Nodes.JsonObject { ["ladder"] = new System.Text.Json.Nodes.JsonArray("soft") })));
-        var lost = target.Measure(Compile(241), Tensors, Options);
-        Assert.AreEqual(MeasureStatus.LinkLost, lost.Status);
-        StringAssert.Contains(lost.Error, "could not be reopened");
         var failure = Assert.ThrowsExactly<BoardFailureException>(() => target.Measure(Compile(241), Tensors, Options));
-        StringAssert.Contains(failure.Message, "still not healthy after every reset step");
+        StringAssert.Contains(failure.Message, "not healthy before the first measurement");
+        StringAssert.Contains(failure.Message, "Nothing was measured or recorded");
+        Assert.ThrowsExactly<BoardFailureException>(() => target.Measure(Compile(241), Tensors, Options), "and it stays stopped");
         Assert.AreEqual(0, board.Device.Runs);
+    }
+
+    [TestMethod]
+    public void ABoardWithoutItsAcceleratorStopsTheRunBeforeItsFirstMeasurementAndIsUsedOnceItIsBack()
+    {
+        // The agent answers, but nothing behind the registers runs (no bitstream, no co-simulation device yet).
+        using var board = new CoSimBoard(startDevice: false);
+        var path = board.WriteBoardFile(board.ProcessLink(), new System.Text.Json.Nodes.JsonObject { ["ladder"] = new System.Text.Json.Nodes.JsonArray("soft") });
+        using (var target = BoardTarget.Open(Board.Load(path)))
+        {
+            var failure = Assert.ThrowsExactly<BoardFailureException>(() => target.Measure(Compile(241), Tensors, Options with { TimeoutSeconds = 1 }));
+            StringAssert.Contains(failure.Message, "not healthy before the first measurement (the known program did not raise done)");
+            Assert.AreEqual(0, target.Quarantined, "no program is blamed");
+        }
+
+        board.Device.Start();
+        using var again = BoardTarget.Open(Board.Load(path));
+        var m = again.Measure(Compile(241), Tensors, Options);
+        Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error);
+    }
+
+    [TestMethod]
+    public void ABoardThatLocksUpByItselfIsNotChargedToTheProgramInFlight()
+    {
+        using var board = new CoSimBoard();
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
+        board.Device.RunAccepted = run =>
+        {
+            if (run == 2)
+            {
+                board.Device.LockUp();
+            }
+        };
+
+        // The simulator finishes #241: the hang is the board's until it happens again on a healthy board.
+        var m = target.Measure(Compile(241), Tensors, Options with { TimeoutSeconds = 1 });
+        var events = string.Join("\n", target.Events);
+        Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error + "\n" + events);
+        Assert.IsNull(m.Attribution);
+        Assert.AreEqual(0, target.Quarantined);
+        CollectionAssert.AreEqual(
+            new[] { "hang: resnet18.C11 #241 (the simulator finishes it)", "reset step soft", "health check" },
+            target.Events.Take(3).Select(e => e.What).ToArray(), events);
+        Assert.AreEqual(4, board.Device.Runs, "the health check, the run that locked up, the health check after the reset, the run again");
+    }
+
+    [TestMethod]
+    public void AHangTheSimulatorDoesNotPredictIsChargedWhenItHappensAgainOnAHealthyBoard()
+    {
+        using var board = new CoSimBoard();
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
+        board.Device.RunAccepted = run =>
+        {
+            if (run is 2 or 4)
+            {
+                board.Device.LockUp();
+            }
+        };
+
+        var m = target.Measure(Compile(241), Tensors, Options with { TimeoutSeconds = 1 });
+        Assert.AreEqual(MeasureStatus.Hang, m.Status, string.Join("\n", target.Events));
+        Assert.AreEqual(FailureAttribution.Reproduced, m.Attribution);
+        StringAssert.Contains(m.Error, "it hung before as well");
+        Assert.AreEqual(1, target.Quarantined);
+        var runs = board.Device.Runs;
+        var again = target.Measure(Compile(241), Tensors, Options);
+        StringAssert.StartsWith(again.Error, "quarantined, not sent");
+        Assert.AreEqual(FailureAttribution.Reproduced, again.Attribution);
+        Assert.AreEqual(runs, board.Device.Runs, "a charged program is never sent again");
+        Assert.IsNull(target.HealthCheck(), "the board is back after the second hang");
+    }
+
+    [TestMethod]
+    public void ABoardLostWithAProgramInFlightStopsTheRunWithoutChargingIt()
+    {
+        using var board = new CoSimBoard();
+
+        // No PL reset register: once locked up, nothing on the ladder (soft only) brings the board back.
+        var path = board.WriteBoardFile(board.ProcessLink("--reset-reg", "none"), new System.Text.Json.Nodes.JsonObject { ["ladder"] = new System.Text.Json.Nodes.JsonArray("soft") });
+        using var target = BoardTarget.Open(Board.Load(path));
+        board.Device.RunAccepted = run =>
+        {
+            if (run == 2)
+            {
+                board.Device.LockUp();
+            }
+        };
+
+        var failure = Assert.ThrowsExactly<BoardFailureException>(() => target.Measure(Compile(241), Tensors, Options with { TimeoutSeconds = 1 }));
+        StringAssert.Contains(failure.Message, "resnet18.C11 #241 was in flight and is not charged");
+        Assert.AreEqual(0, target.Quarantined);
+        Assert.AreEqual(failure.Message, target.Failure);
     }
 
     [TestMethod]
@@ -228,6 +320,6 @@ public sealed class BoardTargetTests
         }
 
         Assert.AreEqual("de10nano", target.Session.Hello!.Target);
-        Assert.AreEqual(2, board.Device.Runs);
+        Assert.AreEqual(3, board.Device.Runs, "the health check before the first measurement, then two");
     }
 }

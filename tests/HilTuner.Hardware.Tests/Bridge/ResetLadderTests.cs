@@ -148,7 +148,7 @@ public sealed class ResetLadderTests
         using var target = new BoardTarget(b, new BoardSession(b, link, settings), ladder);
         board.Device.RunAccepted = run =>
         {
-            if (run == 1)
+            if (run == 2)
             {
                 File.WriteAllText(down, "down");
                 link.Agent!.Kill();
@@ -166,7 +166,7 @@ public sealed class ResetLadderTests
             Assert.AreEqual(1, target.Retries, events);
             Assert.AreEqual(1, board.Device.PowerCycles, events);
             Assert.IsTrue(target.Events.Any(e => e is { What: "reset step power", Succeeded: true }), events);
-            Assert.AreEqual(3L, board.Device.Runs, "the killed run, the health check and the measurement taken again");
+            Assert.AreEqual(4L, board.Device.Runs, "the health check before the first measurement, the killed run, the health check and the measurement taken again");
         }
         finally
         {
