@@ -228,6 +228,34 @@ public sealed class BoardBridgeTests
         StringAssert.Contains(error, "link.host_key_sha256");
     }
 
+    /// <summary>
+    /// A hang the simulator predicts, on the last trial, after which nothing on the reset ladder brings the board back: it
+    /// is recorded (it is the program's), and the run still exits 3 so that a script knows the board is down.
+    /// </summary>
+    [TestMethod]
+    public void ABoardLostAfterTheLastTrialStillExits3()
+    {
+        var dir = NewDirectory();
+        var tinyQueues = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        tinyQueues["name"] = "tiny-queues";
+        tinyQueues["hardware"]!["dependency_queue_depth"] = 1;
+        var baseFile = Path.Combine(dir, "tiny-queues.json");
+        File.WriteAllText(baseFile, tinyQueues.ToJsonString());
+        using var board = new CoSimBoard(baseFile);
+
+        // Random search with seed 10 meets a deadlocking configuration at trial 12; no PL reset register, a soft-only ladder.
+        var file = board.WriteBoardFile(board.ProcessLink("--reset-reg", "none"), new JsonObject { ["ladder"] = new JsonArray("soft") });
+        var log = Path.Combine(dir, "board.log");
+        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "12", "--seed", "10",
+            "--repeat", "1", "--timeout", "2", "--board", file, "--target", "board", "--log", log);
+        Assert.AreEqual(3, exit, error);
+        StringAssert.Contains(error, "still not healthy after every reset step");
+        var records = File.ReadAllLines(log).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.HasCount(12, records);
+        Assert.AreEqual("hang", records[^1]["hiltuner"]!["status"]!.GetValue<string>());
+        Assert.AreEqual("predicted", records[^1]["hiltuner"]!["attribution"]!.GetValue<string>(), "the simulator deadlocks on it too");
+    }
+
     [TestMethod]
     public void AHangInTheMiddleOfTuningIsRecordedOnceTheBoardResetAndTuningGoesOn()
     {
