@@ -9,6 +9,9 @@ public sealed class CliContext(TextReader input, TextWriter output, TextWriter e
     public TextWriter Out { get; } = output;
     public TextWriter Error { get; } = error;
 
+    /// <summary>The environment's variables (the process's; a test's own).</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     /// <summary>True when the output is a terminal a person watches (live displays, colours).</summary>
     public bool IsTerminal { get; } = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
 

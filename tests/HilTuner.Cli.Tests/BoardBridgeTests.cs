@@ -232,8 +232,62 @@ public sealed class BoardBridgeTests
     /// A hang the simulator predicts, on the last trial, after which nothing on the reset ladder brings the board back: it
     /// is recorded (it is the program's), and the run still exits 3 so that a script knows the board is down.
     /// </summary>
+    /// <summary>
+    /// The same tune command on a bench with a board and in CI without one: auto (the default for a board file with a
+    /// link) uses the board when it passes its health check and the simulator when it does not, saying which and why;
+    /// HILTUNER_TARGET=sim forces the simulator; a log is not continued on the other target.
+    /// </summary>
     [TestMethod]
-    public void ABoardLostAfterTheLastTrialStillExits3()
+    public void AutoTunesOnTheBoardWhenItAnswersAndOnTheSimulatorWhenItDoesNot()
+    {
+        using var board = new CoSimBoard(startDevice: false);
+        var file = board.WriteBoardFile(board.ProcessLink(), new JsonObject { ["ladder"] = new JsonArray("soft") });
+        var dir = NewDirectory();
+        string[] tune = ["tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "6", "--seed", "5", "--repeat", "1", "--board", file];
+
+        // No accelerator behind the agent: the simulator of the same board file, and one line saying why.
+        var ciLog = Path.Combine(dir, "ci.log");
+        var (exit, output, error) = Cli.Run(string.Empty, [.. tune, "--log", ciLog]);
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(error, $"hiltuner: target: sim (the simulator of {board.Id}, with its VTA configuration and timing): the board was not used: ");
+        StringAssert.Contains(error, "the known program did not raise done");
+        StringAssert.Contains(output, "measured on: sim");
+        var onSim = File.ReadAllLines(ciLog).Select(l => JsonNode.Parse(l)!["hiltuner"]!["target"]!.GetValue<string>()).ToList();
+        Assert.HasCount(6, onSim);
+        Assert.IsTrue(onSim.All(t => t == "sim"));
+
+        board.Device.Start();
+        var benchLog = Path.Combine(dir, "bench.log");
+        (exit, output, error) = Cli.Run(string.Empty, [.. tune, "--log", benchLog]);
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(error, $"hiltuner: target: board ({board.Id} over ");
+        StringAssert.Contains(output, "measured on: board");
+        CollectionAssert.AreEqual(Records(ciLog), Records(benchLog), "the board measures what the simulator does");
+        Assert.IsTrue(File.ReadAllLines(benchLog).All(l => JsonNode.Parse(l)!["hiltuner"]!["target"]!.GetValue<string>() == "board"));
+
+        // The board answers now, but the CI log was made on the simulator: not continued on the board.
+        (exit, _, error) = Cli.Run(string.Empty, [.. tune, "--log", ciLog, "--resume"]);
+        Assert.AreEqual(2, exit, error);
+        StringAssert.Contains(error, "were measured on sim");
+        StringAssert.Contains(error, "a separate log per target");
+
+        // CI forces the simulator without touching the command, even with the board answering.
+        var forcedLog = Path.Combine(dir, "forced.log");
+        var runs = board.Device.Runs;
+        (exit, output, error) = Cli.RunWith(new Dictionary<string, string> { ["HILTUNER_TARGET"] = "sim" }, string.Empty, [.. tune, "--log", forcedLog]);
+        Assert.AreEqual(0, exit, error);
+        StringAssert.StartsWith(error, $"hiltuner: target: sim (the simulator of {board.Id})");
+        Assert.AreEqual(runs, board.Device.Runs, "the board was not touched");
+
+        (exit, _, error) = Cli.RunWith(new Dictionary<string, string> { ["HILTUNER_TARGET"] = "fpga" }, string.Empty, [.. tune, "--log", Path.Combine(dir, "bad.log")]);
+        Assert.AreEqual(2, exit, error);
+        Assert.AreEqual("hiltuner: HILTUNER_TARGET: unknown target \"fpga\" (known: sim, board, auto, replay)\n", error);
+    }
+
+    [TestMethod]
+    [DataRow("board")]
+    [DataRow("auto")]
+    public void ABoardLostAfterTheLastTrialStillExits3(string target)
     {
         var dir = NewDirectory();
         var tinyQueues = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
@@ -247,7 +301,7 @@ public sealed class BoardBridgeTests
         var file = board.WriteBoardFile(board.ProcessLink("--reset-reg", "none"), new JsonObject { ["ladder"] = new JsonArray("soft") });
         var log = Path.Combine(dir, "board.log");
         var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "12", "--seed", "10",
-            "--repeat", "1", "--timeout", "2", "--board", file, "--target", "board", "--log", log);
+            "--repeat", "1", "--timeout", "2", "--board", file, "--target", target, "--log", log);
         Assert.AreEqual(3, exit, error);
         StringAssert.Contains(error, "still not healthy after every reset step");
         var records = File.ReadAllLines(log).Select(l => JsonNode.Parse(l)!).ToList();

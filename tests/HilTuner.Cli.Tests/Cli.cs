@@ -6,11 +6,15 @@ namespace HilTuner.Cli.Tests;
 /// <summary>Runs <c>hiltuner</c> in-process with its standard streams captured.</summary>
 internal static class Cli
 {
-    public static (int Exit, string Out, string Error) Run(string stdin, params string[] args)
+    public static (int Exit, string Out, string Error) Run(string stdin, params string[] args) =>
+        RunWith(new Dictionary<string, string>(), stdin, args);
+
+    /// <summary>Runs with <paramref name="environment"/> as the only environment variables the command sees.</summary>
+    public static (int Exit, string Out, string Error) RunWith(IReadOnlyDictionary<string, string> environment, string stdin, params string[] args)
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
-        var exit = Hiltuner.Run(args, new CliContext(new StringReader(stdin), output, error));
+        var exit = Hiltuner.Run(args, new CliContext(new StringReader(stdin), output, error) { Environment = environment.GetValueOrDefault });
         return (exit, output.ToString(), error.ToString());
     }
 

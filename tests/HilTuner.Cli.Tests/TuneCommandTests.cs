@@ -115,7 +115,7 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--trials|0", "--trials must be at least 1, not 0")]
     [DataRow("--workload|dense.512|--trials|-3", "--trials must be at least 1, not -3")]
     [DataRow("--workload|dense.512|--board|boards/nope.json", "nope.json")]
-    [DataRow("--workload|dense.512|--target|fpga", "unknown target \"fpga\" (known: sim, board, replay)")]
+    [DataRow("--workload|dense.512|--target|fpga", "--target: unknown target \"fpga\" (known: sim, board, auto, replay)")]
     [DataRow("--trials|5", "give --workload W (one or more) or --network resnet18")]
     [DataRow("--workload|dense.512|--repeat|0", "--repeat must be positive, not 0")]
     [DataRow("--workload|dense.512|--timeout|-1", "--timeout must be positive, not -1")]
@@ -153,7 +153,7 @@ public sealed class TuneCommandTests
         Assert.AreEqual(0, first, firstError);
         var before = File.ReadAllText(log);
 
-        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "10", "--tuner", "random", "--log", log, "--resume", "--board", Repository.BoardFile("pynq-z1.json"));
+        var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "10", "--tuner", "random", "--log", log, "--resume", "--board", Repository.BoardFile("pynq-z1.json"), "--target", "sim");
         Assert.AreEqual(2, exit, error);
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, "were measured on sim (sim); this run measures on sim (pynq-z1)");

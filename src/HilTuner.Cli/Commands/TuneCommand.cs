@@ -34,7 +34,10 @@ internal static class TuneCommand
     {
         var selection = WorkloadSelection.Create("tune");
         var board = BoardOption.Create();
-        var target = new Option<string>("--target") { Description = "Where to measure: sim (the bit-level simulator), board (the board file's link to a real or co-simulated board) or replay (answers from ground-truth tables)", DefaultValueFactory = _ => "sim" };
+        var target = new Option<string?>("--target")
+        {
+            Description = $"Where to measure: sim (the bit-level simulator), board (the board file's link to a real or co-simulated board), auto (the board when it passes its health check, else the simulator) or replay (answers from ground-truth tables); default: ${TargetVariable} when set, else auto for a board file with a link section and sim otherwise",
+        };
         var groundTruth = new Option<string>("--groundtruth") { Description = "Where the replay target finds its tables (hiltuner bench groundtruth writes them)", HelpName = "DIR", DefaultValueFactory = _ => GroundTruthCommand.DefaultDirectory };
         var tunerName = new Option<string>("--tuner") { Description = $"Search strategy: {string.Join(", ", TunerFactory.Names)}", DefaultValueFactory = _ => "xgb" };
         var trials = new Option<int>("--trials") { Description = "Trials per task (capped at the space size)", Required = true };
@@ -115,23 +118,21 @@ internal static class TuneCommand
                 }
 
                 previous = Logs.Read(context, path);
-                RequireSameTarget(path, previous, tasks, parse.GetValue(target)!, b.Name);
             }
 
-            var measureOn = parse.GetValue(target) switch
-            {
-                "sim" => (ITarget)new SimTarget(b),
-                "replay" => new ReplayTarget(b, tasks.Select(w => GroundTruthCommand.Load(parse.GetValue(groundTruth)!, w, b))),
-                "board" => BoardTarget.Open(b, line => context.Error.WriteLine(line)),
-                var other => throw new CliException($"unknown target \"{other}\" (known: sim, board, replay)"),
-            };
-            using var owned = measureOn as IDisposable;
+            // The log is checked before a board is reached (auto: its board, then the kind once it is chosen).
+            var choice = TargetChoice(context, parse.GetValue(target), b);
+            RequireSameTarget(path, previous, tasks, choice == "auto" ? null : choice, b.Name);
 
-            // A board that is not healthy now stops the run before anything is recorded (exit code 3).
-            (measureOn as BoardTarget)?.RequireHealthy();
-
+            // Every input is read before a board is reached.
             var transferred = (parse.GetValue(transfer) ?? []).SelectMany(p => Logs.Read(context, p)).ToList();
             using var gate = parse.GetValue(validityModel) is { } modelPath ? OpenGate(modelPath, b) : null;
+            var measureOn = OpenTarget(context, choice, b, () => tasks.Select(w => GroundTruthCommand.Load(parse.GetValue(groundTruth)!, w, b)));
+            using var owned = measureOn as IDisposable;
+            if (choice == "auto")
+            {
+                RequireSameTarget(path, previous, tasks, measureOn.Kind, b.Name);
+            }
             var options = new TuningOptions
             {
                 Trials = budget,
@@ -175,6 +176,65 @@ internal static class TuneCommand
         return command;
     }
 
+    /// <summary>The environment variable that chooses the target when <c>--target</c> is not given (a CI job sets it to sim).</summary>
+    public const string TargetVariable = "HILTUNER_TARGET";
+
+    private static readonly string[] Targets = ["sim", "board", "auto", "replay"];
+
+    /// <summary><c>--target</c> when given, else <c>$HILTUNER_TARGET</c>, else auto for a board file with a link and sim without.</summary>
+    private static string TargetChoice(CliContext context, string? option, Board board)
+    {
+        var (choice, from) = option is not null
+            ? (option, "--target")
+            : context.Environment(TargetVariable) is { Length: > 0 } variable ? (variable, TargetVariable) : (board.Link is null ? "sim" : "auto", "default");
+        return Targets.Contains(choice)
+            ? choice
+            : throw new CliException($"{from}: unknown target \"{choice}\" (known: {string.Join(", ", Targets)})");
+    }
+
+    /// <summary>
+    /// The target chosen, announced in one line. Auto tries the board file's link and the health check (HELLO and a
+    /// program with a known answer) once, at the start: the board when it passes, otherwise the simulator of the same
+    /// board file, saying why the board was not used. A board lost later is a board failure, never a switch.
+    /// </summary>
+    private static ITarget OpenTarget(CliContext context, string choice, Board board, Func<IEnumerable<GroundTruthTable>> groundTruth)
+    {
+        void Chosen(string what) => context.Error.WriteLine($"hiltuner: target: {what}");
+        if (choice == "replay")
+        {
+            var replay = new ReplayTarget(board, groundTruth());
+            Chosen("replay: measurements are replayed from ground-truth tables, not run");
+            return replay;
+        }
+
+        if (choice == "sim" || (choice == "auto" && board.Link is null))
+        {
+            Chosen($"sim (the simulator of {board.Name}){(choice == "auto" ? $": {board.Source} has no link section" : string.Empty)}");
+            return new SimTarget(board);
+        }
+
+        var target = BoardTarget.Open(board, line => context.Error.WriteLine(line));
+        try
+        {
+            // A board that is not healthy now stops the run before anything is recorded (exit code 3), or, with auto,
+            // leaves it to the simulator.
+            target.RequireHealthy();
+            Chosen($"board ({board.Name} over {target.Session.Link.Describe})");
+            return target;
+        }
+        catch (Exception e) when (choice == "auto" && e is BoardFailureException or LinkLostException or HostKeyException)
+        {
+            target.Dispose();
+            Chosen($"sim (the simulator of {board.Name}, with its VTA configuration and timing): the board was not used: {e.Message}");
+            return new SimTarget(board);
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>What one <c>tune</c> run works with.</summary>
     private sealed record TuneSetup(
         Board Board, ITarget Target, IReadOnlyList<Workload> Workloads, string Tuner, TuningOptions Options, string LogPath,
@@ -194,11 +254,6 @@ internal static class TuneCommand
 
     private static List<TaskProgress> Tune(CliContext context, TuneSetup run)
     {
-        if (run.Target.Kind == "replay")
-        {
-            context.Error.WriteLine("hiltuner: measurements are replayed from ground-truth tables (target replay), not run");
-        }
-
         if (run.Gate is { } gate)
         {
             context.Error.WriteLine($"hiltuner: validity gate {gate.Predictor}: programs predicted to fail are skipped ({run.Options.GateExploration:P0} of them measured anyway)");
@@ -298,15 +353,16 @@ internal static class TuneCommand
     /// results continued on a board, or a board's continued on another board, would mix them without a word.
     /// Records without HilTuner's facts (a plain AutoTVM log) say nothing of where they were taken, and are used.
     /// </summary>
-    private static void RequireSameTarget(string path, IReadOnlyList<TuningRecord> previous, IReadOnlyList<Workload> tasks, string targetKind, string board)
+    /// <remarks><paramref name="targetKind"/> null: not chosen yet (auto), only the board is compared.</remarks>
+    private static void RequireSameTarget(string path, IReadOnlyList<TuningRecord> previous, IReadOnlyList<Workload> tasks, string? targetKind, string board)
     {
         var names = tasks.Select(w => w.Name).ToHashSet(StringComparer.Ordinal);
-        var other = previous.FirstOrDefault(r => r.Facts is { } f && names.Contains(f.Workload) && (f.TargetKind != targetKind || f.Board != board));
+        var other = previous.FirstOrDefault(r => r.Facts is { } f && names.Contains(f.Workload) && ((targetKind is not null && f.TargetKind != targetKind) || f.Board != board));
         if (other?.Facts is { } facts)
         {
             throw new CliException(
-                $"{path}: its records of {facts.Workload} were measured on {facts.TargetKind} ({facts.Board}); this run measures on {targetKind} ({board}). " +
-                $"Resuming would mix the two: choose another --log, or resume with --target {facts.TargetKind} and the board file of {facts.Board}");
+                $"{path}: its records of {facts.Workload} were measured on {facts.TargetKind} ({facts.Board}); this run measures on {targetKind ?? "auto: the board or its simulator"} ({board}). " +
+                $"Resuming would mix the two: choose another --log (a separate log per target), or resume with --target {facts.TargetKind} and the board file of {facts.Board}");
         }
     }
 
