@@ -2,6 +2,7 @@ using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
+using HilTuner.Vta.Isa;
 using HilTuner.Vta.Runtime;
 using HilTuner.Vta.Simulation;
 
@@ -55,6 +56,46 @@ public sealed class EndToEndTests
             Assert.AreEqual(0, races.Count, $"{label}: {string.Join("; ", races.Take(5))}");
             CollectionAssert.AreEqual(expected, tensors.UnpackOutput(board.Vta, output), label);
         }
+    }
+
+    /// <summary>
+    /// One timing model: the compiler's estimate of each module's busy cycles (the est_* features) is what the simulator
+    /// charges that module while it runs the program, with the same formulas.
+    /// </summary>
+    [TestMethod]
+    [DataRow("resnet18.C11")]
+    [DataRow("resnet18.C2")]
+    [DataRow("dense.b16x512")]
+    public void TheEstimateChargesEachModuleWhatTheSimulatorCharges(string name)
+    {
+        var board = Board.Default;
+        var w = WorkloadRegistry.Resolve(name);
+        var space = Templates.For(w, board.Vta);
+        var tensors = OperatorTensors.Random(w, seed: 7);
+        var session = new SimulatorSession(new VtaSimulator(board));
+        var checkedRuns = 0;
+        for (var i = 0L; i < space.Size && checkedRuns < 12; i += Math.Max(1, space.Size / 200))
+        {
+            if (VtaCompiler.Compile(w, space.Get(i), board).Program is not { } program || RuntimeChecks.FirstFailure(program.Image, board.Hardware.MaxTransferBytes) is not null)
+            {
+                continue;
+            }
+
+            var (run, _) = session.Run(program.Image, tensors.Pack(board.Vta));
+            if (run.Status != RunStatus.Finished)
+            {
+                continue;
+            }
+
+            var f = program.Features.ToNamed();
+            var label = $"{name} #{i}";
+            Assert.AreEqual((long)f["est_cycles_load"], run.Module(VtaModule.Load).BusyCycles, $"{label}: load");
+            Assert.AreEqual((long)f["est_cycles_compute"], run.Module(VtaModule.Compute).BusyCycles, $"{label}: compute");
+            Assert.AreEqual((long)f["est_cycles_store"], run.Module(VtaModule.Store).BusyCycles, $"{label}: store");
+            checkedRuns++;
+        }
+
+        Assert.IsGreaterThanOrEqualTo(5, checkedRuns);
     }
 
     [TestMethod]

@@ -1,6 +1,7 @@
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Isa;
 using HilTuner.Vta.Runtime;
+using HilTuner.Vta.Timing;
 
 namespace HilTuner.Compiler.Lowering;
 
@@ -27,8 +28,7 @@ internal sealed class ProgramBuilder
 
     private readonly IsaLayout _layout;
     private readonly VtaConfig _config;
-    private readonly TimingParameters _timing;
-    private readonly int _busBytes;
+    private readonly TimingModel _timing;
     private readonly List<InstructionWord> _words;
     private readonly List<int> _opLast;
     private readonly RegionState[] _regions = new RegionState[3 * MaxThreads];
@@ -50,8 +50,7 @@ internal sealed class ProgramBuilder
         _opLast = new List<int>(expectedInstructions + 8);
         _layout = board.Isa;
         _config = board.Vta;
-        _timing = board.Timing;
-        _busBytes = board.Fabric.AxiDataBusBytes;
+        _timing = new TimingModel(board);
         _uopCache = new UopCache(_config.UopBuffDepth);
         for (var i = 0; i < _regions.Length; i++)
         {
@@ -107,9 +106,7 @@ internal sealed class ProgramBuilder
         var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
         var elementBytes = _config.ElementBytes(type);
         var bytes = (long)m.XSize * m.YSize * elementBytes;
-        var rowCycles = _timing.DmaLatencyCycles + ((((long)m.XSize * elementBytes) + _busBytes - 1) / _busBytes);
-        var pads = ((long)(m.XPad0 + m.XPad1) * (m.YPad0 + m.YSize + m.YPad1)) + ((long)(m.YPad0 + m.YPad1) * m.XSize);
-        var cycles = _timing.InstructionOverheadCycles + (m.YSize * rowCycles) + (pads * _timing.PadCyclesPerElement);
+        var cycles = _timing.InstructionOverhead + _timing.Transfer(m, elementBytes);
         return new MemoryTemplate((m with { DramBase = 0 }).Encode(_layout), segment, type, bytes, cycles);
     }
 
@@ -226,8 +223,7 @@ internal sealed class ProgramBuilder
             var g = new GemmInstruction(DependencyFlags.None, reset, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
                 (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, (uint)loops.Outer.Wgt, (uint)loops.Inner.Wgt);
-            var cycles = _timing.InstructionOverheadCycles
-                + ((long)loops.Outer.Extent * loops.Inner.Extent * ((loops.Uops.Length * _timing.GemmCyclesPerUop) + _timing.GemmPipelineDepth));
+            var cycles = _timing.InstructionOverhead + _timing.Gemm((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
             use = _uses[kernel] = use with { Word = g.Encode(_layout), Cycles = cycles, Iterations = reset ? 0 : loops.Iterations };
         }
 
@@ -246,8 +242,7 @@ internal sealed class ProgramBuilder
             var a = new AluInstruction(DependencyFlags.None, false, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
                 (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, op, useImm, (short)imm);
-            var cycles = _timing.InstructionOverheadCycles
-                + ((long)loops.Outer.Extent * loops.Inner.Extent * ((loops.Uops.Length * _timing.AluCyclesPerUop) + _timing.AluPipelineDepth));
+            var cycles = _timing.InstructionOverhead + _timing.Alu((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
             use = _uses[kernel] = use with { Word = a.Encode(_layout), Cycles = cycles, Iterations = loops.Iterations };
         }
 
@@ -270,6 +265,9 @@ internal sealed class ProgramBuilder
         CountToken(Store, Compute);
         CountToken(Load, Compute);
         Count.Syncs += 3;
+        Count.CyclesStore += _timing.InstructionOverhead;
+        Count.CyclesLoad += _timing.InstructionOverhead;
+        Count.CyclesCompute += 2 * _timing.InstructionOverhead;
         Count.UopHighWater = _uopCache.HighWater;
         Count.Instructions = _words.Count;
         return new ProgramImage(_config, _words, [.. _uops], _kernels,
@@ -287,7 +285,7 @@ internal sealed class ProgramBuilder
             _words.Add(MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)dram, 1, (uint)k.Count, (uint)k.Count).Encode(_layout));
             Count.LoadUop++;
             Count.BytesUop += (long)k.Count * VtaConfig.MicroOpBytes;
-            Count.CyclesCompute += _timing.InstructionOverheadCycles + _timing.DmaLatencyCycles + ((((long)k.Count * VtaConfig.MicroOpBytes) + _busBytes - 1) / _busBytes);
+            Count.CyclesCompute += _timing.InstructionOverhead + _timing.MicroOpLoad(k.Count);
         }
 
         var use = _uses[kernel];

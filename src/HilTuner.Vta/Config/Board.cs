@@ -50,7 +50,7 @@ public sealed record Board
     /// Board seconds of a run of <paramref name="cycles"/> accelerator cycles: the cycles at the fabric clock plus the
     /// launch overhead of the timing parameters (what the simulator reports, and what a board's cycle counter gives).
     /// </summary>
-    public double SecondsOf(long cycles) => (cycles * Fabric.SecondsPerCycle) + (Timing.LaunchOverheadMicroseconds * 1e-6);
+    public double SecondsOf(long cycles) => new Timing.TimingModel(this).Seconds(cycles);
 
     /// <summary>The embedded default board: the PYNQ configuration on the simulator, no link.</summary>
     public static Board Default => s_default.Value;

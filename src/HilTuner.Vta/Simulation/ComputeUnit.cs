@@ -108,7 +108,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                 _uopSramBase = (int)m.SramBase;
                 _uopCount = (int)m.XSize;
                 M.Counters.UopLoadNbytes += (long)m.XSize * Config.VtaConfig.MicroOpBytes;
-                Time += M.DmaCycles((long)m.XSize * Config.VtaConfig.MicroOpBytes);
+                Time += M.Timing.MicroOpLoad(m.XSize);
                 _work = Work.LoadUop;
                 break;
             case MemoryType.Acc:
@@ -249,8 +249,8 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         var acc = sram.AccPtr;
         var output = sram.OutPtr;
         var (batch, block) = (config.Batch, config.BlockIn);
-        var ii = M.Timing.GemmCyclesPerUop;
-        var depth = M.Timing.GemmPipelineDepth;
+        var ii = M.Timing.GemmMicroOp;
+        var depth = M.Timing.GemmDrain;
         var races = M.Races;
         var limit = LimitTime;
         var time = Time;
@@ -321,8 +321,8 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         var lanes = sram.AccLanes;
         var acc = sram.AccPtr;
         var output = sram.OutPtr;
-        var ii = M.Timing.AluCyclesPerUop;
-        var depth = M.Timing.AluPipelineDepth;
+        var ii = M.Timing.AluMicroOp;
+        var depth = M.Timing.AluDrain;
         var races = M.Races;
         var limit = LimitTime;
         var time = Time;

@@ -150,8 +150,8 @@ internal abstract class ExecutionUnit : Unit
             }
         }
 
-        Time += M.Timing.InstructionOverheadCycles;
-        BusyCycles += M.Timing.InstructionOverheadCycles;
+        Time += M.Timing.InstructionOverhead;
+        BusyCycles += M.Timing.InstructionOverhead;
         _phase = Phase.Pop;
         _next = 0;
         return true;
@@ -173,7 +173,7 @@ internal abstract class ExecutionUnit : Unit
                 return false;
             }
 
-            var visible = queue.Pop(ClockIfChecking) + M.Timing.TokenLatencyCycles;
+            var visible = queue.Pop(ClockIfChecking) + M.Timing.TokenLatency;
             if (queue.Producer is { Blocked: true, Wait: UnitWait.Space } producer && producer.WaitQueue == queue)
             {
                 producer.Wake(Time);
@@ -208,7 +208,7 @@ internal abstract class ExecutionUnit : Unit
             queue.Push(Time, ClockIfChecking);
             if (queue.Consumer is { Blocked: true, Wait: UnitWait.Token } consumer && consumer.WaitQueue == queue)
             {
-                consumer.Wake(Time + M.Timing.TokenLatencyCycles);
+                consumer.Wake(Time + M.Timing.TokenLatency);
             }
 
             _next++;

@@ -15,7 +15,7 @@ internal sealed class FetchUnit(Machine machine, ExecutionUnit load, ExecutionUn
     private int _readable;
     private ulong _address;
     private int _count;
-    private int _cyclesPerInstruction;
+    private long _cyclesPerInstruction;
 
     /// <summary>Index of the next instruction to dispatch.</summary>
     public int Pc { get; private set; }
@@ -31,8 +31,8 @@ internal sealed class FetchUnit(Machine machine, ExecutionUnit load, ExecutionUn
         _address = address;
         _count = count;
         Pc = 0;
-        _cyclesPerInstruction = Math.Max(1, Config.VtaConfig.InstructionBytes / M.BusBytes);
-        Time = M.Timing.FetchLatencyCycles;
+        _cyclesPerInstruction = M.Timing.FetchCyclesPerInstruction;
+        Time = M.Timing.FetchLatency;
         BusyCycles = Time;
 
         // Map as much of the stream as one DRAM buffer holds; an instruction beyond it faults when fetched.

@@ -1,5 +1,6 @@
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Isa;
+using HilTuner.Vta.Timing;
 
 namespace HilTuner.Vta.Simulation;
 
@@ -20,8 +21,7 @@ internal sealed class Machine
         Board = board;
         Config = board.Vta;
         Layout = IsaLayout.For(board.Vta);
-        Timing = board.Timing;
-        BusBytes = board.Fabric.AxiDataBusBytes;
+        Timing = new TimingModel(board);
         Dram = dram;
         Sram = new OnChipMemory(board.Vta, board.Hardware);
         var depth = board.Hardware.DependencyQueueDepth;
@@ -32,8 +32,7 @@ internal sealed class Machine
     public Board Board { get; }
     public VtaConfig Config { get; }
     public IsaLayout Layout { get; }
-    public TimingParameters Timing { get; }
-    public int BusBytes { get; }
+    public TimingModel Timing { get; }
     public DeviceMemory Dram { get; }
     public OnChipMemory Sram { get; }
     public DependencyQueue[] Queues { get; }
@@ -57,9 +56,6 @@ internal sealed class Machine
             Horizon = key;
         }
     }
-
-    /// <summary>Cycles one DMA transfer of <paramref name="bytes"/> takes: latency, then one beat per bus width.</summary>
-    public long DmaCycles(long bytes) => Timing.DmaLatencyCycles + (bytes + BusBytes - 1) / BusBytes;
 
     /// <summary>The DRAM buffer holding a 2-D extent, and the byte offset of its first row; faults if any part is unmapped.</summary>
     public (byte[] Data, long Offset) MapExtent(VtaModule module, int pc, long time, ulong firstByte, long extentBytes)

@@ -45,11 +45,10 @@ internal sealed unsafe class PaddedLoad
     /// <summary>Cycles the next step takes.</summary>
     public long StepCycles(Machine m)
     {
-        var width = _xPad0 + _xSize + _xPad1;
-        var pad = m.Timing.PadCyclesPerElement;
-        return _row < 0 ? (long)_yPad0 * width * pad
-            : _row == _ySize ? (long)_yPad1 * width * pad
-            : ((long)(_xPad0 + _xPad1) * pad) + m.DmaCycles((long)_xSize * _elementBytes);
+        var width = (long)_xPad0 + _xSize + _xPad1;
+        return _row < 0 ? m.Timing.Padding(_yPad0 * width)
+            : _row == _ySize ? m.Timing.Padding(_yPad1 * width)
+            : m.Timing.PaddedRow(_xPad0 + _xPad1, _xSize, _elementBytes);
     }
 
     /// <summary>Performs the next step; returns the SRAM elements it wrote.</summary>

@@ -75,7 +75,7 @@ internal sealed unsafe class StoreUnit(Machine machine, CommandQueue commands)
             M.Races?.Read(SharedBuffer.Out, _sramNext, _xSize, Module, Pc, Clock);
             _sramNext += _xSize;
             _row++;
-            Time += M.DmaCycles(rowBytes);
+            Time += M.Timing.DmaRow(rowBytes);
         }
 
         return true;
