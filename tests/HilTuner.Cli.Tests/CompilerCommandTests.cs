@@ -126,6 +126,19 @@ public sealed class CompilerCommandTests
         StringAssert.StartsWith(error, "hiltuner: workload ");
     }
 
+    /// <summary>A layer named as VTA's benchmarks name it (<c>resnet-18.C11</c>) is the same layer wherever a workload is named.</summary>
+    [TestMethod]
+    public void VtasBenchmarkNameOfALayerIsAccepted()
+    {
+        var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet-18.C11", "--index", "241");
+        Assert.AreEqual(0, exit, error);
+        var (_, canonical, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241");
+        Assert.AreEqual(canonical, output);
+        var (spaceExit, space, spaceError) = Cli.Run(string.Empty, "space", "--workload", "resnet-18.C11");
+        Assert.AreEqual(0, spaceExit, spaceError);
+        StringAssert.Contains(space, "resnet18.C11");
+    }
+
     [TestMethod]
     public void AnUnknownWorkloadIsOneLineAndExitCodeTwo()
     {

@@ -92,7 +92,7 @@ internal static class BenchTunersCommand
     {
         try
         {
-            var list = spec.Contains(',', StringComparison.Ordinal) || WorkloadRegistry.All.Any(w => w.Name == spec)
+            var list = spec.Contains(',', StringComparison.Ordinal) || WorkloadRegistry.Find(spec) is not null
                 ? spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(WorkloadRegistry.Resolve).ToList()
                 : WorkloadRegistry.Network(spec);
             foreach (var w in list)
