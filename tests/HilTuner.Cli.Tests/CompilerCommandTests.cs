@@ -33,6 +33,22 @@ public sealed class CompilerCommandTests
         Assert.AreEqual(lines.Count(l => l.Contains("\"status\":\"ok\"", StringComparison.Ordinal)), summary.GetProperty("ok").GetInt64());
     }
 
+    /// <summary>JSON a person reads writes <c>'</c> as itself, and <c>"</c> as <c>\"</c>, not as <c>\u0027</c> / <c>\u0022</c>.</summary>
+    [TestMethod]
+    public void SpaceAndSimRunWriteQuotesAsTheyAre()
+    {
+        // C11 #4 does not compile, and its error quotes VTA's own message.
+        var (exit, output, error) = Cli.Run(string.Empty, "space", "--workload", "resnet18.C11", "--enumerate");
+        Assert.AreEqual(0, exit, error);
+        var line = Cli.Lines(output)[4];
+        StringAssert.Contains(line, "VTA's DMA pads only the rows and columns of a 2-D transfer (\\\"Do not support pad on the innermost block\\\")");
+
+        var (simExit, sim, simError) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "4");
+        Assert.AreEqual(0, simExit, simError);
+        StringAssert.Contains(sim, "VTA's DMA");
+        Assert.IsFalse(sim.Contains("\\u0027", StringComparison.Ordinal) || sim.Contains("\\u0022", StringComparison.Ordinal), sim);
+    }
+
     [TestMethod]
     public void SimRunCompilesSimulatesAndChecks()
     {

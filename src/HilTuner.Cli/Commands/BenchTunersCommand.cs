@@ -80,7 +80,7 @@ internal static class BenchTunersCommand
             Print(context, result);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(Json(result).ToJsonString());
+                context.Out.WriteLine(HumanJson.Write(Json(result)));
             }
 
             return 0;

@@ -210,7 +210,7 @@ internal static class IsaCommand
     private static void WriteJson(TextWriter output, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, HumanJson.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

@@ -81,7 +81,7 @@ internal static class SimCommand
                 result["gflops"] = 0.0;
                 result["check"] = null;
                 result["features"] = null;
-                context.Out.WriteLine(result.ToJsonString());
+                context.Out.WriteLine(HumanJson.Write(result));
                 if (programFile is not null)
                 {
                     context.Error.WriteLine($"hiltuner: --dump-program: {programFile} not written, the configuration does not compile");
@@ -122,7 +122,7 @@ internal static class SimCommand
                 result["races"] = new JsonArray(measurement.Races.Select(r => (JsonNode)JsonValue.Create(r.ToString())).ToArray());
             }
 
-            context.Out.WriteLine(result.ToJsonString());
+            context.Out.WriteLine(HumanJson.Write(result));
             return 0;
         });
         return command;
