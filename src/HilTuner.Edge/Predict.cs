@@ -70,6 +70,11 @@ public static class Predict
             }
 
             var b = Board.LoadOrDefault(parse.GetValue(board));
+            if (b.Assumption is { } assumption)
+            {
+                error.WriteLine($"{Name}: {assumption}");
+            }
+
             var w = WorkloadRegistry.Resolve(parse.GetValue(workload)!);
             var space = Templates.For(w, b.Vta);
             var configurations = everything ? Every(space)

@@ -155,6 +155,39 @@ public sealed class CompilerCommandTests
         StringAssert.Contains(space, "resnet18.C11");
     }
 
+    /// <summary>VTA's own vta_config.json is a board file: the rest comes from its TARGET's board, said in one line on stderr.</summary>
+    [TestMethod]
+    public void VtasConfigFileIsABoardFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-vta-config-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "vta_config.json");
+            File.WriteAllText(file, """
+                {
+                  "TARGET" : "pynq", "HW_VER" : "0.0.1",
+                  "LOG_INP_WIDTH" : 3, "LOG_WGT_WIDTH" : 3, "LOG_ACC_WIDTH" : 5, "LOG_BATCH" : 0, "LOG_BLOCK" : 4,
+                  "LOG_UOP_BUFF_SIZE" : 15, "LOG_INP_BUFF_SIZE" : 15, "LOG_WGT_BUFF_SIZE" : 18, "LOG_ACC_BUFF_SIZE" : 17,
+                  "ACC_DEP_DISTANCE" : 3
+                }
+                """);
+            var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241", "--board", file);
+            Assert.AreEqual(0, exit, error);
+            Assert.HasCount(1, Cli.Lines(error), error);
+            StringAssert.StartsWith(error, $"hiltuner: {file}: a bare VTA configuration (TARGET pynq): clock 100 MHz, registers, hardware limits and timing assumed from boards/pynq-z1.json (pynq-z1)");
+            var onPynq = JsonDocument.Parse(Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241", "--board", Cli.Board("pynq-z1.json")).Out).RootElement;
+            var r = JsonDocument.Parse(output).RootElement;
+            Assert.AreEqual("pynq-z1", r.GetProperty("board").GetString());
+            Assert.AreEqual(onPynq.GetProperty("cycles").GetInt64(), r.GetProperty("cycles").GetInt64());
+            Assert.AreEqual(onPynq.GetProperty("seconds").GetDouble(), r.GetProperty("seconds").GetDouble());
+            Assert.AreEqual("match", r.GetProperty("check").GetString());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [TestMethod]
     public void AnUnknownWorkloadIsOneLineAndExitCodeTwo()
     {
