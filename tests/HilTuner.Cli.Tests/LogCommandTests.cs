@@ -94,4 +94,66 @@ public sealed class LogCommandTests
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, "--format: \"xml\" is not one of text, csv, json");
     }
+
+    /// <summary>
+    /// The convergence plot: one curve per workload in its own colour and line style (the first drawn widest, so
+    /// coinciding curves show), the legend outside the data area, a mark below zero at each trial that failed on the
+    /// target, and with --log-x the trials at log10 positions.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ThePlotShowsEveryCurveTheFailuresAndTheLegendOutside(bool logX)
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-plot-");
+        try
+        {
+            var log = Path.Combine(dir.FullName, "two.log");
+            var (tuneExit, _, tuneError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--workload", "resnet18.C9", "--workload", "resnet18.C5",
+                "--tuner", "grid", "--trials", "40", "--log", log);
+            Assert.AreEqual(0, tuneExit, tuneError);
+            var records = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("hiltuner")).ToList();
+            string[] failing = ["runtime_error", "hang", "wrong_answer", "board_reset", "link_lost"];
+            var failed = records.Where(r => failing.Contains(r.GetProperty("status").GetString()))
+                .GroupBy(r => r.GetProperty("workload").GetString()!)
+                .ToDictionary(g => g.Key, g => g.Select(r => r.GetProperty("trial").GetInt32()).ToArray());
+            Assert.IsNotEmpty(failed, "the log has trials that failed on the target");
+
+            var curves = Commands.ConvergencePlot.FromLog(HilTuner.Tuning.Log.TuningLog.Read(log, out _));
+            var plot = Commands.ConvergencePlot.Build(curves, "test", logX);
+            var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Where(p => !string.IsNullOrEmpty(p.LegendText)).ToList();
+            CollectionAssert.AreEqual(new[] { "resnet18.C11", "resnet18.C9", "resnet18.C5" }, lines.Select(l => l.LegendText).ToArray());
+            Assert.HasCount(3, lines.Select(l => (l.Color, l.LinePattern)).Distinct().ToList());
+            Assert.IsTrue(lines[0].LineWidth > lines[1].LineWidth && lines[1].LineWidth > lines[2].LineWidth, "the first curve is drawn widest");
+            Assert.AreEqual(logX ? Math.Log10(40) : 40, lines[0].Data.GetScatterPoints()[^1].X, 1e-12);
+
+            var marks = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Where(p => string.IsNullOrEmpty(p.LegendText)).ToList();
+            Assert.HasCount(failed.Count, marks);
+            foreach (var mark in marks)
+            {
+                var workload = lines.Single(l => l.Color == mark.Color).LegendText;
+                var points = mark.Data.GetScatterPoints();
+                CollectionAssert.AreEquivalent(failed[workload].Select(t => logX ? Math.Log10(t) : t).ToArray(), points.Select(p => p.X).ToArray());
+                Assert.IsTrue(points.All(p => p.Y < 0), "failure marks sit below zero");
+            }
+
+            Assert.IsTrue(plot.Axes.GetAxes().Any(a => a is ScottPlot.Panels.LegendPanel) || plot.Axes.GetPanels().Any(p => p is ScottPlot.Panels.LegendPanel), "the legend is a panel beside the data area");
+            Assert.IsFalse(plot.Legend.IsVisible, "no legend inside the data area");
+
+            var png = Path.Combine(dir.FullName, "plot.png");
+            string[] plotArgs = logX ? ["log", "plot", log, "--out", png, "--log-x"] : ["log", "plot", log, "--out", png];
+            var (exit, _, error) = Cli.Run(string.Empty, plotArgs);
+            Assert.AreEqual(0, exit, error);
+            CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+
+            var before = File.ReadAllBytes(log);
+            var (sameExit, _, sameError) = Cli.Run(string.Empty, "log", "plot", log, "--out", log);
+            Assert.AreEqual(2, sameExit, sameError);
+            CollectionAssert.AreEqual(before, File.ReadAllBytes(log));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -69,8 +69,26 @@ internal static class LogCommand
             return 0;
         });
 
+        var plotLog = new Argument<string>("LOG") { Description = "A tuning log" };
+        var plotOut = new Option<string>("--out") { Description = "The PNG to write", HelpName = "FILE.png", Required = true };
+        var logX = ConvergencePlot.LogXOption("--log-x");
+        var plot = new Command("plot", "Best GFLOPS against trials, one curve per workload, marks at the trials that failed on the target: a PNG") { plotLog, plotOut, logX };
+        plot.SetAction(parse =>
+        {
+            var (log, png) = (parse.GetValue(plotLog)!, parse.GetValue(plotOut)!);
+            if (Path.GetFullPath(log) == Path.GetFullPath(png))
+            {
+                throw new CliException($"--out {png} is the log itself; give the plot another file");
+            }
+
+            ConvergencePlot.Save(png, ConvergencePlot.FromLog(Logs.Read(context, log)), Path.GetFileName(log), parse.GetValue(logX));
+            context.Out.WriteLine($"plot: {png}");
+            return 0;
+        });
+
         command.Subcommands.Add(best);
         command.Subcommands.Add(summaryCommand);
+        command.Subcommands.Add(plot);
         return command;
     }
 

@@ -42,6 +42,7 @@ internal static class TuneCommand
         var logPath = new Option<string>("--log") { Description = "The tuning log (JSON lines, AutoTVM v0.2)", HelpName = "FILE", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the log: measure only what is missing" };
         var plot = new Option<string?>("--plot") { Description = "Write best GFLOPS against trials to this PNG", HelpName = "FILE.png" };
+        var plotLogX = ConvergencePlot.LogXOption("--plot-log-x");
         var transfer = new Option<string[]>("--transfer") { Description = "Learn from earlier logs of other tasks (model-based tuners; repeatable)", HelpName = "LOG" };
         var validityModel = new Option<string?>("--validity-model") { Description = "Screen every compiled program with this validity model before it is measured (and give it to the validity-aware tuners)", HelpName = "FILE.onnx" };
         var gateExploration = new Option<double>("--gate-exploration") { Description = "Share of the programs the gate would skip that are measured anyway", DefaultValueFactory = _ => 0.05 };
@@ -57,6 +58,7 @@ internal static class TuneCommand
             repeat, number, minRepeatMs, timeout,
         };
         selection.AddTo(command);
+        command.Options.Add(plotLogX);
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
@@ -149,7 +151,7 @@ internal static class TuneCommand
             PrintSummary(context, results, measureOn.Kind);
             if (parse.GetValue(plot) is { } png)
             {
-                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel}){(measureOn.Kind == "replay" ? ", replay" : string.Empty)}");
+                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel}){(measureOn.Kind == "replay" ? ", replay" : string.Empty)}", Logs.Read(context, path), parse.GetValue(plotLogX));
                 context.Out.WriteLine($"plot: {png}");
             }
 
