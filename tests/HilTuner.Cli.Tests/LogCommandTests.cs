@@ -156,4 +156,23 @@ public sealed class LogCommandTests
             dir.Delete(recursive: true);
         }
     }
+
+    /// <summary><c>tune --plot FILE --plot-log-x</c> draws the run's plot with the log-scale trials axis.</summary>
+    [TestMethod]
+    public void TuneTakesThePlotLogXOption()
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-plot-");
+        try
+        {
+            var (log, png) = (Path.Combine(dir.FullName, "t.log"), Path.Combine(dir.FullName, "t.png"));
+            var (exit, output, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--tuner", "grid", "--trials", "8", "--log", log, "--plot", png, "--plot-log-x");
+            Assert.AreEqual(0, exit, error);
+            StringAssert.Contains(output, $"plot: {png}");
+            CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
