@@ -5,9 +5,9 @@ using System.Text.Json.Nodes;
 namespace HilTuner.Cli.Commands;
 
 /// <summary>
-/// JSON a person reads (command output, not logs): <c>'</c>, <c>"</c> inside strings as <c>\"</c>, <c>&lt;</c>, <c>&gt;</c>,
-/// <c>&amp;</c>, <c>+</c> and non-ASCII text written as themselves wherever JSON allows, not as <c>\u0027</c> and the like.
-/// Tuning logs keep AutoTVM's format (<see cref="HilTuner.Tuning.Log.RecordJson"/>).
+/// JSON a person reads (command output, not logs), written with the relaxed encoder: <c>'</c>, <c>&lt;</c>, <c>&gt;</c>,
+/// <c>&amp;</c>, <c>+</c> and non-ASCII text appear as themselves, and <c>"</c> in a string as <c>\"</c>, instead of
+/// <c>\u0027</c>, <c>\u0022</c> and the like. Tuning logs keep AutoTVM's format (<see cref="HilTuner.Tuning.Log.RecordJson"/>).
 /// </summary>
 internal static class HumanJson
 {

@@ -41,13 +41,18 @@ public static class WorkloadRegistry
         _ => throw new WorkloadException($"unknown network \"{name}\" (known: resnet18)"),
     };
 
+    /// <summary>How VTA's benchmarks (<c>test_benchmark_topi_conv2d.py</c>) prefix ResNet-18's layers.</summary>
+    private const string VtaResNet18Prefix = "resnet-18.";
+
+    private static bool IsVtaBenchmarkName(string name) => name.StartsWith(VtaResNet18Prefix, StringComparison.Ordinal);
+
     /// <summary>
     /// The built-in workload a name means, or null: its own name (<c>resnet18.C11</c>), the layer alone (<c>C11</c>),
     /// or the name VTA's benchmarks use (<c>resnet-18.C11</c>).
     /// </summary>
     public static Workload? Find(string name)
     {
-        var canonical = name.StartsWith("resnet-18.", StringComparison.Ordinal) ? "resnet18." + name["resnet-18.".Length..] : name;
+        var canonical = IsVtaBenchmarkName(name) ? "resnet18." + name[VtaResNet18Prefix.Length..] : name;
         return All.FirstOrDefault(w => w.Name == canonical || w.Name == "resnet18." + canonical);
     }
 
@@ -154,7 +159,7 @@ public static class WorkloadRegistry
 
             // Logs, ground truth and validity data know a workload by its name: a custom shape under a built-in name
             // (or VTA's spelling of it) would be taken for the built-in one; the built-in shape under it is the built-in.
-            if (Find(workload.Name) is { } builtIn && (workload.Name == builtIn.Name || workload.Name.StartsWith("resnet-18.", StringComparison.Ordinal)))
+            if (Find(workload.Name) is { } builtIn && (workload.Name == builtIn.Name || IsVtaBenchmarkName(workload.Name)))
             {
                 return builtIn == workload with { Name = builtIn.Name }
                     ? builtIn
