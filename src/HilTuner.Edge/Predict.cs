@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
@@ -69,6 +70,11 @@ public static class Predict
             }
 
             var b = Board.LoadOrDefault(parse.GetValue(board));
+            if (b.Assumption is { } assumption)
+            {
+                error.WriteLine($"{Name}: {assumption}");
+            }
+
             var w = WorkloadRegistry.Resolve(parse.GetValue(workload)!);
             var space = Templates.For(w, b.Vta);
             var configurations = everything ? Every(space)
@@ -107,7 +113,7 @@ public static class Predict
     {
         var compiled = VtaCompiler.Compile(workload, configuration, board);
         var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("workload", workload.Name);

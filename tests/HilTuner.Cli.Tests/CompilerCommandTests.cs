@@ -33,6 +33,22 @@ public sealed class CompilerCommandTests
         Assert.AreEqual(lines.Count(l => l.Contains("\"status\":\"ok\"", StringComparison.Ordinal)), summary.GetProperty("ok").GetInt64());
     }
 
+    /// <summary>JSON a person reads writes <c>'</c> as itself, and <c>"</c> as <c>\"</c>, not as <c>\u0027</c> / <c>\u0022</c>.</summary>
+    [TestMethod]
+    public void SpaceAndSimRunWriteQuotesAsTheyAre()
+    {
+        // C11 #4 does not compile, and its error quotes VTA's own message.
+        var (exit, output, error) = Cli.Run(string.Empty, "space", "--workload", "resnet18.C11", "--enumerate");
+        Assert.AreEqual(0, exit, error);
+        var line = Cli.Lines(output)[4];
+        StringAssert.Contains(line, "VTA's DMA pads only the rows and columns of a 2-D transfer (\\\"Do not support pad on the innermost block\\\")");
+
+        var (simExit, sim, simError) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "4");
+        Assert.AreEqual(0, simExit, simError);
+        StringAssert.Contains(sim, "VTA's DMA");
+        Assert.IsFalse(sim.Contains("\\u0027", StringComparison.Ordinal) || sim.Contains("\\u0022", StringComparison.Ordinal), sim);
+    }
+
     [TestMethod]
     public void SimRunCompilesSimulatesAndChecks()
     {
@@ -124,6 +140,52 @@ public sealed class CompilerCommandTests
         Assert.AreEqual(2, exit, error);
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.StartsWith(error, "hiltuner: workload ");
+    }
+
+    /// <summary>A layer named as VTA's benchmarks name it (<c>resnet-18.C11</c>) is the same layer wherever a workload is named.</summary>
+    [TestMethod]
+    public void VtasBenchmarkNameOfALayerIsAccepted()
+    {
+        var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet-18.C11", "--index", "241");
+        Assert.AreEqual(0, exit, error);
+        var (_, canonical, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241");
+        Assert.AreEqual(canonical, output);
+        var (spaceExit, space, spaceError) = Cli.Run(string.Empty, "space", "--workload", "resnet-18.C11");
+        Assert.AreEqual(0, spaceExit, spaceError);
+        StringAssert.Contains(space, "resnet18.C11");
+    }
+
+    /// <summary>VTA's own vta_config.json is a board file: the rest comes from its TARGET's board, said in one line on stderr.</summary>
+    [TestMethod]
+    public void VtasConfigFileIsABoardFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-vta-config-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "vta_config.json");
+            File.WriteAllText(file, """
+                {
+                  "TARGET" : "pynq", "HW_VER" : "0.0.1",
+                  "LOG_INP_WIDTH" : 3, "LOG_WGT_WIDTH" : 3, "LOG_ACC_WIDTH" : 5, "LOG_BATCH" : 0, "LOG_BLOCK" : 4,
+                  "LOG_UOP_BUFF_SIZE" : 15, "LOG_INP_BUFF_SIZE" : 15, "LOG_WGT_BUFF_SIZE" : 18, "LOG_ACC_BUFF_SIZE" : 17,
+                  "ACC_DEP_DISTANCE" : 3
+                }
+                """);
+            var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241", "--board", file);
+            Assert.AreEqual(0, exit, error);
+            Assert.HasCount(1, Cli.Lines(error), error);
+            StringAssert.StartsWith(error, $"hiltuner: {file}: a bare VTA configuration (TARGET pynq): clock 100 MHz, registers, hardware limits and timing assumed from boards/pynq-z1.json (pynq-z1)");
+            var onPynq = JsonDocument.Parse(Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241", "--board", Cli.Board("pynq-z1.json")).Out).RootElement;
+            var r = JsonDocument.Parse(output).RootElement;
+            Assert.AreEqual("pynq-z1", r.GetProperty("board").GetString());
+            Assert.AreEqual(onPynq.GetProperty("cycles").GetInt64(), r.GetProperty("cycles").GetInt64());
+            Assert.AreEqual(onPynq.GetProperty("seconds").GetDouble(), r.GetProperty("seconds").GetDouble());
+            Assert.AreEqual("match", r.GetProperty("check").GetString());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 
     [TestMethod]

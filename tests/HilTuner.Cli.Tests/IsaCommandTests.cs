@@ -96,6 +96,63 @@ public sealed class IsaCommandTests
         StringAssert.StartsWith(lines[1].GetProperty("error").GetString(), "line 2: ");
     }
 
+    /// <summary><c>isa encode | isa decode</c>: decode reads encode's lines, and passes its error lines on in place.</summary>
+    [TestMethod]
+    public void DecodeReadsEncodesOutputAsAPipe()
+    {
+        var (_, encoded, _) = Cli.Run(Program, "isa", "encode");
+        var (exit, decoded, error) = Cli.Run(encoded, "isa", "decode");
+        Assert.AreEqual(0, exit, error);
+        var lines = Cli.Lines(decoded).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.AreEqual(5, lines.Length);
+        Assert.AreEqual("mem", lines[0].GetProperty("kind").GetString());
+        Assert.AreEqual(15, lines[0].GetProperty("fields").GetProperty("x_pad_1").GetInt64());
+        Assert.AreEqual("uop", lines[4].GetProperty("kind").GetString());
+        Assert.AreEqual(7, lines[4].GetProperty("fields").GetProperty("wgt_idx").GetInt64());
+
+        var (_, withError, _) = Cli.Run("{\"kind\": \"gemm\", \"fields\": {\"iter_out\": 16384}}\n{\"kind\": \"finish\"}\n", "isa", "encode");
+        var (errorExit, piped, _) = Cli.Run(withError + "{\"nothing\": 1}\n", "isa", "decode");
+        Assert.AreEqual(1, errorExit);
+        var pipedLines = Cli.Lines(piped).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.AreEqual(3, pipedLines.Length);
+        StringAssert.StartsWith(pipedLines[0].GetProperty("error").GetString(), "line 1: ");
+        Assert.AreEqual("finish", pipedLines[1].GetProperty("kind").GetString());
+        StringAssert.StartsWith(pipedLines[2].GetProperty("error").GetString(), "line 3: a JSON line must be {\"hex\"");
+    }
+
+    /// <summary><c>sim run --dump-program FILE</c> writes what a configuration runs, in a form <c>isa dis</c> reads; never over a file.</summary>
+    [TestMethod]
+    public void SimRunDumpsTheProgramForIsaDis()
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-dump-program-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "c11-241.hex");
+            var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "241", "--dump-program", file);
+            Assert.AreEqual(0, exit, error);
+            var instructions = JsonDocument.Parse(output).RootElement.GetProperty("features").GetProperty("insn_total").GetDouble();
+            StringAssert.StartsWith(File.ReadAllLines(file)[0], "# resnet18.C11 #241 ");
+
+            var (disExit, listing, disError) = Cli.Run(string.Empty, "isa", "dis", file);
+            Assert.AreEqual(0, disExit, disError);
+            var lines = Cli.Lines(listing);
+            Assert.AreEqual(instructions, lines.Length);
+            StringAssert.Contains(lines[0], "LOAD");
+            Assert.AreEqual($"{lines.Length - 1}  compute  FINISH", lines[^1]);
+
+            var before = File.ReadAllText(file);
+            var (againExit, _, againError) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "0", "--dump-program", file);
+            Assert.AreEqual(2, againExit, againError);
+            Assert.HasCount(1, Cli.Lines(againError), againError);
+            StringAssert.Contains(againError, $"--dump-program: {file} already exists");
+            Assert.AreEqual(before, File.ReadAllText(file));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [TestMethod]
     public void DisassemblesJsonHexAndBinaryProgramsAlike()
     {

@@ -51,6 +51,22 @@ public sealed class WorkloadTests
         Assert.AreEqual(WorkloadRegistry.Resolve("resnet18.C2"), c2);
     }
 
+    /// <summary>VTA's benchmarks write ResNet-18 as <c>resnet-18</c>: that spelling names the same layers and network.</summary>
+    [TestMethod]
+    public void VtasBenchmarkNamesNameTheSameWorkloads()
+    {
+        Assert.AreSame(WorkloadRegistry.ResNet18[0], WorkloadRegistry.Resolve("resnet-18.C2"));
+        Assert.AreSame(WorkloadRegistry.ResNet18[9], WorkloadRegistry.Resolve("resnet-18.C11"));
+        Assert.AreSame(WorkloadRegistry.ResNet18, WorkloadRegistry.Network("resnet-18"));
+        Assert.IsNull(WorkloadRegistry.Find("resnet-18.C12"));
+
+        // In a custom workload's JSON, VTA's name for a built-in layer is that layer, and refused for another shape.
+        var c2 = WorkloadRegistry.Parse("""{"name": "resnet-18.C2", "op": "conv2d", "height": 56, "width": 56, "in_filter": 64, "out_filter": 64, "hkernel": 3, "wkernel": 3, "hpad": 1, "wpad": 1}""", "c2.json");
+        Assert.AreSame(WorkloadRegistry.ResNet18[0], c2);
+        var e = Assert.ThrowsExactly<WorkloadException>(() => WorkloadRegistry.Parse("""{"name": "resnet-18.C2", "op": "dense", "in_features": 64, "out_features": 16}""", "x.json"));
+        StringAssert.Contains(e.Message, "x.json: \"name\" is \"resnet-18.C2\", the name of the built-in workload");
+    }
+
     [TestMethod]
     public void AnUnknownNameListsTheKnownOnes()
     {

@@ -191,6 +191,17 @@ public sealed class EdgePredictorTests
         CollectionAssert.AreEqual(new[] { lines[^1] }, byKnobs.OutputLines);
     }
 
+    /// <summary>The lines are for people too: <c>'</c> and <c>"</c> as JSON allows them, not <c>\u0027</c> / <c>\u0022</c>.</summary>
+    [TestMethod]
+    public void ACompileErrorIsWrittenWithItsQuotesAsTheyAre()
+    {
+        var run = RunX64(["--model", EdgeModel.Instance.Path, "--workload", Workload, "--index", "4"]);
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        var line = run.OutputLines.Single();
+        StringAssert.Contains(line, "VTA's DMA pads only the rows and columns of a 2-D transfer (\\\"Do not support pad on the innermost block\\\")");
+        Assert.AreEqual("compile_error", JsonNode.Parse(line)!["status"]!.GetValue<string>());
+    }
+
     [TestMethod]
     public void AMissingModelFileIsRefused()
     {

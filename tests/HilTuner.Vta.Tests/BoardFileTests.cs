@@ -37,6 +37,81 @@ public sealed class BoardFileTests
         Assert.IsNull(embedded.Link);
     }
 
+    /// <summary>VTA's own <c>config/vta_config.json</c>, as apache/tvm-vta ships it (TARGET sim, ACC_DEP_DISTANCE included).</summary>
+    private const string VtasConfig = """
+        {
+          "TARGET" : "sim",
+          "HW_VER" : "0.0.1",
+          "LOG_INP_WIDTH" : 3,
+          "LOG_WGT_WIDTH" : 3,
+          "LOG_ACC_WIDTH" : 5,
+          "LOG_BATCH" : 0,
+          "LOG_BLOCK" : 4,
+          "LOG_UOP_BUFF_SIZE" : 15,
+          "LOG_INP_BUFF_SIZE" : 15,
+          "LOG_WGT_BUFF_SIZE" : 18,
+          "LOG_ACC_BUFF_SIZE" : 17,
+          "ACC_DEP_DISTANCE" : 3
+        }
+        """;
+
+    [TestMethod]
+    public void VtasOwnConfigFileIsABoardOnTheDefaultBoardOfItsTarget()
+    {
+        var board = Board.Parse(VtasConfig, "vta_config.json");
+        Assert.AreEqual("1x16_i8w8a32_15_15_18_17", board.Vta.ConfigString);
+        Assert.AreEqual(("sim", "0.0.1"), (board.Vta.Target, board.Vta.HwVer));
+        Assert.AreEqual(Board.Default.Fabric, board.Fabric);
+        Assert.AreEqual(Board.Default.Hardware, board.Hardware);
+        Assert.AreEqual(Board.Default.Timing, board.Timing);
+        Assert.AreEqual(Board.Default.Registers, board.Registers);
+        Assert.AreEqual(("sim", "vta_config.json"), (board.Name, board.Source));
+        StringAssert.StartsWith(board.Assumption, "vta_config.json: a bare VTA configuration (TARGET sim): clock 100 MHz, registers, hardware limits and timing assumed from boards/sim.json (sim); no link, ACC_DEP_DISTANCE not used");
+        Assert.IsNull(TestBoards.Load("sim.json").Assumption);
+    }
+
+    [TestMethod]
+    [DataRow("pynq", "pynq-z1.json")]
+    [DataRow("ultra96", "ultra96-v2.json")]
+    [DataRow("de10nano", "de10-nano.json")]
+    public void ABareConfigTakesTheRestFromItsTargetsBoardFileWithoutItsLink(string target, string file)
+    {
+        var shipped = TestBoards.Load(file);
+        var board = Board.Parse(VtasConfig.Replace("\"sim\"", $"\"{target}\"", StringComparison.Ordinal), "vta_config.json");
+        Assert.AreEqual((shipped.Fabric, shipped.Hardware, shipped.Timing, shipped.Registers), (board.Fabric, board.Hardware, board.Timing, board.Registers));
+        Assert.AreEqual(shipped.Name, board.Name);
+        Assert.IsNull(board.Link);
+        Assert.IsNull(board.Reset);
+        StringAssert.Contains(board.Assumption, $"assumed from boards/{file} ({shipped.Name})");
+    }
+
+    /// <summary>Another configuration than the base board's gets a name of its own, and a micro-op buffer it can hold.</summary>
+    [TestMethod]
+    public void ABareConfigOfAnotherShapeIsNamedForItAndKeepsItsLimitsConsistent()
+    {
+        var board = Board.Parse(VtasConfig.Replace("\"LOG_BLOCK\" : 4", "\"LOG_BLOCK\" : 5", StringComparison.Ordinal)
+            .Replace("\"LOG_UOP_BUFF_SIZE\" : 15", "\"LOG_UOP_BUFF_SIZE\" : 13", StringComparison.Ordinal)
+            .Replace("\"LOG_WGT_BUFF_SIZE\" : 18", "\"LOG_WGT_BUFF_SIZE\" : 19", StringComparison.Ordinal), "small.json");
+        Assert.AreEqual(5, board.Vta.LogBlock);
+        Assert.AreEqual($"sim-{board.Vta.ConfigString}", board.Name);
+        Assert.AreEqual(board.Vta.UopBuffDepth, board.Hardware.UopBufferDepth);
+        Assert.IsLessThan(Board.Default.Hardware.UopBufferDepth, board.Hardware.UopBufferDepth);
+        StringAssert.Contains(board.Assumption, $"micro-op buffer {board.Vta.UopBuffDepth} deep");
+    }
+
+    [TestMethod]
+    [DataRow("\"TARGET\" : \"sim\"", "\"TARGET\" : \"fpga\"", "vta_config.json: TARGET: unknown target \"fpga\"")]
+    [DataRow("\"ACC_DEP_DISTANCE\" : 3", "\"ACC_DEP_DISTANCE\" : 3, \"LOG_OUT_WIDTH\": 3", "vta_config.json: LOG_OUT_WIDTH: unknown key")]
+    [DataRow("\"ACC_DEP_DISTANCE\" : 3", "\"ACC_DEP_DISTANCE\" : -1", "vta_config.json: ACC_DEP_DISTANCE: -1 must not be negative")]
+    [DataRow("  \"LOG_BLOCK\" : 4,\n", "", "vta_config.json: LOG_BLOCK: missing")]
+    public void AMalformedBareConfigNamesTheKey(string find, string replace, string message)
+    {
+        var text = VtasConfig.Replace(find, replace, StringComparison.Ordinal);
+        Assert.AreNotEqual(VtasConfig, text);
+        var error = Assert.ThrowsExactly<BoardFileException>(() => Board.Parse(text, "vta_config.json"));
+        StringAssert.StartsWith(error.Message, message);
+    }
+
     [TestMethod]
     public void TheDe10NanoDropsTokensInItsSaturatingCounters()
     {

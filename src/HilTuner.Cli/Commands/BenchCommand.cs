@@ -70,7 +70,7 @@ internal static class BenchCommand
             context.Console.Write(table);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(summary));
+                context.Out.WriteLine(JsonSerializer.Serialize(summary, HumanJson.Options));
             }
 
             return 0;
@@ -113,7 +113,7 @@ internal static class BenchCommand
                     ["wall_s"] = run.WallSeconds,
                     ["board_s"] = run.AcceleratorSeconds,
                     ["slowdown"] = run.Slowdown,
-                }));
+                }, HumanJson.Options));
             }
 
             return run.Matches ? 0 : 1;

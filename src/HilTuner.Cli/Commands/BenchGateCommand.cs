@@ -85,7 +85,7 @@ internal static class BenchGateCommand
                     onnx[batch.ToString(CultureInfo.InvariantCulture)] = rate;
                 }
 
-                context.Out.WriteLine(new JsonObject
+                context.Out.WriteLine(HumanJson.Write(new JsonObject
                 {
                     ["rows"] = result.Rows,
                     ["prediction_engine_rows_per_s"] = result.PredictionEngine,
@@ -94,7 +94,7 @@ internal static class BenchGateCommand
                     ["onnx_lanes"] = result.Lanes,
                     ["onnx_one_core_rows_per_s"] = result.OnnxOneLane,
                     ["max_difference"] = result.MaxDifference,
-                }.ToJsonString());
+                }));
             }
 
             return 0;

@@ -89,7 +89,7 @@ internal static class BenchLinkCommand
             context.Out.WriteLine($"(medians of {n} repeats; the minimal run of {n * 4}; program {w.Name} #{parse.GetValue(index)})");
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(new JsonObject { ["boards"] = figures }.ToJsonString());
+                context.Out.WriteLine(HumanJson.Write(new JsonObject { ["boards"] = figures }));
             }
 
             return 0;

@@ -80,7 +80,7 @@ internal static class BenchTunersCommand
             Print(context, result);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(Json(result).ToJsonString());
+                context.Out.WriteLine(HumanJson.Write(Json(result)));
             }
 
             return 0;
@@ -92,7 +92,7 @@ internal static class BenchTunersCommand
     {
         try
         {
-            var list = spec.Contains(',', StringComparison.Ordinal) || WorkloadRegistry.All.Any(w => w.Name == spec)
+            var list = spec.Contains(',', StringComparison.Ordinal) || WorkloadRegistry.Find(spec) is not null
                 ? spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(WorkloadRegistry.Resolve).ToList()
                 : WorkloadRegistry.Network(spec);
             foreach (var w in list)

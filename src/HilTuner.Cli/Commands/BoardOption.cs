@@ -8,9 +8,19 @@ internal static class BoardOption
 {
     public static Option<string?> Create() => new("--board")
     {
-        Description = "Board file (boards/*.json); the embedded default is boards/sim.json (PYNQ configuration, simulator)",
+        Description = "Board file (boards/*.json, or VTA's own vta_config.json); the embedded default is boards/sim.json (PYNQ configuration, simulator)",
         HelpName = "FILE",
     };
 
-    public static Board Load(ParseResult parse, Option<string?> option) => Board.LoadOrDefault(parse.GetValue(option));
+    /// <summary>The board the option names; what a bare <c>vta_config.json</c> made it assume is one line on stderr.</summary>
+    public static Board Load(ParseResult parse, Option<string?> option)
+    {
+        var board = Board.LoadOrDefault(parse.GetValue(option));
+        if (board.Assumption is { } assumption)
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"hiltuner: {assumption}");
+        }
+
+        return board;
+    }
 }

@@ -22,7 +22,9 @@ internal static class IsaCommand
 
         var decodeBoard = BoardOption.Create();
         var decode = new Command("decode", """
-            Read hex lines on stdin (32 digits: an instruction, 8 digits: a micro-op) and print {"kind": …, "fields": {…}} for each.
+            Read hex lines on stdin (32 digits: an instruction, 8 digits: a micro-op), bare or as `isa encode` prints them
+            ({"hex": "…"}), and print {"kind": …, "fields": {…}} for each; an {"error": …} line of `isa encode` is passed on.
+            A line that cannot be decoded prints {"error": "…"} in its place; the exit code is then 1.
             """) { decodeBoard };
         decode.SetAction(parse => Decode(context, IsaLayout.For(BoardOption.Load(parse, decodeBoard).Vta)));
 
@@ -123,6 +125,19 @@ internal static class IsaCommand
 
             try
             {
+                if (text.StartsWith('{'))
+                {
+                    // A line of `isa encode`: its hex is decoded, its error passed on, so encode | decode is a pipe.
+                    if (EncodedLine(text) is not { } hex)
+                    {
+                        failed = true;
+                        context.Out.WriteLine(text);
+                        continue;
+                    }
+
+                    text = hex;
+                }
+
                 if (text.Length == 8)
                 {
                     var uop = uint.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
@@ -142,6 +157,30 @@ internal static class IsaCommand
         }
 
         return failed ? 1 : 0;
+    }
+
+    /// <summary>The hex of an <c>isa encode</c> output line, or null for its <c>{"error": …}</c> line.</summary>
+    private static string? EncodedLine(string line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("hex", out var hex) && hex.ValueKind == JsonValueKind.String)
+            {
+                return hex.GetString()!.Trim();
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out _))
+            {
+                return null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new FormatException("a JSON line must be {\"hex\": \"…\"} as `isa encode` prints it");
     }
 
     private static int Disassemble(CliContext context, IsaLayout layout, string path)
@@ -171,7 +210,7 @@ internal static class IsaCommand
     private static void WriteJson(TextWriter output, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, HumanJson.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Reporting;
 using Spectre.Console;
@@ -33,29 +34,130 @@ internal static class LogCommand
         });
 
         var summaryLog = new Argument<string>("LOG") { Description = "A tuning log" };
-        var summaryCommand = new Command("summary", "Per workload: trials, status counts, best GFLOPS, and the trial at which the best was found") { summaryLog };
+        var format = new Option<string>("--format")
+        {
+            Description = "text (a table and the total), csv (one row per workload, then the total), json (one object)",
+            DefaultValueFactory = _ => "text",
+        };
+        format.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is var value && value is not ("text" or "csv" or "json"))
+            {
+                result.AddError($"--format: \"{value}\" is not one of text, csv, json");
+            }
+        });
+        var summaryCommand = new Command("summary", """
+            Per workload: trials, status counts, best GFLOPS, the best configuration's latency in ms, and the trial at which
+            the best was found; then the network's total latency, the sum of the workloads' best
+            """) { summaryLog, format };
         summaryCommand.SetAction(parse =>
         {
-            var table = new Table().AddColumns("workload", "trials", "statuses", "best GFLOPS", "found at trial", "best configuration");
-            foreach (var s in Summaries(context, parse.GetValue(summaryLog)!))
+            var summaries = Summaries(context, parse.GetValue(summaryLog)!);
+            switch (parse.GetValue(format))
             {
-                table.AddRow(
-                    Markup.Escape(s.Workload),
-                    s.Trials.ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(string.Join(", ", s.Statuses.Select(x => $"{x.Key} {x.Value}"))),
-                    s.BestGflops.ToString("F2", CultureInfo.InvariantCulture),
-                    s.BestTrial.ToString(CultureInfo.InvariantCulture),
-                    s.Best is { } b ? $"#{b.Index}" : "-");
+                case "csv":
+                    WriteCsv(context.Out, summaries);
+                    break;
+                case "json":
+                    context.Out.WriteLine(HumanJson.Write(Json(summaries)));
+                    break;
+                default:
+                    WriteText(context, summaries);
+                    break;
             }
 
-            context.Console.Write(table);
+            return 0;
+        });
+
+        var plotLog = new Argument<string>("LOG") { Description = "A tuning log" };
+        var plotOut = new Option<string>("--out") { Description = "The PNG to write", HelpName = "FILE.png", Required = true };
+        var logX = ConvergencePlot.LogXOption("--log-x");
+        var plot = new Command("plot", "Best GFLOPS against trials, one curve per workload, marks at the trials that failed on the target: a PNG") { plotLog, plotOut, logX };
+        plot.SetAction(parse =>
+        {
+            var (log, png) = (parse.GetValue(plotLog)!, parse.GetValue(plotOut)!);
+            if (Path.GetFullPath(log) == Path.GetFullPath(png))
+            {
+                throw new CliException($"--out {png} is the log itself; give the plot another file");
+            }
+
+            ConvergencePlot.Save(png, ConvergencePlot.FromLog(Logs.Read(context, log)), Path.GetFileName(log), parse.GetValue(logX));
+            context.Out.WriteLine($"plot: {png}");
             return 0;
         });
 
         command.Subcommands.Add(best);
         command.Subcommands.Add(summaryCommand);
+        command.Subcommands.Add(plot);
         return command;
     }
+
+    private static void WriteText(CliContext context, IReadOnlyList<WorkloadSummary> summaries)
+    {
+        var table = new Table().AddColumns("workload", "trials", "statuses", "best GFLOPS", "best ms", "found at trial", "best configuration");
+        foreach (var s in summaries)
+        {
+            table.AddRow(
+                Markup.Escape(s.Workload),
+                s.Trials.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(Statuses(s, ", ", " ")),
+                s.BestGflops.ToString("F2", CultureInfo.InvariantCulture),
+                s.BestLatencyMs is { } ms ? Milliseconds(ms) : "-",
+                s.BestTrial.ToString(CultureInfo.InvariantCulture),
+                s.Best is { } b ? $"#{b.Index}" : "-");
+        }
+
+        context.Console.Write(table);
+        context.Out.WriteLine($"total: {Milliseconds(WorkloadSummary.TotalLatencyMs(summaries))} ms, the sum of each workload's best{Missing(summaries)}");
+    }
+
+    private static void WriteCsv(TextWriter output, IReadOnlyList<WorkloadSummary> summaries)
+    {
+        output.WriteLine("workload,trials,statuses,best_gflops,best_ms,found_at_trial,best_index");
+        foreach (var s in summaries)
+        {
+            output.WriteLine(string.Join(',',
+                Csv(s.Workload),
+                s.Trials.ToString(CultureInfo.InvariantCulture),
+                Csv(Statuses(s, ";", "=")),
+                s.BestGflops.ToString("R", CultureInfo.InvariantCulture),
+                s.BestLatencyMs is { } ms ? ms.ToString("R", CultureInfo.InvariantCulture) : string.Empty,
+                s.Best is null ? string.Empty : s.BestTrial.ToString(CultureInfo.InvariantCulture),
+                s.Best?.Index.ToString(CultureInfo.InvariantCulture) ?? string.Empty));
+        }
+
+        output.WriteLine(string.Join(',', "total", summaries.Sum(s => s.Trials).ToString(CultureInfo.InvariantCulture), string.Empty, string.Empty,
+            WorkloadSummary.TotalLatencyMs(summaries).ToString("R", CultureInfo.InvariantCulture), string.Empty, string.Empty));
+    }
+
+    private static JsonObject Json(IReadOnlyList<WorkloadSummary> summaries) => new()
+    {
+        ["workloads"] = new JsonArray(summaries.Select(s => (JsonNode)new JsonObject
+        {
+            ["workload"] = s.Workload,
+            ["trials"] = s.Trials,
+            ["statuses"] = new JsonObject(s.Statuses.Select(x => KeyValuePair.Create(x.Key, (JsonNode?)x.Value))),
+            ["best_gflops"] = s.BestGflops,
+            ["best_ms"] = s.BestLatencyMs,
+            ["found_at_trial"] = s.Best is null ? null : s.BestTrial,
+            ["best_index"] = s.Best?.Index,
+        }).ToArray()),
+        ["total_ms"] = WorkloadSummary.TotalLatencyMs(summaries),
+        ["without_best"] = new JsonArray(summaries.Where(s => s.Best is null).Select(s => (JsonNode)s.Workload).ToArray()),
+    };
+
+    private static string Statuses(WorkloadSummary s, string separator, string between) =>
+        string.Join(separator, s.Statuses.Select(x => $"{x.Key}{between}{x.Value}"));
+
+    private static string Milliseconds(double ms) => ms.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string Missing(IReadOnlyList<WorkloadSummary> summaries) =>
+        summaries.Where(s => s.Best is null).Select(s => s.Workload).ToList() is { Count: > 0 } missing
+            ? $" ({string.Join(", ", missing)} left out: no successful trial)"
+            : string.Empty;
+
+    private static string Csv(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
 
     private static IReadOnlyList<WorkloadSummary> Summaries(CliContext context, string path) => WorkloadSummary.Of(Logs.Read(context, path));
 }

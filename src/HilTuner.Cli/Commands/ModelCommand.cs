@@ -72,7 +72,7 @@ internal static class ModelCommand
             model.Save(path);
             var v = model.Validation;
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{path}: {examples.Count} measured configurations ({examples.Count(e => e.Failed)} failed on the board), heads {string.Join(", ", model.Model.Heads.Select(h => h.Name))}"));
+                $"{path}: {examples.Count} measured configurations ({examples.Count(e => e.Failed)} failed {Where(examples)}), heads {string.Join(", ", model.Model.Heads.Select(h => h.Name))}"));
             context.Out.WriteLine(v.FailuresCaught is { } caught
                 ? string.Create(CultureInfo.InvariantCulture, $"threshold {v.Threshold:F3}: on held-out folds it catches {caught:P1} of the failures and skips {v.GoodSkipped:P1} of the good configurations ({v.Folds}-fold cross-validation)")
                 : string.Create(CultureInfo.InvariantCulture, $"threshold {v.Threshold:F3} (too few examples to cross-validate)"));
@@ -80,6 +80,17 @@ internal static class ModelCommand
         });
         return command;
     }
+
+    /// <summary>Where the examples were measured, in words: "on the board", "on the simulator", or both.</summary>
+    internal static string Where(IReadOnlyList<MeasuredProgram> examples) =>
+        string.Join(" and ", examples.Select(e => e.Target).Distinct().Order(StringComparer.Ordinal).Select(target => target switch
+        {
+            "board" => "on the board",
+            "sim" => "on the simulator",
+            "replay" => "on the simulator (replayed ground truth)",
+            null or "" => "on an unnamed target",
+            _ => $"on {target}",
+        }).Distinct());
 
     private static Command Predict(CliContext context)
     {
@@ -133,25 +144,19 @@ internal static class ModelCommand
                 }
                 else
                 {
+                    // Every head as OnnxRuntime computes it; with mlnet, p_fail is ML.NET's (its form beside the ONNX file
+                    // holds that head alone, so the class heads are the ONNX file's under either engine).
+                    var heads = predictor.HeadProbabilities(program, b);
                     var p = engineName == "ort"
-                        ? predictor.HeadProbabilities(program, b)[ValidityModelFormat.FailHead]
+                        ? heads[ValidityModelFormat.FailHead]
                         : MlNetValidityModel.Load(path).FailureProbability(ProgramFeatures.Of(program, b));
                     result["status"] = "compiled";
                     result["p_fail"] = p;
                     result["verdict"] = p >= predictor.Threshold ? "skip" : "measure";
-                    if (engineName == "ort")
-                    {
-                        var heads = new JsonObject();
-                        foreach (var (head, value) in predictor.HeadProbabilities(program, b))
-                        {
-                            heads[head] = value;
-                        }
-
-                        result["heads"] = heads;
-                    }
+                    result["heads"] = new JsonObject(heads.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)(h.Key == ValidityModelFormat.FailHead ? p : h.Value))));
                 }
 
-                context.Out.WriteLine(result.ToJsonString());
+                context.Out.WriteLine(HumanJson.Write(result));
             }
             catch (ValidityModelException e)
             {

@@ -7,7 +7,7 @@ namespace HilTuner.Cli.Commands;
 /// <summary>
 /// Reads an instruction stream in any of the forms HilTuner writes or reads: raw 16-byte little-endian words
 /// (as in DRAM), hex lines (as <c>isa encode</c> prints them, with or without the JSON wrapper), or the JSON
-/// lines <c>isa encode</c> reads.
+/// lines <c>isa encode</c> reads; <c>#</c> lines are comments. <c>sim run --dump-program</c> writes hex lines.
 /// </summary>
 internal static class ProgramFile
 {
@@ -55,6 +55,31 @@ internal static class ProgramFile
         }
 
         return words;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="instructions"/> as hex lines under a <c>#</c> comment line, to a new file (an existing one is
+    /// never overwritten).
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<InstructionWord> instructions, string comment)
+    {
+        var text = new StringBuilder();
+        // Printable ASCII only: a file of hex lines must still look like text when it is read back.
+        text.Append("# ").Append(comment.Select(c => c is >= ' ' and < '\x7f' ? c : '?').ToArray()).Append('\n');
+        foreach (var word in instructions)
+        {
+            text.Append(word.ToHex()).Append('\n');
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"{path}: cannot be written: {e.Message}");
+        }
     }
 
     private static InstructionWord ParseLine(string line, IsaLayout layout)

@@ -32,17 +32,28 @@ internal static class SimCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the inputs: data and weights uniform in [-128, 127], bias in [-2^14, 2^14)", DefaultValueFactory = _ => 0 };
         var dumpInputs = new Option<string?>("--dump-inputs") { Description = "Write data.bin (int8), weight.bin (int8) and bias.bin (int32 LE) in plain layouts to this folder", HelpName = "DIR" };
         var dumpOutput = new Option<string?>("--dump-output") { Description = "Write the int8 result in the plain layout to this file", HelpName = "FILE" };
+        var dumpProgram = new Option<string?>("--dump-program")
+        {
+            Description = "Write the compiled program's instructions as hex lines (what `isa dis` reads) to this new file",
+            HelpName = "FILE",
+        };
         var races = new Option<bool>("--check-races") { Description = "Report SRAM accesses that no dependency token orders" };
         var command = new Command("run", """
             Compile one configuration of a workload, simulate it on the board's VTA and check the result bit-exact against
             the reference operator; print one JSON object: status, error_no, error, cycles, seconds, gflops, check, features.
-            """) { workload, index, knobs, board, seed, dumpInputs, dumpOutput, races };
+            """) { workload, index, knobs, board, seed, dumpInputs, dumpOutput, dumpProgram, races };
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
             var w = WorkloadOption.Resolve(parse, workload);
             var space = Templates.For(w, b.Vta);
             var config = SelectConfiguration(space, parse.GetValue(index), parse.GetValue(knobs));
+            var programFile = parse.GetValue(dumpProgram);
+            if (programFile is not null && Path.Exists(programFile))
+            {
+                throw new CliException($"--dump-program: {programFile} already exists; it is not overwritten");
+            }
+
             var tensors = OperatorTensors.Random(w, parse.GetValue(seed));
             if (parse.GetValue(dumpInputs) is { } dir)
             {
@@ -70,8 +81,19 @@ internal static class SimCommand
                 result["gflops"] = 0.0;
                 result["check"] = null;
                 result["features"] = null;
-                context.Out.WriteLine(result.ToJsonString());
+                context.Out.WriteLine(HumanJson.Write(result));
+                if (programFile is not null)
+                {
+                    context.Error.WriteLine($"hiltuner: --dump-program: {programFile} not written, the configuration does not compile");
+                }
+
                 return 0;
+            }
+
+            if (programFile is not null)
+            {
+                ProgramFile.Write(programFile, program.Image.Instructions,
+                    $"{w.Name} #{config.Index} {config.Entity().ToJsonString()} on {b.Name}: {program.Image.Instructions.Count} instructions, {program.Image.MicroOps.Length} micro-ops");
             }
 
             var target = new SimTarget(b);
@@ -100,7 +122,7 @@ internal static class SimCommand
                 result["races"] = new JsonArray(measurement.Races.Select(r => (JsonNode)JsonValue.Create(r.ToString())).ToArray());
             }
 
-            context.Out.WriteLine(result.ToJsonString());
+            context.Out.WriteLine(HumanJson.Write(result));
             return 0;
         });
         return command;

@@ -48,13 +48,13 @@ internal static class SpaceCommand
                 var status = result.Succeeded ? MeasureStatus.Ok.JsonName() : MeasureStatus.CompileError.JsonName();
                 var key = result.Error is { } e ? $"{status}:{e.Kind}" : status;
                 counts[key] = counts.GetValueOrDefault(key) + 1;
-                context.Out.WriteLine(new JsonObject
+                context.Out.WriteLine(HumanJson.Write(new JsonObject
                 {
                     ["index"] = index,
                     ["entity"] = config.Entity(),
                     ["status"] = status,
                     ["error"] = result.Error?.Message,
-                }.ToJsonString());
+                }));
             }
 
             var summary = new JsonObject { ["configurations"] = space.Size };
@@ -63,7 +63,7 @@ internal static class SpaceCommand
                 summary[key] = count;
             }
 
-            context.Out.WriteLine(new JsonObject { ["summary"] = summary }.ToJsonString());
+            context.Out.WriteLine(HumanJson.Write(new JsonObject { ["summary"] = summary }));
             return 0;
         });
         return command;

@@ -45,6 +45,7 @@ internal static class TuneCommand
         var logPath = new Option<string>("--log") { Description = "The tuning log (JSON lines, AutoTVM v0.2)", HelpName = "FILE", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the log: measure only what is missing" };
         var plot = new Option<string?>("--plot") { Description = "Write best GFLOPS against trials to this PNG", HelpName = "FILE.png" };
+        var plotLogX = ConvergencePlot.LogXOption("--plot-log-x");
         var transfer = new Option<string[]>("--transfer") { Description = "Learn from earlier logs of other tasks (model-based tuners; repeatable)", HelpName = "LOG" };
         var validityModel = new Option<string?>("--validity-model") { Description = "Screen every compiled program with this validity model before it is measured (and give it to the validity-aware tuners)", HelpName = "FILE.onnx" };
         var gateExploration = new Option<double>("--gate-exploration") { Description = "Share of the programs the gate would skip that are measured anyway", DefaultValueFactory = _ => 0.05 };
@@ -60,6 +61,7 @@ internal static class TuneCommand
             repeat, number, minRepeatMs, timeout,
         };
         selection.AddTo(command);
+        command.Options.Add(plotLogX);
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
@@ -159,7 +161,7 @@ internal static class TuneCommand
             if (parse.GetValue(plot) is { } png)
             {
                 var continued = results.FirstOrDefault(r => r.ContinuedFrom is not null)?.ContinuedFrom;
-                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel}){(measureOn.Kind == "replay" ? ", replay" : string.Empty)}{(continued is null ? string.Empty : $", continuing a log of {continued}")}");
+                ConvergencePlot.Save(png, results, $"{name} on {b.Name} ({b.Vta.TargetModel}){(measureOn.Kind == "replay" ? ", replay" : string.Empty)}{(continued is null ? string.Empty : $", continuing a log of {continued}")}", Logs.Read(context, path), parse.GetValue(plotLogX));
                 context.Out.WriteLine($"plot: {png}");
             }
 

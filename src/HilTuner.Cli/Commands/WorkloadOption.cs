@@ -8,7 +8,7 @@ internal static class WorkloadOption
 {
     public static Option<string> Create() => new("--workload")
     {
-        Description = "A workload: resnet18.C2 … resnet18.C11, dense.512, …, or a custom conv2d / dense layer as a JSON file or JSON text",
+        Description = "A workload: resnet18.C2 … resnet18.C11 (or C2, or VTA's resnet-18.C2), dense.512, …, or a custom conv2d / dense layer as a JSON file or JSON text",
         HelpName = "W",
         Required = true,
     };

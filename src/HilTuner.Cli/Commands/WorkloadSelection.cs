@@ -11,7 +11,7 @@ internal sealed class WorkloadSelection
     {
         Workloads = new Option<string[]>("--workload")
         {
-            Description = $"A workload to {verb} (repeatable): resnet18.C2 … C11, dense.*, or a custom JSON",
+            Description = $"A workload to {verb} (repeatable): resnet18.C2 … C11 (or resnet-18.C2), dense.*, or a custom JSON",
             HelpName = "W",
             AllowMultipleArgumentsPerToken = false,
         };

@@ -34,20 +34,36 @@ public static class WorkloadRegistry
 
     public static IEnumerable<Workload> All => ResNet18.Cast<Workload>().Concat(Dense);
 
-    /// <summary>The workloads of a network (<c>resnet18</c>).</summary>
+    /// <summary>The workloads of a network (<c>resnet18</c>; <c>resnet-18</c>, as VTA's benchmarks write it, too).</summary>
     public static IReadOnlyList<Workload> Network(string name) => name switch
     {
-        "resnet18" => ResNet18,
+        "resnet18" or "resnet-18" => ResNet18,
         _ => throw new WorkloadException($"unknown network \"{name}\" (known: resnet18)"),
     };
 
+    /// <summary>How VTA's benchmarks (<c>test_benchmark_topi_conv2d.py</c>) prefix ResNet-18's layers.</summary>
+    private const string VtaResNet18Prefix = "resnet-18.";
+
+    private static bool IsVtaBenchmarkName(string name) => name.StartsWith(VtaResNet18Prefix, StringComparison.Ordinal);
+
     /// <summary>
-    /// A workload by name (<c>resnet18.C11</c>; <c>C11</c> is accepted too), or a custom one from a JSON file or
-    /// from JSON text such as <c>{"op": "conv2d", "height": 14, …}</c>.
+    /// The built-in workload a name means, or null: its own name (<c>resnet18.C11</c>), the layer alone (<c>C11</c>),
+    /// or the name VTA's benchmarks use (<c>resnet-18.C11</c>).
+    /// </summary>
+    public static Workload? Find(string name)
+    {
+        var canonical = IsVtaBenchmarkName(name) ? "resnet18." + name[VtaResNet18Prefix.Length..] : name;
+        return All.FirstOrDefault(w => w.Name == canonical || w.Name == "resnet18." + canonical);
+    }
+
+    /// <summary>
+    /// A workload by name (<c>resnet18.C11</c>; <c>C11</c> and VTA's <c>resnet-18.C11</c> are accepted too, see
+    /// <see cref="Find"/>), or a custom one from a JSON file or from JSON text such as
+    /// <c>{"op": "conv2d", "height": 14, …}</c>.
     /// </summary>
     public static Workload Resolve(string spec)
     {
-        var known = All.FirstOrDefault(w => w.Name == spec || w.Name == "resnet18." + spec);
+        var known = Find(spec);
         if (known is not null)
         {
             return known;
@@ -142,11 +158,13 @@ public static class WorkloadRegistry
             }
 
             // Logs, ground truth and validity data know a workload by its name: a custom shape under a built-in name
-            // would be taken for the built-in one.
-            if (All.FirstOrDefault(w => w.Name == workload.Name) is { } builtIn && builtIn != workload)
+            // (or VTA's spelling of it) would be taken for the built-in one; the built-in shape under it is the built-in.
+            if (Find(workload.Name) is { } builtIn && (workload.Name == builtIn.Name || IsVtaBenchmarkName(workload.Name)))
             {
-                throw new WorkloadException(
-                    $"{source}: \"name\" is \"{workload.Name}\", the name of the built-in workload {builtIn.Shape}; give the custom shape another name");
+                return builtIn == workload with { Name = builtIn.Name }
+                    ? builtIn
+                    : throw new WorkloadException(
+                        $"{source}: \"name\" is \"{workload.Name}\", the name of the built-in workload {builtIn.Shape}; give the custom shape another name");
             }
 
             return workload;

@@ -12,6 +12,15 @@ public sealed record WorkloadSummary(
     int BestTrial,
     TuningRecord? Best)
 {
+    /// <summary>The best configuration's latency in milliseconds (its mean cost: board seconds), or null without one.</summary>
+    public double? BestLatencyMs => Best?.MeanCost * 1e3;
+
+    /// <summary>
+    /// A network's latency in milliseconds: the sum of each workload's best, over the workloads that have one (the
+    /// others are not counted, and the caller says so).
+    /// </summary>
+    public static double TotalLatencyMs(IEnumerable<WorkloadSummary> summaries) => summaries.Sum(s => s.BestLatencyMs ?? 0);
+
     /// <summary>
     /// Summaries per task in order of first appearance. A record's workload is its HilTuner name, else the one its
     /// arguments describe; its trial number is HilTuner's, else its position among the task's records.

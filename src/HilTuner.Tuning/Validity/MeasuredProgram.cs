@@ -11,6 +11,9 @@ public sealed record MeasuredProgram(float[] Features, MeasureStatus Status, dou
     /// <summary>The label the gate learns: the program failed on the target (runtime error, hang, wrong answer, …).</summary>
     public bool Failed => Status.FailedOnTarget();
 
+    /// <summary>The target it was measured on, as its log record names it (<c>board</c>, <c>sim</c>, <c>replay</c>), when known.</summary>
+    public string? Target { get; init; }
+
     /// <summary>Whether the status says anything about the target: the program compiled and was measured (not skipped).</summary>
     public static bool Informative(MeasureStatus status) => status == MeasureStatus.Ok || status.FailedOnTarget();
 }

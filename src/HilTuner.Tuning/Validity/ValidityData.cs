@@ -78,7 +78,7 @@ public static class ValidityData
                 continue;
             }
 
-            examples.Add(new MeasuredProgram(ProgramFeatures.Of(workload, space.Get(record.Index), board, features), s, s == MeasureStatus.Ok ? record.MeanCost : 0));
+            examples.Add(new MeasuredProgram(ProgramFeatures.Of(workload, space.Get(record.Index), board, features), s, s == MeasureStatus.Ok ? record.MeanCost : 0) { Target = facts.TargetKind });
         }
 
         leftOut = skipped;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using HilTuner.Vta.Isa;
 
@@ -23,7 +24,19 @@ public sealed record Board
     public static IReadOnlyList<string> KnownTargets { get; } =
         ["pynq", "ultra96", "zcu104", "de10nano", "sim", "tsim", "intelfocl"];
 
-    private static readonly Lazy<Board> s_default = new(LoadEmbeddedDefault);
+    /// <summary>
+    /// The board file whose fabric, registers, hardware limits and timing a bare <c>vta_config.json</c> of each TARGET
+    /// gets; TARGETs without a board file of their own (sim, tsim, intelfocl) get the embedded default's.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> BoardFileOfTarget { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["pynq"] = "pynq-z1.json",
+        ["ultra96"] = "ultra96-v2.json",
+        ["zcu104"] = "zcu104.json",
+        ["de10nano"] = "de10-nano.json",
+    };
+
+    private static readonly Lazy<Board> s_default = new(() => Embedded(DefaultName));
 
     public required string Name { get; init; }
     public string? Description { get; init; }
@@ -42,6 +55,12 @@ public sealed record Board
 
     /// <summary>The <c>reset</c> section (the reset ladder) as written; the board bridge interprets it.</summary>
     public JsonElement? Reset { get; init; }
+
+    /// <summary>
+    /// What was assumed in reading the file, in one line for the user (a bare <c>vta_config.json</c> takes the rest of
+    /// a board from the default board of its TARGET), or null when the file said everything.
+    /// </summary>
+    public string? Assumption { get; init; }
 
     /// <summary>The ISA layout of this board's configuration.</summary>
     public IsaLayout Isa => IsaLayout.For(Vta);
@@ -90,6 +109,11 @@ public sealed record Board
         using (document)
         {
             var root = new JsonSection(source, string.Empty, document.RootElement);
+            if (document.RootElement.TryGetProperty("TARGET", out _) && !document.RootElement.TryGetProperty("vta", out _))
+            {
+                return FromVtaConfig(root, source);
+            }
+
             var name = root.String("name");
             var description = root.OptionalString("description");
             var vta = ReadVta(root.Section("vta"));
@@ -114,6 +138,40 @@ public sealed record Board
                 Reset = reset,
             };
         }
+    }
+
+    /// <summary>
+    /// A bare VTA configuration, as VTA's own <c>config/vta_config.json</c> is written (its keys at the top level):
+    /// the configuration is the file's, the rest — fabric clock, registers, hardware limits, timing — the default board
+    /// of its TARGET's (<see cref="BoardFileOfTarget"/>), without a link or reset section (a configuration says nothing
+    /// about how to reach a board). <c>ACC_DEP_DISTANCE</c> (the Chisel pipeline's accumulator distance) is read and
+    /// not used: the simulator follows the HLS design.
+    /// </summary>
+    private static Board FromVtaConfig(JsonSection root, string source)
+    {
+        var accDepDistance = root.Int("ACC_DEP_DISTANCE", 0);
+        if (accDepDistance < 0)
+        {
+            throw root.Error("ACC_DEP_DISTANCE", $"{accDepDistance} must not be negative");
+        }
+
+        var vta = ReadVta(root);
+        var file = BoardFileOfTarget.GetValueOrDefault(vta.Target, DefaultName);
+        var basis = file == DefaultName ? Default : Embedded(file);
+        var sameConfig = basis.Vta.ConfigString == vta.ConfigString;
+        var uopDepth = Math.Min(basis.Hardware.UopBufferDepth, vta.UopBuffDepth);
+        return basis with
+        {
+            Name = sameConfig ? basis.Name : $"{basis.Name}-{vta.ConfigString}",
+            Description = $"VTA configuration {vta.ConfigString} from {source}, on {basis.Name}'s fabric, registers, limits and timing",
+            Source = source,
+            Vta = vta,
+            Hardware = basis.Hardware with { UopBufferDepth = uopDepth },
+            Link = null,
+            Reset = null,
+            Assumption = string.Create(CultureInfo.InvariantCulture,
+                $"{source}: a bare VTA configuration (TARGET {vta.Target}): clock {basis.Fabric.ClockMhz} MHz, registers, hardware limits and timing assumed from boards/{file} ({basis.Name}){(uopDepth < basis.Hardware.UopBufferDepth ? $", micro-op buffer {uopDepth} deep" : string.Empty)}; no link{(root.Has("ACC_DEP_DISTANCE") ? ", ACC_DEP_DISTANCE not used" : string.Empty)}"),
+        };
     }
 
     private static VtaConfig ReadVta(JsonSection s)
@@ -306,12 +364,13 @@ public sealed record Board
         return value > 0 ? value : throw s.Error(key, $"{value} must be at least 1");
     }
 
-    private static Board LoadEmbeddedDefault()
+    /// <summary>A board file embedded in this assembly (every file of <c>boards/</c>).</summary>
+    private static Board Embedded(string file)
     {
-        const string resource = "HilTuner.Vta.boards.sim.json";
+        var resource = "HilTuner.Vta.boards." + file;
         using var stream = typeof(Board).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"the embedded default board {resource} is missing from the build");
+            ?? throw new InvalidOperationException($"the embedded board {resource} is missing from the build");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd(), "embedded:" + DefaultName);
+        return Parse(reader.ReadToEnd(), "embedded:" + file);
     }
 }
