@@ -40,17 +40,31 @@ tune: build
 	$(HILTUNER) log summary $(OUT)/resnet18.log > $(OUT)/resnet18-summary.txt
 	@echo "table: $(OUT)/resnet18-summary.txt (hiltuner log summary), best records: hiltuner log best $(OUT)/resnet18.log"
 
-## edge: the validity predictor for the board: hiltuner-predict published self-contained for linux-arm64 in
-## out/edge/linux-arm64, with beside it validity.onnx trained on out/resnet18.log (`make tune` runs first when the
-## log is missing). Copy the folder to an arm64 board; it needs no .NET there.
-EDGE_DIR := $(OUT)/edge/linux-arm64
+## edge: the validity predictor for the boards: hiltuner-predict published for each board platform under out/edge/,
+## with beside it validity.onnx trained on out/resnet18.log (`make tune` runs first when the log is missing):
+##   linux-arm64 (Ultra96, ZCU104): self-contained and trimmed, OnnxRuntime runs the model; the board needs no .NET;
+##   linux-arm (PYNQ-Z1/Z2, DE10-Nano): framework-dependent (the package source serves no .NET runtime for 32-bit ARM),
+##   the managed evaluator runs the same ONNX file (OnnxRuntime has no 32-bit ARM library); the board needs the
+##   .NET 10 runtime. Each publish takes the shared build lock EDGE_LOCK (when flock is there; `EDGE_LOCK=` when the
+##   caller already holds it, e.g. `flock /tmp/hiltuner-build.lock make edge EDGE_LOCK=`). Ends with each folder's size.
+EDGE_PLATFORMS := linux-arm64 linux-arm
+EDGE_LOCK ?= /tmp/hiltuner-build.lock
+FLOCK := $(if $(EDGE_LOCK),$(if $(shell command -v flock),flock $(EDGE_LOCK)))
 edge: build | $(OUT)/resnet18.log
-	$(DOTNET) publish src/HilTuner.Edge -c $(CONFIG) -r linux-arm64 --self-contained -o $(EDGE_DIR) --nologo -v quiet
-	$(HILTUNER) model train-validity --log $(OUT)/resnet18.log --board boards/sim.json --out $(EDGE_DIR)/validity.onnx
-	@rm -f $(EDGE_DIR)/validity.mlnet.zip # the ML.NET form is for the host's --engine mlnet; the board runs the ONNX file
-	@echo "edge: copy $(EDGE_DIR)/ to the board (e.g. scp -r $(EDGE_DIR) root@BOARD:hiltuner-predict) and run there:" \
+	$(HILTUNER) model train-validity --log $(OUT)/resnet18.log --board boards/sim.json --out $(OUT)/edge/validity.onnx
+	@rm -f $(OUT)/edge/validity.mlnet.zip # the ML.NET form is for the host's --engine mlnet; the boards run the ONNX file
+	@for rid in $(EDGE_PLATFORMS); do \
+	  rm -rf $(OUT)/edge/$$rid; \
+	  $(FLOCK) $(DOTNET) publish src/HilTuner.Edge -c $(CONFIG) -r $$rid -o $(OUT)/edge/$$rid --nologo -v quiet \
+	    $$([[ $$rid == linux-arm64 ]] && echo --self-contained) || exit 1; \
+	  cp $(OUT)/edge/validity.onnx $(OUT)/edge/$$rid/validity.onnx; \
+	done
+	@echo "edge: copy the board's folder (e.g. scp -r $(OUT)/edge/linux-arm64 root@BOARD:hiltuner-predict) and run there:" \
 	  "hiltuner-predict/hiltuner-predict --model hiltuner-predict/validity.onnx --workload resnet18.C11 --all" \
-	  "(or --index N / --knobs JSON; --board FILE for the board's own board file)"
+	  "(linux-arm: dotnet hiltuner-predict/hiltuner-predict.dll …; --index N / --knobs JSON; --board FILE for the board's own board file)"
+	@for rid in $(EDGE_PLATFORMS); do \
+	  printf 'edge: %-40s %6s in %d files\n' "$(OUT)/edge/$$rid/" "$$(du -sh $(OUT)/edge/$$rid | cut -f1)" "$$(find $(OUT)/edge/$$rid -type f | wc -l)"; \
+	done
 
 # The tuning log `make edge` trains on: made by `make tune` when it is missing (an existing log is used as it is).
 $(OUT)/resnet18.log: | build

@@ -6,6 +6,7 @@ using System.Text.Json;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
+using HilTuner.Onnx;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
 
@@ -22,6 +23,13 @@ public static class Predict
 
     /// <summary>Exit code for bad input (missing or mismatched model, unknown workload, index outside the space…).</summary>
     public const int BadInput = 2;
+
+    /// <summary>
+    /// The runtime option (in <c>hiltuner-predict.runtimeconfig.json</c>) naming the engine that runs the model, set
+    /// when the program is published: <c>Managed</c> for linux-arm, whose platform OnnxRuntime has no native library
+    /// for; <c>OnnxRuntime</c> otherwise (also when the option is absent).
+    /// </summary>
+    public const string EngineOption = "HilTuner.Edge.TreeEngine";
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -80,7 +88,7 @@ public static class Predict
             var configurations = everything ? Every(space)
                 : knobText is not null ? [FromKnobs(space, knobText)]
                 : indices.Select(i => At(space, w, b, i)).ToList();
-            using var predictor = ValidityPredictor.Open(parse.GetValue(model)!, b);
+            using var predictor = ValidityPredictor.Open(parse.GetValue(model)!, b, options: ValidityPredictor.DefaultOptions with { Engine = Engine() });
             foreach (var configuration in configurations)
             {
                 output.WriteLine(Line(predictor, w, b, configuration));
@@ -106,6 +114,21 @@ public static class Predict
             error.WriteLine($"{Name}: {e.Message}");
             return BadInput;
         }
+    }
+
+    /// <summary>The engine this build was published with (<see cref="EngineOption"/>).</summary>
+    public static TreeEngine Engine()
+    {
+        var value = AppContext.GetData(EngineOption) as string;
+        if (value is null)
+        {
+            return TreeEngine.OnnxRuntime;
+        }
+
+        return Enum.GetNames<TreeEngine>().Contains(value, StringComparer.Ordinal)
+            ? Enum.Parse<TreeEngine>(value)
+            : throw new PredictException(
+                $"{Name}.runtimeconfig.json: {EngineOption} is \"{value}\", not one of {string.Join(", ", Enum.GetNames<TreeEngine>())}");
     }
 
     /// <summary>One configuration's line: its probabilities and verdict, or its compile error.</summary>

@@ -19,8 +19,31 @@ internal static class OnnxGraphPruner
             return model;
         }
 
-        // Walk back from the kept outputs to everything they are computed from.
-        var needed = new HashSet<string>(kept.Select(o => o.Name), StringComparer.Ordinal);
+        var (nodes, needed) = NodesComputing(graph, kept.Select(o => o.Name));
+        var pruned = graph.Clone();
+        pruned.Output.Clear();
+        pruned.Output.AddRange(kept);
+        pruned.Node.Clear();
+        pruned.Node.AddRange(nodes);
+        var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
+        pruned.Initializer.Clear();
+        pruned.Initializer.AddRange(initializers);
+        var valueInfo = graph.ValueInfo.Where(v => needed.Contains(v.Name)).ToList();
+        pruned.ValueInfo.Clear();
+        pruned.ValueInfo.AddRange(valueInfo);
+        var copy = proto.Clone();
+        copy.Graph = pruned;
+        return copy.ToByteArray();
+    }
+
+    /// <summary>
+    /// The nodes <paramref name="outputs"/> are computed from, in the graph's order, and every value name they need
+    /// (the outputs, the nodes' inputs and outputs among them).
+    /// </summary>
+    public static (List<NodeProto> Nodes, HashSet<string> Needed) NodesComputing(GraphProto graph, IEnumerable<string> outputs)
+    {
+        // Walk back from the outputs to everything they are computed from.
+        var needed = new HashSet<string>(outputs, StringComparer.Ordinal);
         var nodes = new List<NodeProto>();
         for (var i = graph.Node.Count - 1; i >= 0; i--)
         {
@@ -36,19 +59,6 @@ internal static class OnnxGraphPruner
         }
 
         nodes.Reverse();
-        var pruned = graph.Clone();
-        pruned.Output.Clear();
-        pruned.Output.AddRange(kept);
-        pruned.Node.Clear();
-        pruned.Node.AddRange(nodes);
-        var initializers = graph.Initializer.Where(t => needed.Contains(t.Name)).ToList();
-        pruned.Initializer.Clear();
-        pruned.Initializer.AddRange(initializers);
-        var valueInfo = graph.ValueInfo.Where(v => needed.Contains(v.Name)).ToList();
-        pruned.ValueInfo.Clear();
-        pruned.ValueInfo.AddRange(valueInfo);
-        var copy = proto.Clone();
-        copy.Graph = pruned;
-        return copy.ToByteArray();
+        return (nodes, needed);
     }
 }

@@ -43,6 +43,13 @@ public sealed record OnnxPredictorOptions
     /// </summary>
     public IReadOnlyList<string>? Heads { get; init; }
 
+    /// <summary>
+    /// Which program evaluates the model: OnnxRuntime (the default), or <see cref="TreeEngine.Managed"/> where
+    /// OnnxRuntime has no native library. The managed engine evaluates one row at a time on the calling thread: it
+    /// ignores <see cref="BatchSize"/>, <see cref="Parallelism"/> and the thread options.
+    /// </summary>
+    public TreeEngine Engine { get; init; }
+
     internal void Validate()
     {
         if (BatchSize is < 1 or > 1 << 20)

@@ -16,7 +16,10 @@ public static class OnnxTreeModelReader
 
     /// <summary>Reads the metadata of a model held in memory; <paramref name="sourceName"/> names it in errors.</summary>
     /// <exception cref="OnnxModelException">The bytes are damaged or not such a model.</exception>
-    public static OnnxModelInfo ReadInfo(ReadOnlySpan<byte> bytes, string sourceName)
+    public static OnnxModelInfo ReadInfo(ReadOnlySpan<byte> bytes, string sourceName) => Read(bytes, sourceName).Info;
+
+    /// <summary>Reads and checks a model held in memory: its metadata and its parsed graph.</summary>
+    internal static (OnnxModelInfo Info, ModelProto Proto) Read(ReadOnlySpan<byte> bytes, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         if (bytes.IsEmpty)
@@ -35,7 +38,7 @@ public static class OnnxTreeModelReader
                 sourceName, $"it is not an ONNX model: it does not parse as protobuf ({e.Message})", e);
         }
 
-        return Check(proto, bytes, sourceName);
+        return (Check(proto, bytes, sourceName), proto);
     }
 
     internal static byte[] ReadFile(string path)

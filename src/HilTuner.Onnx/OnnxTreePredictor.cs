@@ -12,7 +12,7 @@ namespace HilTuner.Onnx;
 /// Thread safety: every public member may be called from any thread; calls to <see cref="Predict(ReadOnlySpan{float}, Span{float})"/>
 /// are serialised on one lock (each call already uses <see cref="OnnxPredictorOptions.Parallelism"/> threads).
 /// </remarks>
-public sealed class OnnxTreePredictor : IDisposable
+public sealed class OnnxTreePredictor : ICalibratedTreePredictor
 {
     private readonly Lock _gate = new();
     private readonly SessionOptions _sessionOptions;
@@ -111,21 +111,7 @@ public sealed class OnnxTreePredictor : IDisposable
     public unsafe void Predict(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
         int features = FeatureCount;
-        if (rows.Length % features != 0)
-        {
-            throw new ArgumentException(
-                $"{rows.Length} values are not a whole number of rows of {features} features (model '{Info.Source}')",
-                nameof(rows));
-        }
-
-        int rowCount = rows.Length / features;
-        if (probabilities.Length < (long)rowCount * HeadCount)
-        {
-            throw new ArgumentException(
-                $"{rowCount} rows need {(long)rowCount * HeadCount} output values, the buffer holds {probabilities.Length}",
-                nameof(probabilities));
-        }
-
+        int rowCount = CalibratedTreePredictor.RowCount(this, rows, probabilities);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -181,12 +167,7 @@ public sealed class OnnxTreePredictor : IDisposable
     /// <summary>Predicts every head for one row; <paramref name="headProbabilities"/> gets one value per head.</summary>
     public void PredictRow(ReadOnlySpan<float> row, Span<float> headProbabilities)
     {
-        if (row.Length != FeatureCount)
-        {
-            throw new ArgumentException(
-                $"a row has {row.Length} values but model '{Info.Source}' takes {FeatureCount} features", nameof(row));
-        }
-
+        CalibratedTreePredictor.CheckRow(this, row);
         Predict(row, headProbabilities);
     }
 

@@ -6,20 +6,21 @@ using HilTuner.Vta.Config;
 namespace HilTuner.Validity;
 
 /// <summary>
-/// A validity model file run with OnnxRuntime. Opening it checks that it is a HilTuner validity model, that its
+/// A validity model file run with OnnxRuntime (or, where OnnxRuntime has no native library, with the managed evaluator of
+/// the same file: <see cref="OnnxPredictorOptions.Engine"/>). Opening it checks that it is a HilTuner validity model, that its
 /// inputs are the ones this build computes (<see cref="ProgramFeatures"/>), and that it was trained for the board's
 /// VTA configuration. Used by the tuner's gate and by the edge predictor alike. Not thread-safe (it reuses its
 /// buffers): open one per thread.
 /// </summary>
 public sealed class ValidityPredictor : IDisposable
 {
-    private readonly OnnxTreePredictor _predictor;
-    private readonly OnnxTreePredictor? _gate;
+    private readonly ICalibratedTreePredictor _predictor;
+    private readonly ICalibratedTreePredictor? _gate;
     private readonly int _failHead;
     private float[] _rows = [];
     private float[] _probabilities = [];
 
-    private ValidityPredictor(OnnxTreePredictor predictor, OnnxTreePredictor? gate, string path, double threshold)
+    private ValidityPredictor(ICalibratedTreePredictor predictor, ICalibratedTreePredictor? gate, string path, double threshold)
     {
         _predictor = predictor;
         _gate = gate;
@@ -27,6 +28,9 @@ public sealed class ValidityPredictor : IDisposable
         Threshold = threshold;
         _failHead = predictor.Info.IndexOfHead(ValidityModelFormat.FailHead);
     }
+
+    /// <summary>The options <see cref="Open"/> uses when given none: OnnxRuntime, batches of 256 rows for the gate.</summary>
+    public static OnnxPredictorOptions DefaultOptions => new() { BatchSize = 256 };
 
     public string Path { get; }
 
@@ -68,9 +72,9 @@ public sealed class ValidityPredictor : IDisposable
         try
         {
             // Every head for a person's question; the p_fail head alone for the gate's batches.
-            var all = options ?? new OnnxPredictorOptions { BatchSize = 256 };
-            var predictor = OnnxTreePredictor.Open(path, all with { BatchSize = 1, Parallelism = 1 });
-            var gate = info.HeadNames.Count == 1 ? null : OnnxTreePredictor.Open(path, all with { Heads = [ValidityModelFormat.FailHead] });
+            var all = options ?? DefaultOptions;
+            var predictor = CalibratedTreePredictor.Open(path, all with { BatchSize = 1, Parallelism = 1 });
+            var gate = info.HeadNames.Count == 1 ? null : CalibratedTreePredictor.Open(path, all with { Heads = [ValidityModelFormat.FailHead] });
             return new ValidityPredictor(predictor, gate, path, threshold ?? stored);
         }
         catch (OnnxModelException e)

@@ -3,7 +3,8 @@ using HilTuner.Tests.Shared;
 namespace HilTuner.Edge.Tests;
 
 /// <summary>
-/// hiltuner-predict published self-contained for linux-arm64 (once per test run, as <c>make edge</c> publishes it) and
+/// hiltuner-predict published self-contained for linux-arm64 (once per test run, as <c>make edge</c> publishes it:
+/// trimmed, OnnxRuntime as its engine) and
 /// run under qemu-aarch64 on Debian's aarch64 runtime libraries (<c>/usr/aarch64-linux-gnu</c>). A machine without
 /// the emulator or the libraries fails the test saying what to install: the test is never skipped.
 /// </summary>
@@ -51,8 +52,8 @@ internal static class Arm64Build
     /// <summary>Fails the test, saying what to install, when qemu-aarch64 or the aarch64 libraries are missing.</summary>
     public static void RequireEmulator() => _ = s_emulator.Value;
 
-    /// <summary>Runs the arm64 build under qemu-aarch64.</summary>
-    public static ProgramRun Run(IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Runs the arm64 build (or the copy of it in <paramref name="folder"/>) under qemu-aarch64.</summary>
+    public static ProgramRun Run(IEnumerable<string> args, TimeSpan timeout, string? folder = null)
     {
         var (qemu, prefix) = s_emulator.Value;
         return ExternalProgram.Run(
@@ -62,7 +63,7 @@ internal static class Arm64Build
                 "-E", "LD_LIBRARY_PATH=" + OpenSslDirectory,
                 "-E", "DOTNET_EnableWriteXorExecute=0",
                 "-E", "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1",
-                Path.Combine(Directory, "hiltuner-predict"),
+                Path.Combine(folder ?? Directory, "hiltuner-predict"),
                 .. args,
             ],
             timeout);
@@ -143,45 +144,7 @@ internal static class Arm64Build
     private static string Publish()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var root = System.IO.Directory.CreateTempSubdirectory("hiltuner-edge-arm64-").FullName;
-        var output = Path.Combine(root, "linux-arm64");
-        var log = Path.Combine(root, "publish.log");
-
-        // Intermediate files go to a folder of this test project's own (kept between runs, so a second run is
-        // incremental), not to the src projects' obj folders that `dotnet build HilTuner.sln` uses at the same time.
-        var artifacts = Path.Combine(AppContext.BaseDirectory, "edge-arm64-build");
-        string[] publish =
-        [
-            "publish", Path.Combine(Repository.Root, "src", "HilTuner.Edge", "HilTuner.Edge.csproj"),
-            "-c", "Release", "-r", "linux-arm64", "--self-contained", "-o", output, "--artifacts-path", artifacts,
-            "--nologo", "-v", "quiet", "-nodeReuse:false",
-        ];
-
-        // Through sh so that the output goes to a file: a compiler server started by the build would otherwise keep
-        // the test's pipe open after dotnet publish ends.
-        var run = ExternalProgram.Run(
-            "/bin/sh",
-            ["-c", "exec dotnet \"$@\" >\"$0\" 2>&1", log, .. publish],
-            TimeSpan.FromMinutes(15),
-            new Dictionary<string, string?>
-            {
-                ["MSBUILDDISABLENODEREUSE"] = "1",
-                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-                ["DOTNET_NOLOGO"] = "1",
-
-                // Set by the dotnet that runs the tests, for its own MSBuild; the nested publish finds its own.
-                ["MSBuildExtensionsPath"] = null,
-                ["MSBuildSDKsPath"] = null,
-                ["MSBUILD_EXE_PATH"] = null,
-            });
-        if (run.ExitCode != 0)
-        {
-            var text = File.Exists(log) ? File.ReadAllText(log) : "(no log)";
-            Assert.Fail($"dotnet {string.Join(' ', publish)} failed (exit {run.ExitCode}):\n{text[Math.Max(0, text.Length - 4000)..]}");
-        }
-
-        var program = Path.Combine(output, "hiltuner-predict");
-        Assert.IsTrue(File.Exists(program), $"dotnet publish wrote no {program}");
+        var output = EdgePublish.Publish("linux-arm64");
         PublishTime = clock.Elapsed;
         return output;
     }
@@ -189,22 +152,7 @@ internal static class Arm64Build
     /// <summary>Removes the published folder and the qemu prefix (the intermediate files stay for the next run).</summary>
     public static void Delete()
     {
-        var folders = s_prefixes.ToList();
-        if (s_published.IsValueCreated)
-        {
-            folders.Add(Path.GetDirectoryName(s_published.Value)!);
-        }
-
-        foreach (var folder in folders)
-        {
-            try
-            {
-                // The prefix holds symbolic links to the sysroot: Delete removes the links, not what they point to.
-                System.IO.Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        // The prefix holds symbolic links to the sysroot: Delete removes the links, not what they point to.
+        EdgePublish.Delete([.. s_prefixes, .. s_published.IsValueCreated ? [Path.GetDirectoryName(s_published.Value)!] : Array.Empty<string>()]);
     }
 }

@@ -16,6 +16,12 @@ public sealed class EdgePredictorTests
 {
     private const string Workload = "resnet18.C11";
 
+    /// <summary>A layer the model was not trained on: its probabilities are fractions, not 0 or 1.</summary>
+    private const string UnseenWorkload = "resnet18.C10";
+
+    /// <summary>How far the managed evaluator's probabilities may be from OnnxRuntime's (which approximates the sigmoid).</summary>
+    private const double ManagedTolerance = 1e-6;
+
     private static readonly TimeSpan ProgramTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>The emulated run compiles and predicts every configuration of the space, JIT and all, under qemu.</summary>
@@ -27,6 +33,7 @@ public sealed class EdgePredictorTests
     public static void Cleanup()
     {
         Arm64Build.Delete();
+        LinuxArmBuild.Delete();
         if (EdgeModel.Created)
         {
             try
@@ -56,9 +63,56 @@ public sealed class EdgePredictorTests
         // On the layers it was trained on the model is sure of itself (probabilities round to exactly 0 or 1 in
         // float); on another layer the rows fall between its splits and the probabilities are fractions, the digits
         // of which depend on every float operation of the two builds.
-        var lines = CompareBuilds("resnet18.C10");
-        var fractions = lines.SelectMany(l => Probabilities(JsonNode.Parse(l)!.AsObject())).Count(p => p.Value is > 0 and < 1);
-        Assert.IsGreaterThan(0, fractions, "no probability strictly between 0 and 1: the comparison would prove little");
+        var lines = CompareBuilds(UnseenWorkload);
+        AssertFractions(lines);
+    }
+
+    [TestMethod]
+    public void TheArm64BuildIsTrimmedRunsOnnxRuntimeAndCarriesNoDebugFiles()
+    {
+        var folder = Arm64Build.Directory;
+        var files = new DirectoryInfo(folder).GetFiles();
+        var megabytes = files.Sum(f => f.Length) / 1e6;
+        TestContext.WriteLine(string.Create(CultureInfo.InvariantCulture, $"linux-arm64: {files.Length} files, {megabytes:F1} MB"));
+        Assert.AreEqual(nameof(Onnx.TreeEngine.OnnxRuntime), EdgePublish.Engine(folder));
+        Assert.IsTrue(files.Any(f => f.Name == "libonnxruntime.so"), "the arm64 build carries OnnxRuntime's native library");
+        Assert.IsFalse(files.Any(f => f.Extension is ".pdb" or ".dbg"), string.Join(", ", files.Where(f => f.Extension is ".pdb" or ".dbg").Select(f => f.Name)));
+
+        // Untrimmed, the folder held the whole runtime: 112 MB in 207 files.
+        Assert.IsLessThan(60, megabytes, "the linux-arm64 build is not trimmed");
+        Assert.IsLessThan(100, files.Length, "the linux-arm64 build is not trimmed");
+    }
+
+    [TestMethod]
+    public void TheLinuxArmBuildRunsTheManagedEvaluatorAndPrintsWhatTheX64BuildPrints()
+    {
+        var folder = LinuxArmBuild.Directory;
+        var files = new DirectoryInfo(folder).GetFiles();
+        TestContext.WriteLine(string.Create(CultureInfo.InvariantCulture, $"linux-arm: {files.Length} files, {files.Sum(f => f.Length) / 1e6:F1} MB"));
+        Assert.AreEqual(nameof(Onnx.TreeEngine.Managed), EdgePublish.Engine(folder), "the linux-arm build must not ask OnnxRuntime, which has no 32-bit ARM library");
+        Assert.IsFalse(files.Any(f => f.Name.StartsWith("libonnxruntime", StringComparison.Ordinal) || f.Extension is ".pdb" or ".so"), string.Join(", ", files.Select(f => f.Name)));
+
+        var lines = CompareWithX64(Workload, "linux-arm", args => LinuxArmBuild.Run(args, ProgramTimeout), ManagedTolerance);
+        Assert.IsTrue(lines.Any(l => l.Contains("\"skip\"", StringComparison.Ordinal)), "no configuration is predicted to fail");
+        AssertFractions(CompareWithX64(UnseenWorkload, "linux-arm", args => LinuxArmBuild.Run(args, ProgramTimeout), ManagedTolerance));
+    }
+
+    [TestMethod]
+    public void TheManagedEvaluatorOnArmUnderQemuPrintsWhatTheX64BuildPrints()
+    {
+        // No .NET runtime for 32-bit ARM is served here: the managed engine runs on an ARM CPU in the arm64 build.
+        Arm64Build.RequireEmulator();
+        var managed = EdgePublish.WithEngine(Arm64Build.Directory, nameof(Onnx.TreeEngine.Managed));
+        AssertFractions(CompareWithX64(UnseenWorkload, "arm64 (managed engine)", args => Arm64Build.Run(args, EmulatedTimeout, managed), ManagedTolerance));
+    }
+
+    [TestMethod]
+    public void AnEngineTheProgramDoesNotKnowIsRefused()
+    {
+        var copy = EdgePublish.WithEngine(LinuxArmBuild.Directory, "Fast");
+        AssertBadInput(
+            LinuxArmBuild.Run(["--model", EdgeModel.Instance.Path, "--workload", Workload, "--index", "0"], ProgramTimeout, copy),
+            "hiltuner-predict.runtimeconfig.json", Predict.EngineOption, "\"Fast\"", "OnnxRuntime, Managed");
     }
 
     /// <summary>
@@ -68,6 +122,18 @@ public sealed class EdgePredictorTests
     private string[] CompareBuilds(string workload)
     {
         Arm64Build.RequireEmulator();
+        _ = Arm64Build.Directory;
+        return CompareWithX64(workload, "arm64", args => Arm64Build.Run(args, EmulatedTimeout), 0);
+    }
+
+    /// <summary>
+    /// Runs the x64 build (OnnxRuntime) and <paramref name="other"/> on every configuration of
+    /// <paramref name="workload"/> and asserts that they print the same lines: digit for digit when
+    /// <paramref name="tolerance"/> is 0, otherwise the same but for probabilities at most that far apart. Returns the
+    /// x64 lines.
+    /// </summary>
+    private string[] CompareWithX64(string workload, string other, Func<string[], ProgramRun> runOther, double tolerance)
+    {
         var clock = Stopwatch.StartNew();
         var model = EdgeModel.Instance;
         var trainTime = clock.Elapsed;
@@ -77,16 +143,15 @@ public sealed class EdgePredictorTests
         Assert.AreEqual(0, x64.ExitCode, x64.ToString());
         Assert.AreEqual(string.Empty, x64.Error, x64.ToString());
 
-        _ = Arm64Build.Directory;
-        var arm64 = Arm64Build.Run(args, EmulatedTimeout);
-        Assert.AreEqual(0, arm64.ExitCode, arm64.ToString());
-        Assert.AreEqual(string.Empty, arm64.Error, arm64.ToString());
+        var otherRun = runOther(args);
+        Assert.AreEqual(0, otherRun.ExitCode, otherRun.ToString());
+        Assert.AreEqual(string.Empty, otherRun.Error, otherRun.ToString());
 
         var space = Templates.For(WorkloadRegistry.Resolve(workload), Board.Default.Vta);
         var x64Lines = x64.OutputLines;
-        var arm64Lines = arm64.OutputLines;
+        var otherLines = otherRun.OutputLines;
         Assert.HasCount((int)space.Size, x64Lines, "x64: one line per configuration");
-        Assert.HasCount((int)space.Size, arm64Lines, "arm64: one line per configuration");
+        Assert.HasCount((int)space.Size, otherLines, $"{other}: one line per configuration");
 
         var maxDifference = 0.0;
         var values = 0;
@@ -94,33 +159,53 @@ public sealed class EdgePredictorTests
         for (var i = 0; i < x64Lines.Length; i++)
         {
             var a = JsonNode.Parse(x64Lines[i])!.AsObject();
-            var b = JsonNode.Parse(arm64Lines[i])!.AsObject();
+            var b = JsonNode.Parse(otherLines[i])!.AsObject();
             Assert.AreEqual((long)i, a["index"]!.GetValue<long>(), $"x64 line {i}");
-            Assert.AreEqual((long)i, b["index"]!.GetValue<long>(), $"arm64 line {i}");
+            Assert.AreEqual((long)i, b["index"]!.GetValue<long>(), $"{other} line {i}");
             var pa = Probabilities(a).ToList();
             var pb = Probabilities(b).ToList();
-            Assert.AreEqual(pa.Count, pb.Count, $"configuration {i}: x64 and arm64 print different heads");
+            CollectionAssert.AreEqual(pa.Select(p => p.Name).ToList(), pb.Select(p => p.Name).ToList(), $"configuration {i}: x64 and {other} print different heads");
+            var lineDifference = 0.0;
             for (var k = 0; k < pa.Count; k++)
             {
                 values++;
-                maxDifference = Math.Max(maxDifference, Math.Abs(pa[k].Value - pb[k].Value));
+                lineDifference = Math.Max(lineDifference, Math.Abs(pa[k].Value - pb[k].Value));
             }
 
-            if (x64Lines[i] != arm64Lines[i])
+            maxDifference = Math.Max(maxDifference, lineDifference);
+            var same = tolerance == 0 ? x64Lines[i] == otherLines[i] : lineDifference <= tolerance && WithoutProbabilities(a) == WithoutProbabilities(b);
+            if (!same)
             {
-                differing.Add($"x64:   {x64Lines[i]}\narm64: {arm64Lines[i]}");
+                differing.Add($"x64:   {x64Lines[i]}\n{other}: {otherLines[i]}");
             }
         }
 
         TestContext.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{workload}: {space.Size} configurations, {values} probabilities; max |x64 - arm64| = {maxDifference:R}; lines differing: {differing.Count}; " +
+            $"{workload}: {space.Size} configurations, {values} probabilities; max |x64 - {other}| = {maxDifference:R}; lines differing: {differing.Count}; " +
             $"model ready after {trainTime.TotalSeconds:F1} s, x64 run {x64.Elapsed.TotalSeconds:F1} s, " +
-            $"arm64 publish {Arm64Build.PublishTime.TotalSeconds:F1} s, arm64 run under qemu {arm64.Elapsed.TotalSeconds:F1} s"));
+            $"arm64 publish {Arm64Build.PublishTime.TotalSeconds:F1} s, {other} run {otherRun.Elapsed.TotalSeconds:F1} s"));
 
-        // Digit for digit: the same configurations, statuses, errors, probabilities, thresholds and verdicts.
+        // The same configurations, statuses, errors, thresholds and verdicts; probabilities digit for digit, or within
+        // the tolerance.
         Assert.IsEmpty(differing, string.Create(CultureInfo.InvariantCulture,
-            $"{differing.Count} lines differ between the x64 and the arm64 build (max probability difference {maxDifference:R}); first:\n{differing.FirstOrDefault()}"));
+            $"{differing.Count} lines differ between the x64 and the {other} build beyond {tolerance:R} (max probability difference {maxDifference:R}); first:\n{differing.FirstOrDefault()}"));
         return x64Lines;
+    }
+
+    /// <summary>Some probability strictly between 0 and 1, or the comparison would prove little.</summary>
+    private static void AssertFractions(string[] lines)
+    {
+        var fractions = lines.SelectMany(l => Probabilities(JsonNode.Parse(l)!.AsObject())).Count(p => p.Value is > 0 and < 1);
+        Assert.IsGreaterThan(0, fractions, "no probability strictly between 0 and 1: the comparison would prove little");
+    }
+
+    /// <summary>A line without its probabilities (workload, index, status, error, threshold, verdict).</summary>
+    private static string WithoutProbabilities(JsonObject line)
+    {
+        var copy = line.DeepClone().AsObject();
+        copy.Remove(ValidityModelFormat.FailHead);
+        copy.Remove("heads");
+        return copy.ToJsonString();
     }
 
     [TestMethod]

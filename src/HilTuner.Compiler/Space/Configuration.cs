@@ -39,7 +39,7 @@ public sealed class Configuration(ConfigSpace space, long index, int[] choices)
         for (var i = 0; i < Space.Knobs.Count; i++)
         {
             var knob = Space.Knobs[i];
-            entity.Add(new JsonArray(knob.Name, knob.Tag, knob.EntityJson(_choices[i])));
+            entity.Add((JsonNode)new JsonArray(knob.Name, knob.Tag, knob.EntityJson(_choices[i])));
         }
 
         return entity;
