@@ -20,8 +20,8 @@ public sealed class TuningSessionTests
         var logged = File.Exists(path) ? TuningLog.Read(path, out _).Where(r => r.TaskKey == task.Key).ToList() : [];
         using var log = TuningLog.Append(path);
         var options = new TuningOptions { Trials = trials, Seed = seed, EarlyStopping = earlyStopping };
-        var session = new TuningSession(task, TunerFactory.Create(tuner, new TunerContext(task, seed, LocalBuilder.Instance)), target ?? new SimTarget(Board.Default), log, options);
-        return session.Run(logged);
+        var session = new TuningSession(task, TunerFactory.Create(tuner, new TunerContext(task, seed, LocalBuilder.Instance)), target ?? new SimTarget(Board.Default), options);
+        return session.Run(logged, [log]);
     }
 
     [TestMethod]
@@ -82,6 +82,37 @@ public sealed class TuningSessionTests
 
         Assert.AreEqual(records.Max(r => r.Gflops(operations)), result.BestGflops, 1e-9);
         Assert.AreEqual(records.Count(r => !r.Succeeded), result.Statuses.Where(s => s.Key != "ok").Sum(s => s.Value));
+    }
+
+    /// <summary>The session writes nothing itself: observers get every trial (measured ones with their record) and the end.</summary>
+    [TestMethod]
+    public void ObserversAreToldOfEveryTrialAndOfTheEnd()
+    {
+        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C11"), Board.Default, 3);
+        var collector = new RecordCollector();
+        var seen = new List<TaskProgress>();
+        var ends = new List<TaskProgress>();
+        var session = new TuningSession(task, TunerFactory.Create("random", new TunerContext(task, 3, LocalBuilder.Instance)), new SimTarget(Board.Default), new TuningOptions { Trials = 20, Seed = 3 });
+        var result = session.Run([], [collector, new Watcher(seen.Add, ends.Add)]);
+
+        Assert.HasCount(20, collector.Records);
+        CollectionAssert.AreEqual(Enumerable.Range(1, 20).ToArray(), collector.Records.Select(r => r.Facts!.Trial).ToArray());
+        CollectionAssert.AreEqual(Enumerable.Range(1, 20).ToArray(), seen.Select(p => p.Trials).ToArray(), "one report per trial, after it");
+        Assert.IsTrue(seen.All(p => !p.Finished));
+        Assert.HasCount(1, ends);
+        Assert.AreSame(result, ends[0]);
+        Assert.IsTrue(ends[0].Finished);
+    }
+
+    private sealed class Watcher(Action<TaskProgress> trial, Action<TaskProgress> end) : ITrialObserver
+    {
+        public void OnTrial(TuningRecord? record, TaskProgress progress)
+        {
+            Assert.IsNotNull(record, "nothing was in the log: every trial was measured");
+            trial(progress);
+        }
+
+        public void OnTaskEnd(TaskProgress progress) => end(progress);
     }
 
     [TestMethod]

@@ -45,7 +45,7 @@ public sealed class ValidityGateTests
         {
             var options = new TuningOptions { Trials = 480, Seed = 1, GateExploration = exploration };
             var tuner = TunerFactory.Create("grid", new TunerContext(task, 1, LocalBuilder.Instance));
-            new TuningSession(task, tuner, new SimTarget(Board.Default), log, options, gate: gate).Run([]);
+            new TuningSession(task, tuner, new SimTarget(Board.Default), options, gate: gate).Run([], [log]);
         }
 
         return TuningLog.Read(path, out _);

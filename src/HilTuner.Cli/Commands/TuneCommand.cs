@@ -298,8 +298,8 @@ internal static class TuneCommand
                     context.Error.WriteLine($"hiltuner: {workload.Name}: {unattributed} board failure(s) in the log were never attributed to their configuration (the board may have been the cause): they are measured again");
                 }
 
-                var session = new TuningSession(task, tuner, run.Target, log, run.Options, builder, run.Gate);
-                results.Add(session.Run(mine, report));
+                var session = new TuningSession(task, tuner, run.Target, run.Options, builder, run.Gate);
+                results.Add(session.Run(mine, [log, new ProgressObserver(report)]));
             }
         });
         return results;

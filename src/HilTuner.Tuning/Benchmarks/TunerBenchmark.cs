@@ -33,24 +33,15 @@ public static class TunerBenchmark
             from k in Enumerable.Range(0, options.Seeds)
             select (Layer: l, Tuner: tuner, Seed: options.SeedBase + k)).ToList();
         var results = new RunMetrics[runs.Count];
-        var scratch = Path.Combine(Path.GetTempPath(), $"hiltuner-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(scratch);
         var done = 0;
-        try
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount, CancellationToken = cancel };
+        Parallel.For(0, runs.Count, parallel, i =>
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount, CancellationToken = cancel };
-            Parallel.For(0, runs.Count, parallel, i =>
-            {
-                var (l, tuner, seed) = runs[i];
-                results[i] = RunOne(layers[l], priors[l], tuner, seed, options, Path.Combine(scratch, $"{i}.log"));
-                var count = Interlocked.Increment(ref done);
-                progress?.Invoke($"[{count}/{runs.Count}] {tuner} on {layers[l].Name}, seed {seed}: best found at trial {results[i].TrialsToBest?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
-            });
-        }
-        finally
-        {
-            Directory.Delete(scratch, recursive: true);
-        }
+            var (l, tuner, seed) = runs[i];
+            results[i] = RunOne(layers[l], priors[l], tuner, seed, options);
+            var count = Interlocked.Increment(ref done);
+            progress?.Invoke($"[{count}/{runs.Count}] {tuner} on {layers[l].Name}, seed {seed}: best found at trial {results[i].TrialsToBest?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+        });
 
         return new BenchmarkResult(board, options, layers.Select(l => new LayerSummary(l.Name, l.BestGflops, l.Truth.Entries.Count, l.RandomBest)).ToList(), results);
     }
@@ -77,7 +68,7 @@ public static class TunerBenchmark
         return new TunerPriors { Validity = validity, Programs = others };
     }
 
-    private static RunMetrics RunOne(LayerData layer, TunerPriors priors, string tunerName, int seed, TunerBenchmarkOptions options, string logPath)
+    private static RunMetrics RunOne(LayerData layer, TunerPriors priors, string tunerName, int seed, TunerBenchmarkOptions options)
     {
         var truth = layer.Truth;
         var task = new TuningTask(truth.Workload, truth.Board, seed);
@@ -85,12 +76,9 @@ public static class TunerBenchmark
         var tuner = TunerFactory.Create(tunerName, context);
         var target = new ReplayTarget(truth.Board, [truth]);
         var tuningOptions = new TuningOptions { Trials = options.Trials, Seed = seed, BuildThreads = 1, Measure = MeasureOptions.Default with { TimeoutSeconds = options.HangSeconds } };
-        using (var log = TuningLog.Append(logPath, durable: false))
-        {
-            new TuningSession(task, tuner, target, log, tuningOptions, layer.Builder).Run([]);
-        }
-
-        var records = TuningLog.Read(logPath, out _);
+        var collector = new RecordCollector();
+        new TuningSession(task, tuner, target, tuningOptions, layer.Builder).Run([], [collector]);
+        var records = collector.Records;
         var (measurements, failed, invalid, lost, best) = (0, 0, 0, 0.0, 0.0);
         int? trialsToBest = null, measurementsToBest = null;
         var curve = new double[records.Count];

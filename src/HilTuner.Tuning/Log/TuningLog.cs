@@ -6,7 +6,7 @@ namespace HilTuner.Tuning.Log;
 /// A tuning log: one JSON line per trial, appended and synced to disk before the next measurement starts,
 /// so that a run killed at any moment loses at most the line it was writing.
 /// </summary>
-public sealed class TuningLog : IDisposable
+public sealed class TuningLog : IDisposable, Session.ITrialObserver
 {
     private readonly FileStream _stream;
     private readonly FileStream _lock;
@@ -86,6 +86,15 @@ public sealed class TuningLog : IDisposable
 
         stream.Position = stream.Length;
         return new TuningLog(path, stream, writerLock, durable);
+    }
+
+    /// <summary>Records every trial measured (a resumed run's trials answered from the log are there already).</summary>
+    public void OnTrial(TuningRecord? record, Session.TaskProgress progress)
+    {
+        if (record is not null)
+        {
+            Write(record);
+        }
     }
 
     /// <summary>Appends one record and syncs it to disk.</summary>

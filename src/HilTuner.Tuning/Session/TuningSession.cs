@@ -21,15 +21,18 @@ namespace HilTuner.Tuning.Session;
 /// tuner or seed), the remaining records are handed to it at once and count as trials.
 /// </remarks>
 public sealed class TuningSession(
-    TuningTask task, ITuner tuner, ITarget target, TuningLog log, TuningOptions options,
+    TuningTask task, ITuner tuner, ITarget target, TuningOptions options,
     IBuilder? builder = null, IValidityGate? gate = null)
 {
     private readonly IBuilder _builder = builder ?? LocalBuilder.Instance;
 
     public TuningTask Task { get; } = task;
 
-    /// <summary>Runs the task; <paramref name="logged"/> are this task's records already in the log.</summary>
-    public TaskProgress Run(IReadOnlyList<TuningRecord> logged, Action<TaskProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs the task; <paramref name="logged"/> are this task's records already in the log, and
+    /// <paramref name="observers"/> are told of every trial (the log among them records what is measured).
+    /// </summary>
+    public TaskProgress Run(IReadOnlyList<TuningRecord> logged, IReadOnlyList<ITrialObserver> observers, CancellationToken cancel = default)
     {
         var clock = Stopwatch.StartNew();
         var budget = (int)Math.Min(options.Trials, Task.Space.Size);
@@ -173,19 +176,27 @@ public sealed class TuningSession(
             var batchOutcomes = new List<TrialOutcome>(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
-                var outcome = fromLog[i] is { } record
-                    ? Outcome(record)
+                var (outcome, measured) = fromLog[i] is { } record
+                    ? (Outcome(record), null)
                     : MeasureOne(batch[i], builds[i]!, trials + 1, buildSeconds[i], failureProbabilities[i]);
                 batchOutcomes.Add(outcome);
                 Count(outcome);
-                progress?.Invoke(Snapshot(false));
+                var now = Snapshot(false);
+                foreach (var observer in observers)
+                {
+                    observer.OnTrial(measured, now);
+                }
             }
 
             tuner.Update(batchOutcomes);
         }
 
         var done = Snapshot(true);
-        progress?.Invoke(done);
+        foreach (var observer in observers)
+        {
+            observer.OnTaskEnd(done);
+        }
+
         return done;
     }
 
@@ -237,7 +248,7 @@ public sealed class TuningSession(
         return (h >> 11) * (1.0 / (1UL << 53)) < options.GateExploration;
     }
 
-    private TrialOutcome MeasureOne(Configuration config, CompileResult build, int trial, double buildSeconds, double? failureProbability)
+    private (TrialOutcome Outcome, TuningRecord Record) MeasureOne(Configuration config, CompileResult build, int trial, double buildSeconds, double? failureProbability)
     {
         var started = Stopwatch.GetTimestamp();
         Measurement measurement;
@@ -287,12 +298,11 @@ public sealed class TuningSession(
                 Features = build.Program?.Features.ToNamed(),
             },
         };
-        log.Write(record);
-        return new TrialOutcome(config, measurement.Status, record.Gflops(Task.Workload.Operations))
+        return (new TrialOutcome(config, measurement.Status, record.Gflops(Task.Workload.Operations))
         {
             Features = build.Program?.Features,
             FailureProbability = failureProbability,
-        };
+        }, record);
     }
 
     private TrialOutcome Outcome(TuningRecord record)
