@@ -124,7 +124,7 @@ internal static class TuneCommand
 
             // The log is checked before a board is reached (auto: its board, then the kind once it is chosen).
             var choice = TargetChoice(context, parse.GetValue(target), b);
-            RequireSameTarget(path, previous, tasks, choice == "auto" ? null : choice, b.Name);
+            TuningRun.RequireSameTarget(path, previous, tasks, choice == "auto" ? null : choice, b.Name);
 
             // Every input is read before a board is reached.
             var transferred = (parse.GetValue(transfer) ?? []).SelectMany(p => Logs.Read(context, p)).ToList();
@@ -133,7 +133,7 @@ internal static class TuneCommand
             using var owned = measureOn as IDisposable;
             if (choice == "auto")
             {
-                RequireSameTarget(path, previous, tasks, measureOn.Kind, b.Name);
+                TuningRun.RequireSameTarget(path, previous, tasks, measureOn.Kind, b.Name);
             }
             var options = new TuningOptions
             {
@@ -263,129 +263,27 @@ internal static class TuneCommand
 
         var results = new List<TaskProgress>();
         using var log = TuningLog.Append(run.LogPath);
+        var tuning = new TuningRun
+        {
+            Board = run.Board,
+            Target = run.Target,
+            Tuner = run.Tuner,
+            Options = run.Options,
+            Previous = run.Previous,
+            LogPath = run.LogPath,
+            Transferred = run.Transferred,
+            Gate = run.Gate,
+            Note = line => context.Error.WriteLine($"hiltuner: {line}"),
+        };
         var display = new ProgressDisplay(context, run.Workloads.Select(w => w.Name).ToList(), (int)Math.Min(run.Options.Trials, int.MaxValue));
         display.Run(report =>
         {
             foreach (var workload in run.Workloads)
             {
-                var task = new TuningTask(workload, run.Board, run.Options.Seed);
-                var builder = new CachingBuilder(LocalBuilder.Instance);
-                var tunerContext = new TunerContext(task, run.Options.Seed, builder)
-                {
-                    Priors = TunerFactory.ValidityAware.Contains(run.Tuner) ? Priors(task, run) : TunerPriors.None,
-                };
-                var tuner = TunerFactory.Create(run.Tuner, tunerContext);
-                if (tuner is XgbTuner xgb && run.Transferred.Count > 0)
-                {
-                    xgb.Transfer(run.Transferred.GroupBy(r => r.TaskKey)
-                        .Where(g => g.Key != task.Key && g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count)
-                        .Select(g => (IReadOnlyList<(float[], double)>)g.Select(r => (EntityFeatures(r), r.Gflops(AutoTvmTask.WorkloadOf(r.TaskName, r.Args)?.Operations ?? 0))).ToList()));
-                }
-
-                var mine = run.Previous.Where(r => r.TaskKey == task.Key).ToList();
-                foreach (var r in mine)
-                {
-                    CheckIndex(run.LogPath, workload, task, r);
-                }
-
-                if (TuningSession.OtherRun(mine, tuner.Name, run.Options.Seed) is { } other)
-                {
-                    context.Error.WriteLine($"hiltuner: {workload.Name}: the log's {mine.Count} record(s) were made by {other}; continuing as {tuner.Name}, seed {run.Options.Seed}: they count as its first trials, in their logged order, and it measures what it proposes beyond them");
-                }
-
-                if (mine.Count(r => r.Unattributed) is > 0 and var unattributed)
-                {
-                    context.Error.WriteLine($"hiltuner: {workload.Name}: {unattributed} board failure(s) in the log were never attributed to their configuration (the board may have been the cause): they are measured again");
-                }
-
-                var session = new TuningSession(task, tuner, run.Target, run.Options, builder, run.Gate);
-                results.Add(session.Run(mine, [log, new ProgressObserver(report)]));
+                results.Add(tuning.Tune(workload, [log, new ProgressObserver(report)]));
             }
         });
         return results;
-    }
-
-    /// <summary>
-    /// What the validity-aware tuners know of a task from the transfer logs (its own records left out): the measured
-    /// programs, and a validity model — the gate's, or one trained on those programs when they hold both outcomes.
-    /// </summary>
-    private static TunerPriors Priors(TuningTask task, TuneSetup run)
-    {
-        var programs = ValidityData.FromRecords(run.Transferred.Where(r => r.TaskKey != task.Key), run.Board, out _);
-        IFailurePredictor? validity = run.Gate;
-        if (validity is null && programs.Count > 0)
-        {
-            try
-            {
-                validity = ValidityTrainer.Train(programs, run.Board);
-            }
-            catch (ValidityModelException)
-            {
-                // Transfer logs with one outcome only: the tuner learns validity from its own measurements.
-            }
-        }
-
-        return new TunerPriors { Validity = validity, Programs = programs };
-    }
-
-    /// <summary>
-    /// A record's index must name the configuration its entity describes (AutoTVM instantiates the entity; the
-    /// resume trusts the index): a log of another space definition is refused, not misread.
-    /// </summary>
-    private static void CheckIndex(string path, Workload workload, TuningTask task, TuningRecord record)
-    {
-        long fromEntity;
-        try
-        {
-            fromEntity = task.Space.FromKnobs(record.Entity.ToJsonString()).Index;
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
-        {
-            throw new CliException($"{path}: the record of {workload.Name} with index {record.Index} has an entity outside its space ({e.Message})");
-        }
-
-        if (fromEntity != record.Index)
-        {
-            throw new CliException($"{path}: a record of {workload.Name} has index {record.Index} but its entity is configuration {fromEntity} of the {task.TaskName} space; the log was written for another space definition");
-        }
-    }
-
-    /// <summary>
-    /// A resumed run adds to its tasks' records only measurements of the same kind: a log of simulator (or replay)
-    /// results continued on a board, or a board's continued on another board, would mix them without a word.
-    /// Records without HilTuner's facts (a plain AutoTVM log) say nothing of where they were taken, and are used.
-    /// </summary>
-    /// <remarks><paramref name="targetKind"/> null: not chosen yet (auto), only the board is compared.</remarks>
-    private static void RequireSameTarget(string path, IReadOnlyList<TuningRecord> previous, IReadOnlyList<Workload> tasks, string? targetKind, string board)
-    {
-        var names = tasks.Select(w => w.Name).ToHashSet(StringComparer.Ordinal);
-        var other = previous.FirstOrDefault(r => r.Facts is { } f && names.Contains(f.Workload) && ((targetKind is not null && f.TargetKind != targetKind) || f.Board != board));
-        if (other?.Facts is { } facts)
-        {
-            throw new CliException(
-                $"{path}: its records of {facts.Workload} were measured on {facts.TargetKind} ({facts.Board}); this run measures on {targetKind ?? "auto: the board or its simulator"} ({board}). " +
-                $"Resuming would mix the two: choose another --log (a separate log per target), or resume with --target {facts.TargetKind} and the board file of {facts.Board}");
-        }
-    }
-
-    /// <summary>Knob values from an AutoTVM entity (the inner split factor, or the knob's value).</summary>
-    private static float[] EntityFeatures(TuningRecord record)
-    {
-        var features = new float[record.Entity.Count];
-        for (var i = 0; i < features.Length; i++)
-        {
-            var value = record.Entity[i] is System.Text.Json.Nodes.JsonArray { Count: 3 } e
-                ? e[2] is System.Text.Json.Nodes.JsonArray { Count: > 0 } split ? split[^1] : e[2]
-                : null;
-            if (value is not System.Text.Json.Nodes.JsonValue number || !number.TryGetValue<double>(out var knob))
-            {
-                throw new CliException($"--transfer: the record of {record.TaskName} with index {record.Index} has a malformed entity item {i} ({record.Entity[i]?.ToJsonString() ?? "null"}); AutoTVM entities hold [name, type, value] triples");
-            }
-
-            features[i] = (float)knob;
-        }
-
-        return features;
     }
 
     private static void PrintSummary(CliContext context, IReadOnlyList<TaskProgress> results, string targetKind)

@@ -71,13 +71,16 @@ public static class TunerBenchmark
     private static RunMetrics RunOne(LayerData layer, TunerPriors priors, string tunerName, int seed, TunerBenchmarkOptions options)
     {
         var truth = layer.Truth;
-        var task = new TuningTask(truth.Workload, truth.Board, seed);
-        var context = new TunerContext(task, seed, layer.Builder) { Priors = TunerFactory.ValidityAware.Contains(tunerName) ? priors : TunerPriors.None };
-        var tuner = TunerFactory.Create(tunerName, context);
-        var target = new ReplayTarget(truth.Board, [truth]);
-        var tuningOptions = new TuningOptions { Trials = options.Trials, Seed = seed, BuildThreads = 1, Measure = MeasureOptions.Default with { TimeoutSeconds = options.HangSeconds } };
         var collector = new RecordCollector();
-        new TuningSession(task, tuner, target, tuningOptions, layer.Builder).Run([], [collector]);
+        new TuningRun
+        {
+            Board = truth.Board,
+            Target = new ReplayTarget(truth.Board, [truth]),
+            Tuner = tunerName,
+            Options = new TuningOptions { Trials = options.Trials, Seed = seed, BuildThreads = 1, Measure = MeasureOptions.Default with { TimeoutSeconds = options.HangSeconds } },
+            Builder = layer.Builder,
+            PriorsOf = _ => priors,
+        }.Tune(truth.Workload, [collector]);
         var records = collector.Records;
         var (measurements, failed, invalid, lost, best) = (0, 0, 0, 0.0, 0.0);
         int? trialsToBest = null, measurementsToBest = null;

@@ -57,6 +57,9 @@ public sealed record TuningRecord
     public bool Unattributed =>
         Facts is { TargetKind: "board", Attribution: null } f && MeasureStatusNames.Parse(f.Status) is { } s && s.NeedsAttribution();
 
+    /// <summary>The record as one line of the log, exactly as the log writes it (AutoTVM's v0.2 JSON, as Python writes it).</summary>
+    public string ToLogLine() => RecordJson.Write(this);
+
     /// <summary>Mean cost in seconds (AutoTVM's <c>np.mean(costs)</c>).</summary>
     public double MeanCost => Costs.Count == 0 ? FailureCost : Costs.Average();
 
