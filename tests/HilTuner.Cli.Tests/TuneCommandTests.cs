@@ -198,6 +198,29 @@ public sealed class TuneCommandTests
         Assert.AreEqual(before, File.ReadAllText(log), "a refused log is left as it was");
     }
 
+    /// <summary>A record that parses but cannot be a trial (a zero cost that would be the best, a status that is none) is refused.</summary>
+    [TestMethod]
+    [DataRow("\"result\": \\[\\[[^\\]]*\\], \\d+,|\"result\": [[0.0], 0,", "result[0][0] (cost) is 0")]
+    [DataRow("\"status\": \"[a-z_]+\"|\"status\": \"banana\"", "hiltuner.status \"banana\" is not a status")]
+    public void ANonsenseRecordIsRefusedNamingFileAndLine(string pattern, string message)
+    {
+        var log = SmallLog("nonsense.log", 3);
+        var lines = File.ReadAllLines(log);
+        var (find, replace) = (pattern.Split('|')[0], pattern.Split('|')[1]);
+        lines[1] = System.Text.RegularExpressions.Regex.Replace(lines[1], find, replace);
+        Assert.Contains(replace, lines[1]);
+        File.WriteAllLines(log, lines);
+
+        foreach (var args in new[] { new[] { "log", "best", log }, ["log", "summary", log] })
+        {
+            var (exit, output, error) = Cli.Run(string.Empty, args);
+            Assert.AreEqual(2, exit, error);
+            Assert.HasCount(1, Cli.Lines(error), error);
+            StringAssert.Contains(error, $"{log}:2: {message}");
+            Assert.AreEqual(string.Empty, output);
+        }
+    }
+
     [TestMethod]
     public void ARecordWhoseIndexDisagreesWithItsEntityIsRefused()
     {
