@@ -293,6 +293,37 @@ public sealed class TuneCommandTests
         CollectionAssert.AreEqual(expected, actual);
     }
 
+    /// <summary>
+    /// The one-writer lock dies with its writer: a run killed with SIGKILL leaves no lock file behind to block the
+    /// next run, while a second run on a log still being written is refused in one line.
+    /// </summary>
+    [TestMethod]
+    public void AKilledRunLeavesNoLockAndALiveOneRefusesASecondWriter()
+    {
+        var log = Path.Combine(NewDirectory(), "locked.log");
+        string[] args = ["tune", "--network", "resnet18", "--tuner", "random", "--trials", "1000", "--log", log];
+        var stderr = new System.Text.StringBuilder();
+        using (var process = Start(args, stderr))
+        {
+            while (!process.HasExited && CountLines(log) < 3)
+            {
+                Thread.Sleep(2);
+            }
+
+            Assert.IsFalse(process.HasExited, stderr.ToString());
+            var (second, _, error) = Cli.Run(string.Empty, [.. args, "--resume"]);
+            Assert.AreEqual(2, second, error);
+            StringAssert.Contains(Cli.Lines(error)[^1], $"{log}: another process is writing this log");
+            process.Kill();
+            process.WaitForExit();
+        }
+
+        Assert.AreEqual(0, Directory.GetFiles(Path.GetDirectoryName(log)!, "*.lock").Length, "nothing is left to block the next run");
+        var (resumed, output, resumeError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C2", "--tuner", "random", "--trials", "3", "--log", log, "--resume");
+        Assert.AreEqual(0, resumed, resumeError);
+        StringAssert.Contains(output, "from the log)");
+    }
+
     /// <summary>What must match between two runs: workload, configuration, trial number, status and costs (not wall time).</summary>
     private static string Key(string line)
     {
