@@ -101,6 +101,19 @@ public sealed class BoardBridgeTests
         StringAssert.Contains(error, "kind ssh");
     }
 
+    /// <summary>Options that cannot be right are refused in one line before the board is reached.</summary>
+    [TestMethod]
+    [DataRow("ping|--count|0", "--count must be at least 1, not 0")]
+    [DataRow("ping|--count|-5", "--count must be at least 1, not -5")]
+    [DataRow("run|--workload|resnet18.C11|--index|3|--timeout|1e-9", "--timeout must be positive and at most 3600 s (one hour), and at least 0.001 s")]
+    public void BoardOptionsAreCheckedBeforeTheBoardIsReached(string args, string message)
+    {
+        var (exit, _, error) = Cli.Run(string.Empty, ["board", .. args.Split('|'), "--board", Repository.BoardFile("sim.json")]);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, message);
+    }
+
     [TestMethod]
     public void AnAgentThatCannotStartIsABoardError()
     {

@@ -102,6 +102,7 @@ public sealed class ModelCommandTests
     [DataRow("info|/nonexistent/m.onnx", "/nonexistent/m.onnx")]
     [DataRow("train-validity|--log|/nonexistent/a.log|--out|/tmp/x.onnx", "/nonexistent/a.log")]
     [DataRow("train-validity|--log|LOG|--out|/tmp/x.onnx|--trees|0", "--trees must be at least 1")]
+    [DataRow("train-validity|--log|LOG|--out|/tmp/x.onnx|--max-false-skip|NaN", "--max-false-skip must be in [0, 1), not NaN")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)
     {
         var argv = new List<string> { "model" };

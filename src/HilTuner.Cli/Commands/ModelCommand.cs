@@ -41,7 +41,7 @@ internal static class ModelCommand
         {
             var b = BoardOption.Load(parse, board);
             var skip = parse.GetValue(maxFalseSkip);
-            if (skip is < 0 or >= 1)
+            if (!(skip is >= 0 and < 1))
             {
                 throw new CliException($"--max-false-skip must be in [0, 1), not {skip}");
             }
@@ -215,7 +215,7 @@ internal static class ModelCommand
 
         try
         {
-            return space.FromKnobs(knobs!);
+            return space.FromKnobs(knobs!, complete: true);
         }
         catch (FormatException e)
         {

@@ -115,7 +115,7 @@ internal static class SimCommand
 
         try
         {
-            return index is { } i ? space.Get(i) : space.FromKnobs(knobs!);
+            return index is { } i ? space.Get(i) : space.FromKnobs(knobs!, complete: true);
         }
         catch (ArgumentOutOfRangeException e) when (index.HasValue)
         {
