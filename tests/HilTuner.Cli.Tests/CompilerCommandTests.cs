@@ -88,6 +88,32 @@ public sealed class CompilerCommandTests
         }
     }
 
+    /// <summary>--dump-output does not silently replace a file: refused before the run (unless --force), and never an input.</summary>
+    [TestMethod]
+    public void SimRunDoesNotOverwriteAnExistingDumpWithoutForce()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "out.bin");
+        File.WriteAllText(file, "keep me");
+        var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "dense.512", "--index", "5", "--dump-output", file);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, $"--dump-output {file} already exists: choose another file, or pass --force to replace it");
+        Assert.AreEqual(string.Empty, output);
+        Assert.AreEqual("keep me", File.ReadAllText(file));
+
+        var board = Path.Combine(dir, "board.json");
+        File.Copy(Cli.Board("sim.json"), board);
+        (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "dense.512", "--index", "5", "--board", board, "--dump-output", board, "--force");
+        Assert.AreEqual(2, exit, error);
+        StringAssert.Contains(error, "is also the --board it reads");
+
+        (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "dense.512", "--index", "5", "--dump-output", file, "--force");
+        Assert.AreEqual(0, exit, error);
+        Assert.AreNotEqual("keep me", File.ReadAllText(file));
+    }
+
     [TestMethod]
     public void SimRunReportsAFailingConfigurationsStatus()
     {

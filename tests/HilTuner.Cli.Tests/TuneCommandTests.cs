@@ -127,6 +127,9 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--repeat|1000000", "--repeat must be at most 1000")]
     [DataRow("--workload|dense.512|--number|1000001", "--number must be at most 1000")]
     [DataRow("--workload|resnet18.C9|--workload|C9", "--workload resnet18.C9 is given 2 times; give each workload once")]
+    [DataRow("--workload|dense.512|--plot|/tmp", "/tmp is a directory; --plot needs a file (for example /tmp/tune.png)")]
+    [DataRow("--workload|dense.512|--plot|/proc/nope/x.png", "/proc/nope/x.png: cannot write the plot there")]
+    [DataRow("--workload|dense.512|--plot|BOARD|--board|BOARD", "--plot BOARD is also the --board it reads")]
     [DataRow("--workload|dense.512|--min-repeat-ms|NaN", "--min-repeat-ms must be a number of milliseconds")]
     [DataRow("--workload|dense.512|--gate-exploration|NaN", "--gate-exploration must be in [0, 1], not NaN")]
     [DataRow("--workload|dense.512|--transfer|/nonexistent/old.log", "/nonexistent/old.log: cannot be read")]
@@ -135,7 +138,9 @@ public sealed class TuneCommandTests
     {
         var dir = NewDirectory();
         var argv = new List<string> { "tune" };
-        argv.AddRange(args.Split('|'));
+        var board = Path.Combine(dir, "board.json");
+        File.Copy(Repository.BoardFile("sim.json"), board);
+        argv.AddRange(args.Replace("BOARD", board, StringComparison.Ordinal).Split('|'));
         if (!argv.Contains("--trials"))
         {
             argv.AddRange(["--trials", "5"]);
@@ -145,8 +150,9 @@ public sealed class TuneCommandTests
         var (exit, _, error) = Cli.Run(string.Empty, [.. argv]);
         Assert.AreEqual(2, exit, error);
         Assert.HasCount(1, Cli.Lines(error), error);
-        StringAssert.Contains(error, message);
+        StringAssert.Contains(error, message.Replace("BOARD", board, StringComparison.Ordinal));
         Assert.IsFalse(File.Exists(Path.Combine(dir, "x.log")), "nothing is written for a run that never started");
+        Assert.AreEqual(File.ReadAllText(Repository.BoardFile("sim.json")), File.ReadAllText(board), "no input is touched");
     }
 
     /// <summary>Resuming a log on another board (or target) would mix its measurements with the new ones: refused.</summary>
@@ -163,6 +169,23 @@ public sealed class TuneCommandTests
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, "were measured on sim (sim); this run measures on sim (pynq-z1)");
         Assert.AreEqual(before, File.ReadAllText(log), "the log is left as it was");
+    }
+
+    /// <summary>A log is never the plot, nor the board file it was tuned with: refused before anything is measured, the files left as they were.</summary>
+    [TestMethod]
+    public void AnOutputThatIsAnInputIsRefused()
+    {
+        var log = SmallLog("p.log", 3);
+        var before = File.ReadAllText(log);
+        var spelledOtherwise = Path.Combine(Path.GetDirectoryName(log)!, ".", "p.log");
+        foreach (var (option, value, message) in new[] { ("--plot", log, $"--plot {log} is also the --log it reads"), ("--plot", spelledOtherwise, "is also the --log it reads"), ("--board", log, $"--log {log} is also the --board it reads") })
+        {
+            var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--tuner", "grid", "--log", log, "--resume", option, value);
+            Assert.AreEqual(2, exit, error);
+            Assert.HasCount(1, Cli.Lines(error), error);
+            StringAssert.Contains(error, message);
+            Assert.AreEqual(before, File.ReadAllText(log), "the log is left as it was");
+        }
     }
 
     /// <summary>A --log that cannot be written is refused before anything is measured, in one line.</summary>

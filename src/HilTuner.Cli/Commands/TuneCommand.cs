@@ -73,6 +73,11 @@ internal static class TuneCommand
         selection.AddTo(command);
         command.SetAction(parse =>
         {
+            // Outputs that are inputs are refused before any input is read.
+            var path = parse.GetValue(logPath)!;
+            (string, string?)[] inputs = [("--board", parse.GetValue(board)), ("--validity-model", parse.GetValue(validityModel))];
+            OutputPaths.RequireNotAnInput("--log", path, inputs);
+            OutputPaths.RequireNotAnInput("--plot", parse.GetValue(plot), [("--log", path), .. inputs, .. (parse.GetValue(transfer) ?? []).Select(t => ("--transfer", (string?)t))]);
             var b = BoardOption.Load(parse, board);
             var tasks = selection.Select(parse, b);
             var name = parse.GetValue(tunerName)!;
@@ -124,9 +129,12 @@ internal static class TuneCommand
                 throw new CliException("--min-repeat-ms must be a number of milliseconds, 0 or more");
             }
 
-            // The log is checked before the target opens: a board is not reached for a run that could not record.
-            var path = parse.GetValue(logPath)!;
+            // The log and the plot are checked before the target opens: a board is not reached for a run that could not record.
             Logs.RequireWritable(path);
+            if (parse.GetValue(plot) is { } plotPath)
+            {
+                Logs.RequireWritable(plotPath, "--plot", "the plot", "tune.png");
+            }
 
             IReadOnlyList<TuningRecord> previous = [];
             if (File.Exists(path))
