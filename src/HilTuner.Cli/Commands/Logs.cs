@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using HilTuner.Tuning.Log;
 
 namespace HilTuner.Cli.Commands;
@@ -15,6 +16,11 @@ internal static class Logs
         if (Directory.Exists(path))
         {
             throw new CliException($"{path} is a directory; {option} needs a file (for example {Path.Combine(path, example)})");
+        }
+
+        if (InputFile.Kind(path) is { } kind)
+        {
+            throw new CliException($"{path} is a {kind}; {option} needs a regular file");
         }
 
         try

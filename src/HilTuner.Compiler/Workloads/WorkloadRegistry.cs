@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Text.Json;
 
 namespace HilTuner.Compiler.Workloads;
@@ -63,7 +64,7 @@ public static class WorkloadRegistry
             string text;
             try
             {
-                text = File.ReadAllText(spec);
+                text = InputFile.ReadAllText(spec, InputFile.MiB);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Globalization;
 using System.Text;
 
@@ -36,6 +37,11 @@ public sealed class TuningLog : IDisposable
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
+        }
+
+        if (InputFile.Kind(path) is { } kind)
+        {
+            throw new TuningLogException(path, 0, $"it is a {kind}; a log is a regular file");
         }
 
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
@@ -145,7 +151,7 @@ public sealed class TuningLog : IDisposable
         var notes = new List<string>();
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            using var stream = InputFile.OpenRead(path, FileShare.ReadWrite);
             var lines = new LineReader(stream, path);
             var number = 0;
             while (lines.Next() is { } line)

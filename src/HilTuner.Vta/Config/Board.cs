@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Text.Json;
 using HilTuner.Vta.Isa;
 
@@ -58,12 +59,15 @@ public sealed record Board
     /// <summary>Reads a board file, or the embedded default when <paramref name="path"/> is null.</summary>
     public static Board LoadOrDefault(string? path) => path is null ? Default : Load(path);
 
+    /// <summary>The largest board file read (1 MiB; the real ones are a few KB).</summary>
+    public const long MaxFileBytes = InputFile.MiB;
+
     public static Board Load(string path)
     {
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, MaxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
