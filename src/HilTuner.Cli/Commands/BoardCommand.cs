@@ -155,7 +155,7 @@ internal static class BoardCommand
     private static int WithTarget(CliContext context, ParseResult parse, Option<string> board, Func<BoardTarget, int> action, Action? check = null)
     {
         check?.Invoke();
-        var b = Board.Load(parse.GetValue(board)!);
+        var b = BoardOption.Load(parse.GetValue(board)!);
         using var target = BoardTarget.Open(b, line => context.Error.WriteLine(line));
         return action(target);
     }

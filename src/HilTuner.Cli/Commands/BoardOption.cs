@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HilTuner.Hardware.Bridge;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Cli.Commands;
@@ -12,5 +13,8 @@ internal static class BoardOption
         HelpName = "FILE",
     };
 
-    public static Board Load(ParseResult parse, Option<string?> option) => Board.LoadOrDefault(parse.GetValue(option));
+    public static Board Load(ParseResult parse, Option<string?> option) => LinkSettings.Checked(Board.LoadOrDefault(parse.GetValue(option)));
+
+    /// <summary>A board file, its link and reset sections checked too (see <see cref="LinkSettings.Checked"/>).</summary>
+    public static Board Load(string path) => LinkSettings.Checked(Board.Load(path));
 }
