@@ -32,8 +32,15 @@ internal static partial class WriterLock
             return true;
         }
 
+        // EAGAIN, EACCES: another description holds it. EINVAL, ENOLCK, ENOSYS, EOPNOTSUPP: the file system (or the
+        // kernel, before 3.15) has no such locks; the log is still written, unguarded, as it was before there was a lock.
         var error = Marshal.GetLastPInvokeError();
-        return error is 11 or 13 ? false : throw new IOException($"cannot lock the log ({Marshal.GetPInvokeErrorMessage(error)})"); // EAGAIN, EACCES: held
+        return error switch
+        {
+            11 or 13 => false,
+            22 or 37 or 38 or 95 => true,
+            _ => throw new IOException($"cannot lock the log ({Marshal.GetPInvokeErrorMessage(error)})"),
+        };
     }
 
     [StructLayout(LayoutKind.Sequential)]
