@@ -203,7 +203,7 @@ public static class Predict
     {
         try
         {
-            return space.FromKnobs(json);
+            return space.FromKnobs(json, complete: true);
         }
         catch (FormatException e)
         {

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Text.Json;
 using Google.Protobuf;
 using HilTuner.Onnx.Proto;
@@ -46,7 +47,7 @@ public static class OnnxTreeModelReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         try
         {
-            return File.ReadAllBytes(path);
+            return InputFile.ReadAllBytes(path, 256 * InputFile.MiB);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -82,6 +82,7 @@ public sealed class BenchTunersCommandTests
     [DataRow("--tuners|xgb,bayes", "unknown tuner \"bayes\"")]
     [DataRow("--seeds|0", "--seeds must be at least 1, not 0")]
     [DataRow("--workloads|resnet18.C99", "resnet18.C99")]
+    [DataRow("--workloads|,,,", "--workloads \",,,\" names no workload")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)
     {
         var (exit, _, error) = Cli.Run(string.Empty, ["bench", "tuners", .. args.Split('|'), "--groundtruth", NewDirectory()]);

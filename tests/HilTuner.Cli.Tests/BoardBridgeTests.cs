@@ -126,6 +126,48 @@ public sealed class BoardBridgeTests
         StringAssert.Contains(error, "kind ssh");
     }
 
+    /// <summary>
+    /// A board file's link and reset values that cannot be right are refused when the file is read — by any command,
+    /// not only when a board target opens — naming the file and the key.
+    /// </summary>
+    [TestMethod]
+    [DataRow("{\"link\": {\"kind\": \"telnet\", \"command\": [\"x\"]}}", "link.kind: unknown link kind \"telnet\" (expected one of: ssh, serial, process)")]
+    [DataRow("{\"link\": {\"kind\": \"serial\", \"device\": \"/dev/ttyUSB0\", \"baud\": -9600}}", "link.baud: -9600 must be between 50 and 16000000")]
+    [DataRow("{\"link\": {\"kind\": \"process\", \"command\": [\"x\"], \"request_timeout_ms\": -5}}", "link.request_timeout_ms: -5 must be between 1 and 3600000 ms")]
+    [DataRow("{\"link\": {\"kind\": \"ssh\", \"host\": \"b\", \"user\": \"u\", \"key\": \"k\", \"agent\": \"a\", \"port\": 70000, \"allow_unknown_host_key\": true}}", "link.port: 70000 must be between 1 and 65535")]
+    [DataRow("{\"link\": {\"kind\": \"process\", \"command\": [\"vta-agent\\n--stdio\"]}}", "link.command: contains a control character (U+000A")]
+    [DataRow("{\"reset\": {\"ladder\": [\"soft\", \"dance\"]}}", "reset.ladder: unknown step \"dance\"")]
+    [DataRow("{\"reset\": {\"ladder\": [\"reboot\"], \"reboot_wait_s\": -1}}", "reset.reboot_wait_s: -1 must be between 0 and 86400 seconds")]
+    [DataRow("{\"reset\": {\"ladder\": [\"power\"], \"power\": {\"gpio_pin\": 17, \"off_ms\": -5}}}", "reset.power.off_ms: -5 must be between 0 and 600000 ms")]
+    public void LinkAndResetValuesAreCheckedWhenTheBoardFileIsRead(string sections, string message)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        foreach (var (key, value) in JsonNode.Parse(sections)!.AsObject().ToList())
+        {
+            json[key] = value!.DeepClone();
+        }
+
+        var file = Path.Combine(NewDirectory(), "bad-link.json");
+        File.WriteAllText(file, json.ToJsonString());
+        var (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", "--index", "1", "--board", file);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, $"{file}: {message}");
+    }
+
+    /// <summary>Options that cannot be right are refused in one line before the board is reached.</summary>
+    [TestMethod]
+    [DataRow("ping|--count|0", "--count must be at least 1, not 0")]
+    [DataRow("ping|--count|-5", "--count must be at least 1, not -5")]
+    [DataRow("run|--workload|resnet18.C11|--index|3|--timeout|1e-9", "--timeout must be positive and at most 3600 s (one hour), and at least 0.001 s")]
+    public void BoardOptionsAreCheckedBeforeTheBoardIsReached(string args, string message)
+    {
+        var (exit, _, error) = Cli.Run(string.Empty, ["board", .. args.Split('|'), "--board", Repository.BoardFile("sim.json")]);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, message);
+    }
+
     [TestMethod]
     public void AnAgentThatCannotStartIsABoardError()
     {

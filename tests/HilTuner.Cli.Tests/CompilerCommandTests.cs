@@ -104,10 +104,36 @@ public sealed class CompilerCommandTests
         }
     }
 
+    /// <summary>--dump-output does not silently replace a file: refused before the run (unless --force), and never an input.</summary>
+    [TestMethod]
+    public void SimRunDoesNotOverwriteAnExistingDumpWithoutForce()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "out.bin");
+        File.WriteAllText(file, "keep me");
+        var (exit, output, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "dense.512", "--index", "5", "--dump-output", file);
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, $"--dump-output {file} already exists: choose another file, or pass --force to replace it");
+        Assert.AreEqual(string.Empty, output);
+        Assert.AreEqual("keep me", File.ReadAllText(file));
+
+        var board = Path.Combine(dir, "board.json");
+        File.Copy(Cli.Board("sim.json"), board);
+        (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "dense.512", "--index", "5", "--board", board, "--dump-output", board, "--force");
+        Assert.AreEqual(2, exit, error);
+        StringAssert.Contains(error, "is also the --board it reads");
+
+        (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "dense.512", "--index", "5", "--dump-output", file, "--force");
+        Assert.AreEqual(0, exit, error);
+        Assert.AreNotEqual("keep me", File.ReadAllText(file));
+    }
+
     [TestMethod]
     public void SimRunReportsAFailingConfigurationsStatus()
     {
-        var (_, compileOutput, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "C11", "--knobs", """{"tile_ci": 2}""");
+        var (_, compileOutput, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "C11", "--knobs", """{"tile_b": 1, "tile_h": 1, "tile_w": 1, "tile_ci": 2, "tile_co": 1, "oc_nthread": 1, "h_nthread": 1}""");
         var compile = JsonDocument.Parse(compileOutput).RootElement;
         Assert.AreEqual(("compile_error", 2), (compile.GetProperty("status").GetString(), compile.GetProperty("error_no").GetInt32()));
         Assert.AreEqual(0.0, compile.GetProperty("gflops").GetDouble());
@@ -124,6 +150,8 @@ public sealed class CompilerCommandTests
     [DataRow("--knobs", "[[\"tile_h\", \"sp\", []]]", "--knobs: tile_h must be a whole number or a split list ending in one")]
     [DataRow("--knobs", "[[\"tile_h\", \"sp\", null]]", "--knobs: tile_h must be a whole number or a split list ending in one")]
     [DataRow("--knobs", "[[7, \"sp\", [1, 7]]]", "--knobs: an entity list holds [name, type, value] triples")]
+    [DataRow("--knobs", "{}", "--knobs: tile_b, tile_h, tile_w, tile_ci, tile_co, oc_nthread, h_nthread missing; give every knob of the conv2d_packed.vta space")]
+    [DataRow("--knobs", "{\"tile_h\": 7, \"tile_co\": 16}", "--knobs: tile_b, tile_w, tile_ci, oc_nthread, h_nthread missing")]
     public void ABadConfigurationIsOneLineAndExitCodeTwo(string option, string value, string message)
     {
         var (exit, _, error) = Cli.Run(string.Empty, "sim", "run", "--workload", "resnet18.C11", option, value);

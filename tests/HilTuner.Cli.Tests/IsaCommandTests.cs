@@ -44,25 +44,20 @@ public sealed class IsaCommandTests
         }
     }
 
+    /// <summary>A line that cannot be encoded is bad input: one line on stderr naming it, exit code 2; the lines before it come out.</summary>
     [TestMethod]
-    public void AValueThatDoesNotFitIsAnErrorLineAndTheOtherLinesStillComeOut()
+    [DataRow("{\"kind\": \"gemm\", \"fields\": {\"iter_out\": 16384}}", "iter_out = 16384 does not fit its 14-bit unsigned field (range 0 to 16383)")]
+    [DataRow("{\"kind\": \"alu\", \"fields\": {\"imm\": -40000}}", "imm = -40000 does not fit its 16-bit signed field (range -32768 to 32767)")]
+    [DataRow("{\"kind\": \"mem\", \"fields\": {\"bogus\": 1}}", "\"bogus\" is not a field of a mem instruction")]
+    [DataRow("{\"kind\": \"mem\"", "")]
+    public void ALineThatCannotBeEncodedIsNamedOnStderrWithExitCode2(string bad, string message)
     {
-        var input = """
-            {"kind": "gemm", "fields": {"iter_out": 16384}}
-            {"kind": "finish", "fields": {}}
-            {"kind": "alu", "fields": {"imm": -40000}}
-            {"kind": "mem", "fields": {"bogus": 1}}
-            {"kind": "uop", "fields": {"wgt_idx": 1023}}
-            """;
-        var (exit, output, _) = Cli.Run(input, "isa", "encode");
-        Assert.AreEqual(1, exit);
-        var lines = Cli.Lines(output).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
-        Assert.AreEqual(5, lines.Length);
-        Assert.AreEqual("line 1: iter_out = 16384 does not fit its 14-bit unsigned field (range 0 to 16383)", lines[0].GetProperty("error").GetString());
-        Assert.AreEqual("00000000000000000000000000000003", lines[1].GetProperty("hex").GetString());
-        Assert.AreEqual("line 3: imm = -40000 does not fit its 16-bit signed field (range -32768 to 32767)", lines[2].GetProperty("error").GetString());
-        StringAssert.StartsWith(lines[3].GetProperty("error").GetString(), "line 4: \"bogus\" is not a field of a mem instruction");
-        Assert.IsTrue(lines[4].TryGetProperty("hex", out _));
+        var input = string.Join('\n', "{\"kind\": \"finish\", \"fields\": {}}", bad, "{\"kind\": \"uop\", \"fields\": {\"wgt_idx\": 1023}}");
+        var (exit, output, error) = Cli.Run(input, "isa", "encode");
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.StartsWith(error, $"hiltuner: stdin line 2: {message}");
+        Assert.AreEqual("{\"hex\":\"00000000000000000000000000000003\"}\n", output, "the line before it is encoded, none after");
     }
 
     [TestMethod]
@@ -74,9 +69,9 @@ public sealed class IsaCommandTests
         {
             var input = """{"kind": "gemm", "fields": {"dst_factor_out": 1024}}""";
             Assert.AreEqual(0, Cli.Run(input, "isa", "encode").Exit, "11-bit accumulator index on PYNQ");
-            var (exit, output, _) = Cli.Run(input, "isa", "encode", "--board", board);
-            Assert.AreEqual(1, exit);
-            StringAssert.Contains(output, "dst_factor_out = 1024 does not fit its 10-bit unsigned field");
+            var (exit, _, error) = Cli.Run(input, "isa", "encode", "--board", board);
+            Assert.AreEqual(2, exit);
+            StringAssert.Contains(error, "stdin line 1: dst_factor_out = 1024 does not fit its 10-bit unsigned field");
         }
         finally
         {
@@ -87,16 +82,19 @@ public sealed class IsaCommandTests
     [TestMethod]
     public void DecodeReportsUndefinedOpcodesAndMalformedLines()
     {
-        var (exit, output, _) = Cli.Run("00000000000000000000000000000045\nxyz\n", "isa", "decode");
-        Assert.AreEqual(1, exit);
+        var (exit, output, error) = Cli.Run("00000000000000000000000000000045\nxyz\n", "isa", "decode");
+        Assert.AreEqual(2, exit);
         var lines = Cli.Lines(output).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.HasCount(1, lines);
         Assert.AreEqual("undefined", lines[0].GetProperty("kind").GetString());
         Assert.AreEqual(5, lines[0].GetProperty("fields").GetProperty("opcode").GetInt64());
         Assert.AreEqual(1, lines[0].GetProperty("fields").GetProperty("push_next_dep").GetInt64());
-        StringAssert.StartsWith(lines[1].GetProperty("error").GetString(), "line 2: ");
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.StartsWith(error, "hiltuner: stdin line 2: ");
+        StringAssert.Contains(error, "(an instruction is 32 hex digits, a micro-op 8)");
     }
 
-    /// <summary><c>isa encode | isa decode</c>: decode reads encode's lines, and passes its error lines on in place.</summary>
+    /// <summary><c>isa encode | isa decode</c>: decode reads encode's lines; a line that is not one stops it, named on stderr.</summary>
     [TestMethod]
     public void DecodeReadsEncodesOutputAsAPipe()
     {
@@ -110,14 +108,11 @@ public sealed class IsaCommandTests
         Assert.AreEqual("uop", lines[4].GetProperty("kind").GetString());
         Assert.AreEqual(7, lines[4].GetProperty("fields").GetProperty("wgt_idx").GetInt64());
 
-        var (_, withError, _) = Cli.Run("{\"kind\": \"gemm\", \"fields\": {\"iter_out\": 16384}}\n{\"kind\": \"finish\"}\n", "isa", "encode");
-        var (errorExit, piped, _) = Cli.Run(withError + "{\"nothing\": 1}\n", "isa", "decode");
-        Assert.AreEqual(1, errorExit);
-        var pipedLines = Cli.Lines(piped).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
-        Assert.AreEqual(3, pipedLines.Length);
-        StringAssert.StartsWith(pipedLines[0].GetProperty("error").GetString(), "line 1: ");
-        Assert.AreEqual("finish", pipedLines[1].GetProperty("kind").GetString());
-        StringAssert.StartsWith(pipedLines[2].GetProperty("error").GetString(), "line 3: a JSON line must be {\"hex\"");
+        var (errorExit, piped, pipeError) = Cli.Run(encoded + "{\"nothing\": 1}\n", "isa", "decode");
+        Assert.AreEqual(2, errorExit);
+        Assert.HasCount(5, Cli.Lines(piped), "the lines before the bad one are decoded");
+        Assert.HasCount(1, Cli.Lines(pipeError), pipeError);
+        StringAssert.StartsWith(pipeError, "hiltuner: stdin line 6: a JSON line must be {\"hex\": \"…\"} as `isa encode` prints it");
     }
 
     /// <summary><c>sim run --dump-program FILE</c> writes what a configuration runs, in a form <c>isa dis</c> reads; never over a file.</summary>

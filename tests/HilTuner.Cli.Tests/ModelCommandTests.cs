@@ -125,6 +125,11 @@ public sealed class ModelCommandTests
     [DataRow("info|/nonexistent/m.onnx", "/nonexistent/m.onnx")]
     [DataRow("train-validity|--log|/nonexistent/a.log|--out|/tmp/x.onnx", "/nonexistent/a.log")]
     [DataRow("train-validity|--log|LOG|--out|/tmp/x.onnx|--trees|0", "--trees must be at least 1")]
+    [DataRow("train-validity|--log|LOG|--out|/tmp", "/tmp is a directory; --out needs a file")]
+    [DataRow("train-validity|--log|LOG|--out|LOG", "is also the --log it reads; writing it would destroy that input")]
+    [DataRow("train-validity|--log|LOG|--out|/proc/nope/x.onnx", "cannot write the model there")]
+    [DataRow("train-validity|--log|/tmp/a.onnx|--log|/tmp/a.mlnet.zip|--out|/tmp/a.onnx", "--out /tmp/a.onnx is also the --log it reads")]
+    [DataRow("train-validity|--log|LOG|--out|/tmp/x.onnx|--max-false-skip|NaN", "--max-false-skip must be in [0, 1), not NaN")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)
     {
         var argv = new List<string> { "model" };
@@ -133,6 +138,25 @@ public sealed class ModelCommandTests
         Assert.AreEqual(2, exit, error);
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, message);
+    }
+
+    /// <summary>A training that fails says why in one line, what was left out of it included; the log is left as it was.</summary>
+    [TestMethod]
+    public void ATrainingThatFailsIsOneLineWithWhatWasLeftOut()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        json["vta"]!["LOG_INP_BUFF_SIZE"] = 14;
+        var dir = Path.GetDirectoryName(Trained.Value.Model)!;
+        var board = Path.Combine(dir, "small-inp-train.json");
+        File.WriteAllText(board, json.ToJsonString());
+        var before = File.ReadAllText(Trained.Value.Log);
+        var (exit, output, error) = Cli.Run(string.Empty, "model", "train-validity", "--log", Trained.Value.Log, "--board", board, "--out", Path.Combine(dir, "none.onnx"));
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, "record(s) left out: measured on VTA configuration 1x16_i8w8a32_15_15_18_17");
+        Assert.AreEqual(string.Empty, output);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "none.onnx")));
+        Assert.AreEqual(before, File.ReadAllText(Trained.Value.Log));
     }
 
     [TestMethod]

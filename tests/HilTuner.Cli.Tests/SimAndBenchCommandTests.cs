@@ -30,4 +30,16 @@ public sealed class SimAndBenchCommandTests
         StringAssert.Contains(output, "output matches the reference");
         StringAssert.Contains(output, "finished in");
     }
+
+    [TestMethod]
+    [DataRow("3")]
+    [DataRow("0")]
+    [DataRow("-1")]
+    public void SimMatMulRefusesVirtualThreadsOtherThanOneOrTwo(string threads)
+    {
+        var (exit, output, error) = Cli.Run(string.Empty, "sim", "matmul", "--threads", threads);
+        Assert.AreEqual(2, exit, output + error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, $"--threads must be 1 or 2 (VTA's virtual threads), not {threads}");
+    }
 }

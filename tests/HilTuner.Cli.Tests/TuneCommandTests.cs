@@ -122,6 +122,14 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--early-stopping|0", "--early-stopping must be positive, not 0")]
     [DataRow("--workload|dense.512|--timeout|NaN", "--timeout must be positive, not NaN")]
     [DataRow("--workload|dense.512|--timeout|1e300", "--timeout must be positive and at most 3600 s (one hour)")]
+    [DataRow("--workload|dense.512|--timeout|1e-9", "and at least 0.001 s (the agent's watchdog counts whole milliseconds), not 1E-09")]
+    [DataRow("--workload|dense.512|--repeat|2147483647", "--repeat must be at most 1000 (AutoTVM's runners use a few), not 2147483647")]
+    [DataRow("--workload|dense.512|--repeat|1000000", "--repeat must be at most 1000")]
+    [DataRow("--workload|dense.512|--number|1000001", "--number must be at most 1000")]
+    [DataRow("--workload|resnet18.C9|--workload|C9", "--workload resnet18.C9 is given 2 times; give each workload once")]
+    [DataRow("--workload|dense.512|--plot|/tmp", "/tmp is a directory; --plot needs a file (for example /tmp/tune.png)")]
+    [DataRow("--workload|dense.512|--plot|/proc/nope/x.png", "/proc/nope/x.png: cannot write the plot there")]
+    [DataRow("--workload|dense.512|--plot|BOARD|--board|BOARD", "--plot BOARD is also the --board it reads")]
     [DataRow("--workload|dense.512|--min-repeat-ms|NaN", "--min-repeat-ms must be a number of milliseconds")]
     [DataRow("--workload|dense.512|--gate-exploration|NaN", "--gate-exploration must be in [0, 1], not NaN")]
     [DataRow("--workload|dense.512|--transfer|/nonexistent/old.log", "/nonexistent/old.log: cannot be read")]
@@ -130,7 +138,9 @@ public sealed class TuneCommandTests
     {
         var dir = NewDirectory();
         var argv = new List<string> { "tune" };
-        argv.AddRange(args.Split('|'));
+        var board = Path.Combine(dir, "board.json");
+        File.Copy(Repository.BoardFile("sim.json"), board);
+        argv.AddRange(args.Replace("BOARD", board, StringComparison.Ordinal).Split('|'));
         if (!argv.Contains("--trials"))
         {
             argv.AddRange(["--trials", "5"]);
@@ -140,8 +150,9 @@ public sealed class TuneCommandTests
         var (exit, _, error) = Cli.Run(string.Empty, [.. argv]);
         Assert.AreEqual(2, exit, error);
         Assert.HasCount(1, Cli.Lines(error), error);
-        StringAssert.Contains(error, message);
+        StringAssert.Contains(error, message.Replace("BOARD", board, StringComparison.Ordinal));
         Assert.IsFalse(File.Exists(Path.Combine(dir, "x.log")), "nothing is written for a run that never started");
+        Assert.AreEqual(File.ReadAllText(Repository.BoardFile("sim.json")), File.ReadAllText(board), "no input is touched");
     }
 
     /// <summary>Resuming a log on another board (or target) would mix its measurements with the new ones: refused.</summary>
@@ -158,6 +169,23 @@ public sealed class TuneCommandTests
         Assert.HasCount(1, Cli.Lines(error), error);
         StringAssert.Contains(error, "were measured on sim (sim); this run measures on sim (pynq-z1)");
         Assert.AreEqual(before, File.ReadAllText(log), "the log is left as it was");
+    }
+
+    /// <summary>A log is never the plot, nor the board file it was tuned with: refused before anything is measured, the files left as they were.</summary>
+    [TestMethod]
+    public void AnOutputThatIsAnInputIsRefused()
+    {
+        var log = SmallLog("p.log", 3);
+        var before = File.ReadAllText(log);
+        var spelledOtherwise = Path.Combine(Path.GetDirectoryName(log)!, ".", "p.log");
+        foreach (var (option, value, message) in new[] { ("--plot", log, $"--plot {log} is also the --log it reads"), ("--plot", spelledOtherwise, "is also the --log it reads"), ("--board", log, $"--log {log} is also the --board it reads") })
+        {
+            var (exit, _, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--trials", "5", "--tuner", "grid", "--log", log, "--resume", option, value);
+            Assert.AreEqual(2, exit, error);
+            Assert.HasCount(1, Cli.Lines(error), error);
+            StringAssert.Contains(error, message);
+            Assert.AreEqual(before, File.ReadAllText(log), "the log is left as it was");
+        }
     }
 
     /// <summary>A --log that cannot be written is refused before anything is measured, in one line.</summary>
@@ -196,6 +224,29 @@ public sealed class TuneCommandTests
         }
 
         Assert.AreEqual(before, File.ReadAllText(log), "a refused log is left as it was");
+    }
+
+    /// <summary>A record that parses but cannot be a trial (a zero cost that would be the best, a status that is none) is refused.</summary>
+    [TestMethod]
+    [DataRow("\"result\": \\[\\[[^\\]]*\\], \\d+,|\"result\": [[0.0], 0,", "result[0][0] (cost) is 0")]
+    [DataRow("\"status\": \"[a-z_]+\"|\"status\": \"banana\"", "hiltuner.status \"banana\" is not a status")]
+    public void ANonsenseRecordIsRefusedNamingFileAndLine(string pattern, string message)
+    {
+        var log = SmallLog("nonsense.log", 3);
+        var lines = File.ReadAllLines(log);
+        var (find, replace) = (pattern.Split('|')[0], pattern.Split('|')[1]);
+        lines[1] = System.Text.RegularExpressions.Regex.Replace(lines[1], find, replace);
+        Assert.Contains(replace, lines[1]);
+        File.WriteAllLines(log, lines);
+
+        foreach (var args in new[] { new[] { "log", "best", log }, ["log", "summary", log] })
+        {
+            var (exit, output, error) = Cli.Run(string.Empty, args);
+            Assert.AreEqual(2, exit, error);
+            Assert.HasCount(1, Cli.Lines(error), error);
+            StringAssert.Contains(error, $"{log}:2: {message}");
+            Assert.AreEqual(string.Empty, output);
+        }
     }
 
     [TestMethod]
@@ -268,6 +319,37 @@ public sealed class TuneCommandTests
 
         var actual = File.ReadAllLines(killed).Select(Key).ToList();
         CollectionAssert.AreEqual(expected, actual);
+    }
+
+    /// <summary>
+    /// The one-writer lock dies with its writer: a run killed with SIGKILL leaves no lock file behind to block the
+    /// next run, while a second run on a log still being written is refused in one line.
+    /// </summary>
+    [TestMethod]
+    public void AKilledRunLeavesNoLockAndALiveOneRefusesASecondWriter()
+    {
+        var log = Path.Combine(NewDirectory(), "locked.log");
+        string[] args = ["tune", "--network", "resnet18", "--tuner", "random", "--trials", "1000", "--log", log];
+        var stderr = new System.Text.StringBuilder();
+        using (var process = Start(args, stderr))
+        {
+            while (!process.HasExited && CountLines(log) < 3)
+            {
+                Thread.Sleep(2);
+            }
+
+            Assert.IsFalse(process.HasExited, stderr.ToString());
+            var (second, _, error) = Cli.Run(string.Empty, [.. args, "--resume"]);
+            Assert.AreEqual(2, second, error);
+            StringAssert.Contains(Cli.Lines(error)[^1], $"{log}: another process is writing this log");
+            process.Kill();
+            process.WaitForExit();
+        }
+
+        Assert.AreEqual(0, Directory.GetFiles(Path.GetDirectoryName(log)!, "*.lock").Length, "nothing is left to block the next run");
+        var (resumed, output, resumeError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C2", "--tuner", "random", "--trials", "3", "--log", log, "--resume");
+        Assert.AreEqual(0, resumed, resumeError);
+        StringAssert.Contains(output, "from the log)");
     }
 
     /// <summary>What must match between two runs: workload, configuration, trial number, status and costs (not wall time).</summary>

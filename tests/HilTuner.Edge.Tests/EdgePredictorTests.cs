@@ -337,6 +337,11 @@ public sealed class EdgePredictorTests
     public void KnobsThatAreNotAChoiceAreRefused() =>
         AssertBadInput(RunX64(["--model", EdgeModel.Instance.Path, "--workload", Workload, "--knobs", "{\"tile_h\": 3}"]), "--knobs", "tile_h = 3");
 
+    /// <summary>A knob left out is an error naming it, not its first choice.</summary>
+    [TestMethod]
+    public void KnobsThatLeaveAKnobOutAreRefused() =>
+        AssertBadInput(RunX64(["--model", EdgeModel.Instance.Path, "--workload", Workload, "--knobs", "{\"tile_h\": 7, \"tile_co\": 16}"]), "--knobs", "tile_b, tile_w, tile_ci, oc_nthread, h_nthread missing");
+
     [TestMethod]
     [DataRow(new[] { "--workload", Workload, "--all" }, "--model")]
     [DataRow(new[] { "--model", "m.onnx", "--workload", Workload }, "exactly one of")]

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using HilTuner.Compiler.Workloads;
 using HilTuner.Tuning.Log;
+using HilTuner.Vta.Config;
 
 namespace HilTuner.Tuning.Tests;
 
@@ -76,7 +78,7 @@ public sealed class RecordJsonTests
         {
             Target = "ext_dev -keys=vta,cpu -device=vta -model=pynq_1x16_i8w8a32_15_15_18_17",
             TaskName = "conv2d_packed.vta",
-            Args = [new JsonArray("TENSOR", new JsonArray(1, 32, 7, 7, 1, 16), "int8")],
+            Args = AutoTvmTask.Args(WorkloadRegistry.Resolve("resnet18.C11"), VtaConfig.Pynq),
             Index = 17,
             Entity = [new JsonArray("tile_b", "sp", new JsonArray(-1, 1)), new JsonArray("oc_nthread", "ot", 2)],
             Costs = [TuningRecord.FailureCost],
@@ -144,6 +146,53 @@ public sealed class RecordJsonTests
     public void AMalformedRecordIsRefusedSayingWhatIsWrong(string line, string message)
     {
         var e = Assert.ThrowsExactly<FormatException>(() => RecordJson.Read(line));
+        StringAssert.Contains(e.Message, message);
+    }
+
+    /// <summary><paramref name="line"/> with one part replaced (<paramref name="change"/> is <c>OLD=NEW</c>).</summary>
+    private static string Changed(string line, string change)
+    {
+        var at = change.IndexOf('=', StringComparison.Ordinal);
+        Assert.Contains(change[..at], line);
+        return line.Replace(change[..at], change[(at + 1)..], StringComparison.Ordinal);
+    }
+
+    private static TuningRecord ReadChanged(string change) => RecordJson.Read(Changed(Zcu104Line, change));
+
+    /// <summary>
+    /// Records that parse but cannot describe a trial are refused when read: a successful trial whose cost is 0,
+    /// negative, infinite or missing would otherwise become the log's best; an error number outside AutoTVM's.
+    /// </summary>
+    [TestMethod]
+    [DataRow("[[0.0096332996], 0,=[[0.0], 0,", "result[0][0] (cost) is 0; a successful record's costs are positive, finite seconds")]
+    [DataRow("[[0.0096332996], 0,=[[-1.0], 0,", "result[0][0] (cost) is -1;")]
+    [DataRow("[[0.0096332996], 0,=[[0.5, 1e400], 0,", "result[0][1] (cost)")]
+    [DataRow("[[0.0096332996], 0,=[[], 0,", "a successful record (error_no 0) has no costs")]
+    [DataRow("[[0.0096332996], 0,=[[1000000000.0], 99,", "result[1] (error_no) is 99; AutoTVM's error numbers are 0 to 8")]
+    [DataRow("[[0.0096332996], 0,=[[1000000000.0], -1,", "result[1] (error_no) is -1")]
+    public void ARecordThatCannotDescribeATrialIsRefused(string change, string message)
+    {
+        var e = Assert.ThrowsExactly<FormatException>(() => ReadChanged(change));
+        StringAssert.Contains(e.Message, message);
+    }
+
+    [TestMethod]
+    public void AFailedRecordMayCarryAnyCost() =>
+        Assert.IsFalse(ReadChanged("[[0.0096332996], 0,=[[0.0], 4,").Succeeded);
+
+    /// <summary>HilTuner's facts must agree with the record: a known status, and a built-in workload's own arguments.</summary>
+    [TestMethod]
+    [DataRow("\"status\": \"ok\"=\"status\": \"banana\"", "hiltuner.status \"banana\" is not a status (known: ok, compile_error,")]
+    [DataRow("\"workload\": \"resnet18.C11\"=\"workload\": \"resnet18.C9\"", "hiltuner.workload is resnet18.C9, but the record's task (conv2d_packed.vta) and args")]
+    [DataRow("\"workload\": \"resnet18.C11\"=\"workload\": \"dense.512\"", "hiltuner.workload is dense.512, but")]
+    public void FactsThatContradictTheRecordAreRefused(string change, string message)
+    {
+        var line = RecordJson.Write(RecordJson.Read(Zcu104Line) with
+        {
+            Facts = new() { Status = "ok", Workload = "resnet18.C11", TargetKind = "sim", Board = "zcu104", VtaConfig = "1x16x16_i8w8a32_15_15_18_17", Tuner = "xgb", Trial = 1 },
+        });
+        Assert.AreEqual("resnet18.C11", RecordJson.Read(line).Facts!.Workload, "the record as written is read");
+        var e = Assert.ThrowsExactly<FormatException>(() => RecordJson.Read(Changed(line, change)));
         StringAssert.Contains(e.Message, message);
     }
 }

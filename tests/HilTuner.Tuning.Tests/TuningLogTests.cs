@@ -79,6 +79,57 @@ public sealed class TuningLogTests
         CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, TuningLog.Read(path, out _).Select(r => r.Index).ToArray());
     }
 
+    /// <summary>
+    /// A power cut can leave the blocks a file had grown by as NUL bytes: after complete records (or a torn one) they
+    /// are skipped with a warning, like a torn line, and cut off when the log is next written.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ATailOfNulBytesIsSkippedWithAWarningAndCutOffBeforeTheNextRecord(bool tornBefore)
+    {
+        var path = NewPath();
+        var torn = RecordJson.Write(Trial(3));
+        File.WriteAllText(path, RecordJson.Write(Trial(1)) + "\n" + RecordJson.Write(Trial(2)) + "\n" + (tornBefore ? torn[..40] : string.Empty));
+        using (var stream = new FileStream(path, FileMode.Append))
+        {
+            stream.Write(new byte[5000]);
+        }
+
+        var records = TuningLog.Read(path, out var warnings);
+        CollectionAssert.AreEqual(new long[] { 1, 2 }, records.Select(r => r.Index).ToArray());
+        Assert.HasCount(tornBefore ? 2 : 1, warnings, string.Join('\n', warnings));
+        StringAssert.Contains(warnings[^1], $"{path}: ends in 5000 NUL byte(s)");
+
+        using (var log = TuningLog.Append(path))
+        {
+            log.Write(Trial(4));
+        }
+
+        records = TuningLog.Read(path, out warnings);
+        Assert.IsEmpty(warnings);
+        CollectionAssert.AreEqual(new long[] { 1, 2, 4 }, records.Select(r => r.Index).ToArray());
+        Assert.DoesNotContain((byte)0, File.ReadAllBytes(path));
+    }
+
+    [TestMethod]
+    public void NulBytesBeforeTheEndAreAnErrorNamingTheLine()
+    {
+        var path = NewPath();
+        File.WriteAllText(path, RecordJson.Write(Trial(1)) + "\n\0\0\n" + RecordJson.Write(Trial(2)) + "\n");
+        var e = Assert.ThrowsExactly<TuningLogException>(() => TuningLog.Read(path, out _));
+        StringAssert.StartsWith(e.Message, $"{path}:2: NUL bytes inside the log");
+    }
+
+    [TestMethod]
+    public void ALineLongerThanAnyRecordIsAnErrorNamingIt()
+    {
+        var path = NewPath();
+        File.WriteAllText(path, RecordJson.Write(Trial(1)) + "\n# " + new string('x', TuningLog.MaxLineBytes) + "\n");
+        var e = Assert.ThrowsExactly<TuningLogException>(() => TuningLog.Read(path, out _));
+        StringAssert.StartsWith(e.Message, $"{path}:2: the line is longer than 1048576 bytes");
+    }
+
     /// <summary>Only a torn record is cut off: an unterminated comment is kept, and a line that is no record is an error, never silently lost.</summary>
     [TestMethod]
     public void AnUnterminatedLastLineThatIsNoTornRecordIsNeverCutOff()

@@ -134,7 +134,13 @@ public sealed class BoardFileTests
     [DataRow("negative timing", "timing.dma_latency_cycles", "must not be negative")]
     [DataRow("clock too slow", "fabric.clock_mhz", "must be a frequency in MHz between 0.001 and 10000")]
     [DataRow("clock beyond a number", "fabric.clock_mhz", "1e400 is beyond the range of a number")]
-    [DataRow("huge queue", "hardware.dependency_queue_depth", "must be between 1 and 1048576")]
+    [DataRow("huge queue", "hardware.dependency_queue_depth", "must be between 1 and 32768")]
+    [DataRow("dependency queue at the old maximum", "hardware.dependency_queue_depth", "1048576 must be between 1 and 32768 (the deepest AXI4-Stream FIFO")]
+    [DataRow("command queue of one", "hardware.command_queue_depth", "1 must be between 2 (the smallest HLS stream) and 32768")]
+    [DataRow("DMA latency of 2^31", "timing.dma_latency_cycles", "2147483647 cycles is more than 1000000")]
+    [DataRow("name of a megabyte", "name", "is 1048576 characters long; at most 64")]
+    [DataRow("control character in the name", "name", "contains a control character (U+0007 at position 4)")]
+    [DataRow("control character in a description", "description", "contains a control character (U+001B at position 1)")]
     [DataRow("huge launch overhead", "timing.launch_overhead_us", "must be between 0 and 1000000 microseconds")]
     public void AMalformedBoardFileNamesTheFileTheKeyAndTheProblem(string mistake, string key, string problem)
     {
@@ -153,6 +159,12 @@ public sealed class BoardFileTests
             "clock beyond a number" => j => j["fabric"]!["clock_mhz"] = JsonNode.Parse("1e400"),
             "huge queue" => j => j["hardware"]!["dependency_queue_depth"] = 1_000_000_000,
             "huge launch overhead" => j => j["timing"]!["launch_overhead_us"] = 1e300,
+            "dependency queue at the old maximum" => j => j["hardware"]!["dependency_queue_depth"] = 1 << 20,
+            "command queue of one" => j => j["hardware"]!["command_queue_depth"] = 1,
+            "DMA latency of 2^31" => j => j["timing"]!["dma_latency_cycles"] = int.MaxValue,
+            "name of a megabyte" => j => j["name"] = new string('x', 1 << 20),
+            "control character in the name" => j => j["name"] = "sim\u0007",
+            "control character in a description" => j => j["description"] = "\u001b[31mred",
             _ => j => j["timing"]!["dma_latency_cycles"] = -1,
         };
         var error = Assert.ThrowsExactly<BoardFileException>(() => TestBoards.With(edit, "bad-board.json"));

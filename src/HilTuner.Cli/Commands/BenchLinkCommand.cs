@@ -36,7 +36,7 @@ internal static class BenchLinkCommand
         {
             var n = Math.Max(1, parse.GetValue(repeats));
             var w = WorkloadRegistry.Resolve(parse.GetValue(workload)!);
-            var loaded = parse.GetValue(boards)!.Select(Board.Load).ToList();
+            var loaded = parse.GetValue(boards)!.Select(BoardOption.Load).ToList();
             var table = new Table().AddColumns("board", "link", "upload MiB/s", "download MiB/s", "minimal run (ms)", "measurement (ms)", "simulator target (ms)", "overhead (ms)", "ratio");
             var figures = new JsonObject();
             foreach (var b in loaded)

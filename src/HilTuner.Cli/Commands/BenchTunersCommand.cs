@@ -95,6 +95,11 @@ internal static class BenchTunersCommand
             var list = spec.Contains(',', StringComparison.Ordinal) || WorkloadRegistry.Find(spec) is not null
                 ? spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(WorkloadRegistry.Resolve).ToList()
                 : WorkloadRegistry.Network(spec);
+            if (list.Count == 0)
+            {
+                throw new CliException($"--workloads \"{spec}\" names no workload (give a network, resnet18, or workloads separated by commas)");
+            }
+
             foreach (var w in list)
             {
                 w.RequirePackable(board.Vta);

@@ -62,11 +62,11 @@ internal static class BoardCommand
         var board = BoardFile();
         var count = new Option<int>("--count") { Description = "Round trips", DefaultValueFactory = _ => 10 };
         var command = new Command("ping", "Round-trip times of STATUS requests to the agent") { board, count };
-        command.SetAction(parse => WithTarget(context, parse, board, target =>
+        command.SetAction(parse => WithTarget(context, parse, board, check: () => RequireCount(parse.GetValue(count)), action: target =>
         {
             var client = target.Session.Client;
             var times = new List<double>();
-            for (var i = 0; i < Math.Max(1, parse.GetValue(count)); i++)
+            for (var i = 0; i < parse.GetValue(count); i++)
             {
                 var clock = Stopwatch.StartNew();
                 client.Status();
@@ -79,6 +79,14 @@ internal static class BoardCommand
             return 0;
         }));
         return command;
+    }
+
+    private static void RequireCount(int count)
+    {
+        if (count < 1)
+        {
+            throw new CliException($"--count must be at least 1, not {count}");
+        }
     }
 
     private static Command Reset(CliContext context)
@@ -107,9 +115,8 @@ internal static class BoardCommand
         var knobs = new Option<string?>("--knobs") { Description = "The configuration's knob values as JSON", HelpName = "JSON" };
         var timeout = new Option<double>("--timeout") { Description = "Seconds before the run counts as hung", DefaultValueFactory = _ => 10 };
         var command = new Command("run", "Compile one configuration, run it on the board, check its output, and compare with the simulator") { board, workload, index, knobs, timeout };
-        command.SetAction(parse => WithTarget(context, parse, board, target =>
+        command.SetAction(parse => WithTarget(context, parse, board, check: () => TuneCommand.RequireTimeout(parse.GetValue(timeout)), action: target =>
         {
-            TuneCommand.RequireTimeout(parse.GetValue(timeout));
             var w = WorkloadOption.Resolve(parse, workload);
             var space = Templates.For(w, target.Board.Vta);
             var configuration = SimCommand.SelectConfiguration(space, parse.GetValue(index), parse.GetValue(knobs));
@@ -144,9 +151,11 @@ internal static class BoardCommand
         return command;
     }
 
-    private static int WithTarget(CliContext context, ParseResult parse, Option<string> board, Func<BoardTarget, int> action)
+    /// <summary>Runs <paramref name="action"/> on the board; <paramref name="check"/> first checks the options, before the board is reached.</summary>
+    private static int WithTarget(CliContext context, ParseResult parse, Option<string> board, Func<BoardTarget, int> action, Action? check = null)
     {
-        var b = Board.Load(parse.GetValue(board)!);
+        check?.Invoke();
+        var b = BoardOption.Load(parse.GetValue(board)!);
         using var target = BoardTarget.Open(b, line => context.Error.WriteLine(line));
         return action(target);
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HilTuner.Hardware.Bridge;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Cli.Commands;
@@ -12,10 +13,13 @@ internal static class BoardOption
         HelpName = "FILE",
     };
 
-    /// <summary>The board the option names; what a bare <c>vta_config.json</c> made it assume is one line on stderr.</summary>
+    /// <summary>
+    /// The board the option names, its link and reset sections checked too (see <see cref="LinkSettings.Checked"/>);
+    /// what a bare <c>vta_config.json</c> made it assume is one line on stderr.
+    /// </summary>
     public static Board Load(ParseResult parse, Option<string?> option)
     {
-        var board = Board.LoadOrDefault(parse.GetValue(option));
+        var board = LinkSettings.Checked(Board.LoadOrDefault(parse.GetValue(option)));
         if (board.Assumption is { } assumption)
         {
             parse.InvocationConfiguration.Error.WriteLine($"hiltuner: {assumption}");
@@ -23,4 +27,7 @@ internal static class BoardOption
 
         return board;
     }
+
+    /// <summary>A board file, its link and reset sections checked too (see <see cref="LinkSettings.Checked"/>).</summary>
+    public static Board Load(string path) => LinkSettings.Checked(Board.Load(path));
 }

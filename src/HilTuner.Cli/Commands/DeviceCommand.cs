@@ -28,6 +28,7 @@ internal static class DeviceCommand
             """) { shm, board, cycleCounter, resetRegister, resetAssert, offset };
         command.SetAction(parse =>
         {
+            OutputPaths.RequireNotAnInput("--shm", parse.GetValue(shm), ("--board", parse.GetValue(board)));
             var b = BoardOption.Load(parse, board);
             var options = CoSimOptions.For(b);
             if (parse.GetValue(cycleCounter) is { } counter)

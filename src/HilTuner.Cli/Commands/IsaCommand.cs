@@ -16,15 +16,15 @@ internal static class IsaCommand
         var encode = new Command("encode", """
             Read JSON lines {"kind": "mem"|"gemm"|"alu"|"finish"|"uop", "fields": {…}} on stdin (field names as the C members of
             hw_spec.h) and print one line {"hex": "…"} each: 32 hex digits for an instruction, 8 for a micro-op, most significant first.
-            A line that cannot be encoded prints {"error": "…"} in its place; the exit code is then 1.
+            A line that cannot be encoded stops the command: one line on stderr names it, exit code 2 (the lines before it are printed).
             """) { encodeBoard };
         encode.SetAction(parse => Encode(context, IsaLayout.For(BoardOption.Load(parse, encodeBoard).Vta)));
 
         var decodeBoard = BoardOption.Create();
         var decode = new Command("decode", """
             Read hex lines on stdin (32 digits: an instruction, 8 digits: a micro-op), bare or as `isa encode` prints them
-            ({"hex": "…"}), and print {"kind": …, "fields": {…}} for each; an {"error": …} line of `isa encode` is passed on.
-            A line that cannot be decoded prints {"error": "…"} in its place; the exit code is then 1.
+            ({"hex": "…"}), and print {"kind": …, "fields": {…}} for each.
+            A line that cannot be decoded stops the command: one line on stderr names it, exit code 2.
             """) { decodeBoard };
         decode.SetAction(parse => Decode(context, IsaLayout.For(BoardOption.Load(parse, decodeBoard).Vta)));
 
@@ -44,7 +44,6 @@ internal static class IsaCommand
 
     private static int Encode(CliContext context, IsaLayout layout)
     {
-        var failed = false;
         var lineNumber = 0;
         while (context.In.ReadLine() is { } line)
         {
@@ -64,12 +63,12 @@ internal static class IsaCommand
             }
             catch (Exception e) when (e is FormatException or ArgumentException or IsaFieldOverflowException or JsonException)
             {
-                failed = true;
-                WriteJson(context.Out, w => w.WriteString("error", $"line {lineNumber}: {e.Message}"));
+                // An output line in its place would shift every later one against its input in a pipe: the bad line stops it.
+                throw new CliException($"stdin line {lineNumber}: {e.Message}");
             }
         }
 
-        return failed ? 1 : 0;
+        return 0;
     }
 
     private static (InstructionKind Kind, Dictionary<string, long> Fields) ParseEncodeLine(string line)
@@ -112,7 +111,6 @@ internal static class IsaCommand
 
     private static int Decode(CliContext context, IsaLayout layout)
     {
-        var failed = false;
         var lineNumber = 0;
         while (context.In.ReadLine() is { } line)
         {
@@ -127,15 +125,8 @@ internal static class IsaCommand
             {
                 if (text.StartsWith('{'))
                 {
-                    // A line of `isa encode`: its hex is decoded, its error passed on, so encode | decode is a pipe.
-                    if (EncodedLine(text) is not { } hex)
-                    {
-                        failed = true;
-                        context.Out.WriteLine(text);
-                        continue;
-                    }
-
-                    text = hex;
+                    // A line of `isa encode`: its hex is decoded, so encode | decode is a pipe.
+                    text = EncodedLine(text);
                 }
 
                 if (text.Length == 8)
@@ -151,16 +142,15 @@ internal static class IsaCommand
             }
             catch (FormatException e)
             {
-                failed = true;
-                WriteJson(context.Out, w => w.WriteString("error", $"line {lineNumber}: {e.Message} (an instruction is 32 hex digits, a micro-op 8)"));
+                throw new CliException($"stdin line {lineNumber}: {e.Message} (an instruction is 32 hex digits, a micro-op 8)");
             }
         }
 
-        return failed ? 1 : 0;
+        return 0;
     }
 
-    /// <summary>The hex of an <c>isa encode</c> output line, or null for its <c>{"error": …}</c> line.</summary>
-    private static string? EncodedLine(string line)
+    /// <summary>The hex of an <c>isa encode</c> output line.</summary>
+    private static string EncodedLine(string line)
     {
         try
         {
@@ -169,11 +159,6 @@ internal static class IsaCommand
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("hex", out var hex) && hex.ValueKind == JsonValueKind.String)
             {
                 return hex.GetString()!.Trim();
-            }
-
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out _))
-            {
-                return null;
             }
         }
         catch (JsonException)

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using HilTuner.Tuning.Log;
 
 namespace HilTuner.Cli.Commands;
@@ -6,14 +7,20 @@ namespace HilTuner.Cli.Commands;
 internal static class Logs
 {
     /// <summary>
-    /// Checks, before any work starts, that records can be appended to <paramref name="path"/>: it is not a
-    /// directory, and it (or its directory, created when missing) can be opened for writing. Nothing is written.
+    /// Checks, before any work starts, that <paramref name="path"/> (the log, or another output a command writes) can
+    /// be written: it is not a directory, and it (or its directory, created when missing) can be opened for writing.
+    /// Nothing is written.
     /// </summary>
-    public static void RequireWritable(string path)
+    public static void RequireWritable(string path, string option = "--log", string what = "the log", string example = "tune.log")
     {
         if (Directory.Exists(path))
         {
-            throw new CliException($"{path} is a directory; --log needs a file (for example {Path.Combine(path, "tune.log")})");
+            throw new CliException($"{path} is a directory; {option} needs a file (for example {Path.Combine(path, example)})");
+        }
+
+        if (InputFile.Kind(path) is { } kind)
+        {
+            throw new CliException($"{path} is a {kind}; {option} needs a regular file");
         }
 
         try
@@ -36,7 +43,7 @@ internal static class Logs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new CliException($"{path}: cannot write the log there: {e.Message}");
+            throw new CliException($"{path}: cannot write {what} there: {e.Message}");
         }
     }
 

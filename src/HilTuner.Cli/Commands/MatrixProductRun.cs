@@ -10,7 +10,17 @@ internal sealed record MatrixProductRun(Board Board, TiledMatrixProduct Product,
 {
     public static MatrixProductRun Execute(Board board, MatrixProductShape shape, int seed, RunOptions? options = null)
     {
-        var product = TiledMatrixProduct.Create(board, shape, seed);
+        TiledMatrixProduct product;
+        try
+        {
+            product = TiledMatrixProduct.Create(board, shape, seed);
+        }
+        catch (ArgumentException e)
+        {
+            // The shape does not fit the board's configuration (or the options): bad input, named by the message.
+            throw new CliException($"{board.Name}: {e.Message}");
+        }
+
         var simulator = new VtaSimulator(board);
         var clock = Stopwatch.StartNew();
         var (result, output) = product.Run(simulator, options);

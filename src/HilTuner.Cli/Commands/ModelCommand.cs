@@ -41,7 +41,7 @@ internal static class ModelCommand
         {
             var b = BoardOption.Load(parse, board);
             var skip = parse.GetValue(maxFalseSkip);
-            if (skip is < 0 or >= 1)
+            if (!(skip is >= 0 and < 1))
             {
                 throw new CliException($"--max-false-skip must be in [0, 1), not {skip}");
             }
@@ -51,13 +51,15 @@ internal static class ModelCommand
                 throw new CliException($"--trees must be at least 1 and --leaves at least 2, not {parse.GetValue(trees)} and {parse.GetValue(leaves)}");
             }
 
-            var records = parse.GetValue(logs)!.SelectMany(path => Logs.Read(context, path)).ToList();
-            var examples = ValidityData.FromRecords(records, b, out var leftOut);
-            foreach (var (reason, count) in leftOut.OrderByDescending(p => p.Value))
-            {
-                context.Error.WriteLine($"hiltuner: {count} record(s) left out: {reason}");
-            }
+            // Where the model goes is checked before anything is read or trained: never a directory, never one of the inputs.
+            var path = parse.GetValue(output)!;
+            (string, string?)[] inputs = [.. parse.GetValue(logs)!.Select(l => ("--log", (string?)l)), ("--board", parse.GetValue(board))];
+            OutputPaths.RequireNotAnInput("--out", path, inputs);
+            OutputPaths.RequireNotAnInput("--out", ValidityModelFormat.MlNetPath(path), inputs);
+            Logs.RequireWritable(path, "--out", "the model", "validity.onnx");
 
+            var records = parse.GetValue(logs)!.SelectMany(log => Logs.Read(context, log)).ToList();
+            var examples = ValidityData.FromRecords(records, b, out var leftOut);
             TrainedValidityModel model;
             try
             {
@@ -65,10 +67,17 @@ internal static class ModelCommand
             }
             catch (ValidityModelException e)
             {
-                throw new CliException(e.Message);
+                // The error alone, on one line; what was left out is part of it, as it may be the reason.
+                var left = leftOut.Count == 0 ? string.Empty
+                    : $" ({string.Join("; ", leftOut.OrderByDescending(p => p.Value).Select(p => $"{p.Value} record(s) left out: {p.Key}"))})";
+                throw new CliException(e.Message + left);
             }
 
-            var path = parse.GetValue(output)!;
+            foreach (var (reason, count) in leftOut.OrderByDescending(p => p.Value))
+            {
+                context.Error.WriteLine($"hiltuner: {count} record(s) left out: {reason}");
+            }
+
             model.Save(path);
             var v = model.Validation;
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -220,7 +229,7 @@ internal static class ModelCommand
 
         try
         {
-            return space.FromKnobs(knobs!);
+            return space.FromKnobs(knobs!, complete: true);
         }
         catch (FormatException e)
         {

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Text;
 using System.Text.Json;
 using HilTuner.Vta.Isa;
@@ -16,7 +17,7 @@ internal static class ProgramFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = InputFile.ReadAllBytes(path, 256 * InputFile.MiB);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -38,12 +38,15 @@ internal static class SimCommand
             HelpName = "FILE",
         };
         var races = new Option<bool>("--check-races") { Description = "Report SRAM accesses that no dependency token orders" };
+        var force = new Option<bool>("--force") { Description = "Replace an existing --dump-output file (without it, an existing file is refused)" };
         var command = new Command("run", """
             Compile one configuration of a workload, simulate it on the board's VTA and check the result bit-exact against
             the reference operator; print one JSON object: status, error_no, error, cycles, seconds, gflops, check, features.
-            """) { workload, index, knobs, board, seed, dumpInputs, dumpOutput, dumpProgram, races };
+            """) { workload, index, knobs, board, seed, dumpInputs, dumpOutput, dumpProgram, races, force };
         command.SetAction(parse =>
         {
+            OutputPaths.RequireNotAnInput("--dump-output", parse.GetValue(dumpOutput), ("--board", parse.GetValue(board)), ("--workload", parse.GetValue(workload)));
+            OutputPaths.RequireNew("--dump-output", parse.GetValue(dumpOutput), parse.GetValue(force));
             var b = BoardOption.Load(parse, board);
             var w = WorkloadOption.Resolve(parse, workload);
             var space = Templates.For(w, b.Vta);
@@ -137,7 +140,7 @@ internal static class SimCommand
 
         try
         {
-            return index is { } i ? space.Get(i) : space.FromKnobs(knobs!);
+            return index is { } i ? space.Get(i) : space.FromKnobs(knobs!, complete: true);
         }
         catch (ArgumentOutOfRangeException e) when (index.HasValue)
         {
@@ -162,6 +165,11 @@ internal static class SimCommand
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
+            if (parse.GetValue(threads) is not (1 or 2))
+            {
+                throw new CliException($"--threads must be 1 or 2 (VTA's virtual threads), not {parse.GetValue(threads)}");
+            }
+
             var shape = MatrixProductShape.BenchmarkFor(b) with { VirtualThreads = parse.GetValue(threads) };
             var run = MatrixProductRun.Execute(b, shape, parse.GetValue(seed), new RunOptions { CheckRaces = parse.GetValue(races) });
             Print(context, run);

@@ -21,12 +21,26 @@ internal static class TuneCommand
     /// <summary>The longest run the agent waits for (one hour).</summary>
     public const double MaxTimeoutSeconds = 3600;
 
-    /// <summary>Checks a <c>--timeout</c>: a number of seconds, more than 0 and at most an hour.</summary>
+    /// <summary>
+    /// The shortest (1 ms): the agent's watchdog counts whole milliseconds, and a shorter bound would record every
+    /// configuration, good ones too, as a hang.
+    /// </summary>
+    public const double MinTimeoutSeconds = 0.001;
+
+    /// <summary>
+    /// The most costs per trial (<c>--repeat</c>) and runs per cost (<c>--number</c>): AutoTVM's runners use a few
+    /// (VTA's tutorials 1–3); a million costs would make one log line of megabytes, and a billion runs of one
+    /// configuration would hold the board for days.
+    /// </summary>
+    public const int MaxRepeat = 1000;
+
+    /// <summary>Checks a <c>--timeout</c>: a number of seconds, at least 1 ms and at most an hour.</summary>
     public static void RequireTimeout(double seconds)
     {
-        if (!(seconds is > 0 and <= MaxTimeoutSeconds))
+        if (!(seconds is >= MinTimeoutSeconds and <= MaxTimeoutSeconds))
         {
-            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--timeout must be positive and at most {MaxTimeoutSeconds} s (one hour), not {seconds}"));
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"--timeout must be positive and at most {MaxTimeoutSeconds} s (one hour), and at least {MinTimeoutSeconds} s (the agent's watchdog counts whole milliseconds), not {seconds}"));
         }
     }
 
@@ -64,6 +78,11 @@ internal static class TuneCommand
         command.Options.Add(plotLogX);
         command.SetAction(parse =>
         {
+            // Outputs that are inputs are refused before any input is read.
+            var path = parse.GetValue(logPath)!;
+            (string, string?)[] inputs = [("--board", parse.GetValue(board)), ("--validity-model", parse.GetValue(validityModel))];
+            OutputPaths.RequireNotAnInput("--log", path, inputs);
+            OutputPaths.RequireNotAnInput("--plot", parse.GetValue(plot), [("--log", path), .. inputs, .. (parse.GetValue(transfer) ?? []).Select(t => ("--transfer", (string?)t))]);
             var b = BoardOption.Load(parse, board);
             var tasks = selection.Select(parse, b);
             var name = parse.GetValue(tunerName)!;
@@ -102,14 +121,25 @@ internal static class TuneCommand
             }
 
             RequireTimeout(parse.GetValue(timeout));
+            foreach (var (option, value) in new[] { ("--repeat", parse.GetValue(repeat)), ("--number", parse.GetValue(number)) })
+            {
+                if (value > MaxRepeat)
+                {
+                    throw new CliException($"{option} must be at most {MaxRepeat} (AutoTVM's runners use a few), not {value}");
+                }
+            }
+
             if (!(parse.GetValue(minRepeatMs) >= 0) || !double.IsFinite(parse.GetValue(minRepeatMs)))
             {
                 throw new CliException("--min-repeat-ms must be a number of milliseconds, 0 or more");
             }
 
-            // The log is checked before the target opens: a board is not reached for a run that could not record.
-            var path = parse.GetValue(logPath)!;
+            // The log and the plot are checked before the target opens: a board is not reached for a run that could not record.
             Logs.RequireWritable(path);
+            if (parse.GetValue(plot) is { } plotPath)
+            {
+                Logs.RequireWritable(plotPath, "--plot", "the plot", "tune.png");
+            }
 
             IReadOnlyList<TuningRecord> previous = [];
             if (File.Exists(path))

@@ -51,6 +51,12 @@ internal sealed class WorkloadSelection
             throw new CliException(e.Message);
         }
 
+        // Logs, plots and summaries know a workload by its name: one given twice would be measured twice.
+        if (selected.GroupBy(w => w.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new CliException($"--workload {twice.Key} is given {twice.Count()} times; give each workload once");
+        }
+
         foreach (var w in selected)
         {
             if (w.PackingProblem(board.Vta) is { } problem)

@@ -69,7 +69,13 @@ public sealed class ConfigSpace
     /// The configuration given by knob values: <c>{"tile_h": 7, "oc_nthread": 2, …}</c> (inner split factors and
     /// knob values; missing knobs take their first choice), or an AutoTVM entity list <c>[["tile_h", "sp", [-1, 7]], …]</c>.
     /// </summary>
-    public Configuration FromKnobs(string json)
+    public Configuration FromKnobs(string json) => FromKnobs(json, complete: false);
+
+    /// <summary>
+    /// As <see cref="FromKnobs(string)"/>; with <paramref name="complete"/> every knob of the space must be given (what a
+    /// user types: a knob left out would silently take its first choice).
+    /// </summary>
+    public Configuration FromKnobs(string json, bool complete)
     {
         JsonNode? node;
         try
@@ -124,6 +130,12 @@ public sealed class ConfigSpace
                 var allowed = Knobs[i] is SplitKnob s ? string.Join(", ", s.Factors) : string.Join(", ", ((OtherKnob)Knobs[i]).Values);
                 throw new FormatException($"knobs: {name} = {value} is not one of its choices ({allowed})");
             }
+        }
+
+        var missing = Knobs.Select(k => k.Name).Where(name => !values.ContainsKey(name)).ToList();
+        if (complete && missing.Count > 0)
+        {
+            throw new FormatException($"knobs: {string.Join(", ", missing)} missing; give every knob of the {Template} space ({string.Join(", ", Knobs.Select(k => k.Name))})");
         }
 
         return FromChoices(choices);

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Text.Json;
 
 namespace HilTuner.Compiler.Workloads;
@@ -79,7 +80,7 @@ public static class WorkloadRegistry
             string text;
             try
             {
-                text = File.ReadAllText(spec);
+                text = InputFile.ReadAllText(spec, InputFile.MiB);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Security.Cryptography;
 
 namespace HilTuner.Hardware.Bridge;
@@ -15,7 +16,17 @@ public static class KnownHosts
 
         var name = port == 22 ? host : $"[{host}]:{port}";
         var result = new List<string>();
-        foreach (var raw in File.ReadLines(path))
+        string text;
+        try
+        {
+            text = InputFile.ReadAllText(path, 16 * InputFile.MiB);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{path}: cannot be read: {e.Message}", e);
+        }
+
+        foreach (var raw in text.Split('\n'))
         {
             var line = raw.Trim();
             if (line.Length == 0 || line.StartsWith('#') || line.StartsWith('@'))

@@ -76,9 +76,9 @@ public sealed record LinkSettings
             "ssh" => new LinkSettings
             {
                 Kind = kind,
-                Host = s.String("host"),
+                Host = s.String("host", 253),
                 Port = s.Int("port", 22, 1, 65535),
-                User = s.String("user"),
+                User = s.String("user", 64),
                 Key = ExpandHome(s.String("key")),
                 HostKeySha256 = s.OptionalString("host_key_sha256"),
                 KnownHosts = s.OptionalString("known_hosts") is { } known ? ExpandHome(known) : null,
@@ -115,13 +115,33 @@ public sealed record LinkSettings
         return settings;
     }
 
-    /// <summary>Opens the link the settings describe.</summary>
+    /// <summary>Opens the link the settings describe (<see cref="Of"/> refuses any other kind when the board file is read).</summary>
     public IBoardLink CreateLink(Action<string>? log = null) => Kind switch
     {
         "ssh" => new SshLink(this, log),
         "serial" => new SerialLink(Device!, Baud),
-        _ => new ProcessLink(Command, log),
+        "process" => new ProcessLink(Command, log),
+        _ => throw new InvalidOperationException($"unknown link kind \"{Kind}\" (known: {string.Join(", ", Kinds)})"),
     };
+
+    /// <summary>
+    /// Checks a board file's link and reset sections when it is read, so that a bad value is refused naming the file
+    /// and the key before any command uses the board, not when a board target happens to open.
+    /// </summary>
+    public static Board Checked(Board board)
+    {
+        if (board.Link is not null)
+        {
+            _ = Of(board);
+        }
+
+        if (board.Reset is not null)
+        {
+            _ = ResetLadder.Of(board);
+        }
+
+        return board;
+    }
 
     private static string ExpandHome(string path) =>
         path.StartsWith("~/", StringComparison.Ordinal)

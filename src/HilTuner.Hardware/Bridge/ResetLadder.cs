@@ -17,6 +17,9 @@ public sealed class ResetLadder(IReadOnlyList<IResetStep> steps)
 {
     public static readonly IReadOnlyList<string> StepNames = ["soft", "hard", "reboot", "power"];
 
+    private const double DaySeconds = 86_400;
+    private const int MaxGpioLine = 1023;
+
     public IReadOnlyList<IResetStep> Steps { get; } = steps;
 
     /// <summary>The ladder a board file describes; without a reset section: soft, then hard.</summary>
@@ -30,7 +33,7 @@ public sealed class ResetLadder(IReadOnlyList<IResetStep> steps)
         var s = new JsonSection(board.Source, "reset", reset);
         var names = s.Strings("ladder");
         var rebootCommand = s.OptionalString("reboot_command") ?? "sudo reboot";
-        var rebootWait = TimeSpan.FromSeconds(s.Double("reboot_wait_s", 180));
+        var rebootWait = TimeSpan.FromSeconds(s.Double("reboot_wait_s", 180, 0, DaySeconds, "seconds"));
         var power = s.OptionalSection("power") is { } section ? Power(section, gpio) : null;
         s.RejectUnknownKeys();
         var steps = new List<IResetStep>();
@@ -57,9 +60,14 @@ public sealed class ResetLadder(IReadOnlyList<IResetStep> steps)
     private static PowerCycleStep Power(JsonSection power, Func<GpioController>? gpio)
     {
         var pin = power.Int("gpio_pin");
+        if (pin is < 0 or > MaxGpioLine)
+        {
+            throw power.Error("gpio_pin", $"{pin} must be a GPIO line number between 0 and {MaxGpioLine}");
+        }
+
         var activeLow = power.Bool("active_low", false);
-        var off = TimeSpan.FromMilliseconds(power.Double("off_ms", 5000));
-        var wait = TimeSpan.FromSeconds(power.Double("wait_s", 180));
+        var off = TimeSpan.FromMilliseconds(power.Double("off_ms", 5000, 0, 600_000, "ms"));
+        var wait = TimeSpan.FromSeconds(power.Double("wait_s", 180, 0, DaySeconds, "seconds"));
         power.RejectUnknownKeys();
         return new PowerCycleStep(new LazyRelay(() => new GpioPowerRelay((gpio ?? GpioPowerRelay.OpenController)(), pin, activeLow)), off, wait);
     }

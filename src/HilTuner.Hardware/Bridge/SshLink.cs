@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -100,6 +101,7 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
         PrivateKeyFile key;
         try
         {
+            InputFile.Check(Settings.Key!, InputFile.MiB);
             key = new PrivateKeyFile(Settings.Key!);
         }
         catch (Exception e) when (e is IOException or SshException or UnauthorizedAccessException or ArgumentException)

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -150,13 +151,20 @@ public sealed class GroundTruthTable
         File.Move(partial, path, overwrite: true);
     }
 
+    /// <summary>The largest table read (256 MiB; a layer's whole space takes a few MB).</summary>
+    public const long MaxFileBytes = 256 * InputFile.MiB;
+
     /// <summary>Reads a table, checking that it was measured for this workload, board and build of the tools.</summary>
     public static GroundTruthTable Load(string path, Workload workload, Board board)
     {
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            lines = InputFile.ReadAllText(path, MaxFileBytes).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+            if (lines.Length > 0 && lines[^1].Length == 0)
+            {
+                lines = lines[..^1];
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 
 namespace HilTuner.Tuning.Log;
@@ -106,7 +107,7 @@ internal static class RecordJson
         var config = (at == Version01 ? input[5] : root[at.Config]) as JsonObject ?? throw new FormatException($"\"{at.Config}\" must be an object");
         var result = Array(root, at.Result, 4);
         var costs = result[0] as JsonArray ?? throw new FormatException($"{at.Result}[0] (costs) must be a list");
-        return new TuningRecord
+        var record = new TuningRecord
         {
             Target = Text(input[0], $"{at.Input}[0] (target)"),
             TaskName = Text(input[1], $"{at.Input}[1] (task name)"),
@@ -128,6 +129,58 @@ internal static class RecordJson
                 _ => throw new FormatException("\"hiltuner\" must be an object"),
             },
         };
+        Check(record, at);
+        return record;
+    }
+
+    /// <summary>
+    /// Refuses a record that cannot describe a trial: an error number AutoTVM does not have, a successful trial
+    /// without costs or with a cost that is not a positive, finite number of seconds (it would become the best), a
+    /// status HilTuner does not know, or a built-in workload named for arguments of another shape.
+    /// </summary>
+    private static void Check(TuningRecord r, Layout at)
+    {
+        if (!Enum.IsDefined((MeasureErrorNo)r.ErrorNo))
+        {
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{at.Result}[1] (error_no) is {r.ErrorNo}; AutoTVM's error numbers are 0 to {(int)Enum.GetValues<MeasureErrorNo>().Max()}"));
+        }
+
+        if (r.Succeeded)
+        {
+            if (r.Costs.Count == 0)
+            {
+                throw new FormatException($"a successful record (error_no 0) has no costs in {at.Result}[0]");
+            }
+
+            for (var i = 0; i < r.Costs.Count; i++)
+            {
+                if (!(r.Costs[i] > 0 && double.IsFinite(r.Costs[i])))
+                {
+                    throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+                        $"{at.Result}[0][{i}] (cost) is {r.Costs[i]}; a successful record's costs are positive, finite seconds"));
+                }
+            }
+        }
+
+        if (r.Facts is not { } facts)
+        {
+            return;
+        }
+
+        if (MeasureStatusNames.Parse(facts.Status) is null)
+        {
+            throw new FormatException($"hiltuner.status \"{facts.Status}\" is not a status (known: {string.Join(", ", Enum.GetValues<MeasureStatus>().Select(s => s.JsonName()))})");
+        }
+
+        if (WorkloadRegistry.All.FirstOrDefault(w => w.Name == facts.Workload) is { } named)
+        {
+            var described = AutoTvmTask.WorkloadOf(r.TaskName, r.Args);
+            if (described is null || named with { Name = described.Name } != described)
+            {
+                throw new FormatException($"hiltuner.workload is {facts.Workload}, but the record's task ({r.TaskName}) and args {r.Args.ToJsonString()} are not that workload's");
+            }
+        }
     }
 
     private static HilTunerFacts ReadFacts(JsonObject f) => new()

@@ -1,3 +1,4 @@
+using HilTuner.IO;
 using HilTuner.Compiler;
 using HilTuner.Validity;
 using Microsoft.ML;
@@ -36,6 +37,7 @@ public sealed class MlNetValidityModel
         var ml = new MLContext();
         try
         {
+            InputFile.Check(path, 256 * InputFile.MiB);
             return new MlNetValidityModel(ml, ml.Model.Load(path, out _));
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or IOException or InvalidDataException)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HilTuner.IO;
 using System.Text.Json;
 using HilTuner.Vta.Isa;
 
@@ -17,8 +18,24 @@ public sealed record Board
     /// <summary>The fastest fabric clock a board file may give (FPGA fabrics run at a few hundred MHz).</summary>
     public const double MaxClockMhz = 10_000;
 
-    /// <summary>The deepest dependency or command queue a board file may give (VTA's are a few hundred entries).</summary>
-    public const int MaxQueueDepth = 1 << 20;
+    /// <summary>
+    /// The deepest dependency or command queue a board file may give: VTA's Xilinx design builds its queues from AXI4-Stream
+    /// data FIFOs (512 entries for commands, 1024 for tokens), and that FIFO is at most 32768 deep; the Chisel design's
+    /// token counters hold 255.
+    /// </summary>
+    public const int MaxQueueDepth = 32768;
+
+    /// <summary>
+    /// The shallowest command queue: an HLS stream (what the command queues are) is at least 2 deep, its default; with
+    /// one entry fetch could never run ahead of a module, which no VTA build does.
+    /// </summary>
+    public const int MinCommandQueueDepth = 2;
+
+    /// <summary>The most cycles a timing parameter (a latency or an overhead per transfer or instruction) may be: 10 ms at 100 MHz.</summary>
+    public const int MaxTimingCycles = 1_000_000;
+
+    /// <summary>The longest board name (it is written into every log record and names files): 64 characters.</summary>
+    public const int MaxNameLength = 64;
 
     /// <summary>TARGET values VTA knows (<c>pkg_config.py</c>).</summary>
     public static IReadOnlyList<string> KnownTargets { get; } =
@@ -77,12 +94,15 @@ public sealed record Board
     /// <summary>Reads a board file, or the embedded default when <paramref name="path"/> is null.</summary>
     public static Board LoadOrDefault(string? path) => path is null ? Default : Load(path);
 
+    /// <summary>The largest board file read (1 MiB; the real ones are a few KB).</summary>
+    public const long MaxFileBytes = InputFile.MiB;
+
     public static Board Load(string path)
     {
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, MaxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -114,7 +134,7 @@ public sealed record Board
                 return FromVtaConfig(root, source);
             }
 
-            var name = root.String("name");
+            var name = root.String("name", MaxNameLength);
             var description = root.OptionalString("description");
             var vta = ReadVta(root.Section("vta"));
             var fabric = ReadFabric(root.Section("fabric"));
@@ -315,7 +335,8 @@ public sealed record Board
 
         if (limits.DependencyQueueDepth is < 1 or > MaxQueueDepth)
         {
-            throw s.Error("dependency_queue_depth", $"{limits.DependencyQueueDepth} must be between 1 and {MaxQueueDepth}");
+            throw s.Error("dependency_queue_depth",
+                $"{limits.DependencyQueueDepth} must be between 1 and {MaxQueueDepth} (the deepest AXI4-Stream FIFO; VTA's are 1024, the Chisel build's counters 255)");
         }
 
         if (limits.AccHazardWindow is < 0 or > 16)
@@ -323,9 +344,10 @@ public sealed record Board
             throw s.Error("acc_hazard_window", $"{limits.AccHazardWindow} must be between 0 (no hazard) and 16 micro-ops");
         }
 
-        if (limits.CommandQueueDepth is < 1 or > MaxQueueDepth)
+        if (limits.CommandQueueDepth is < MinCommandQueueDepth or > MaxQueueDepth)
         {
-            throw s.Error("command_queue_depth", $"{limits.CommandQueueDepth} must be between 1 and {MaxQueueDepth}");
+            throw s.Error("command_queue_depth",
+                $"{limits.CommandQueueDepth} must be between {MinCommandQueueDepth} (the smallest HLS stream) and {MaxQueueDepth} (the deepest AXI4-Stream FIFO; VTA's are 512)");
         }
 
         return limits;
@@ -352,16 +374,19 @@ public sealed record Board
         return timing;
     }
 
-    private static int NonNegative(JsonSection s, string key, int fallback)
-    {
-        var value = s.Int(key, fallback);
-        return value >= 0 ? value : throw s.Error(key, $"{value} must not be negative");
-    }
+    private static int NonNegative(JsonSection s, string key, int fallback) => Cycles(s, key, fallback, 0);
 
-    private static int Positive(JsonSection s, string key, int fallback)
+    private static int Positive(JsonSection s, string key, int fallback) => Cycles(s, key, fallback, 1);
+
+    private static int Cycles(JsonSection s, string key, int fallback, int min)
     {
         var value = s.Int(key, fallback);
-        return value > 0 ? value : throw s.Error(key, $"{value} must be at least 1");
+        if (value < min)
+        {
+            throw s.Error(key, min == 0 ? $"{value} must not be negative" : $"{value} must be at least {min}");
+        }
+
+        return value <= MaxTimingCycles ? value : throw s.Error(key, $"{value} cycles is more than {MaxTimingCycles} (10 ms at 100 MHz for one transfer or instruction)");
     }
 
     /// <summary>A board file embedded in this assembly (every file of <c>boards/</c>).</summary>

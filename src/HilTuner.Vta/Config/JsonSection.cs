@@ -42,15 +42,33 @@ public sealed class JsonSection
 
     public JsonElement? OptionalRaw(string name) => Has(name) ? Require(name).Clone() : null;
 
-    public string String(string name)
+    /// <summary>The longest string a board file may hold (a description, a command line, a path): 4096 characters.</summary>
+    public const int MaxStringLength = 4096;
+
+    /// <summary>A string of at most <paramref name="maxLength"/> characters, without control characters (names, hosts and commands are printed, logged and run).</summary>
+    public string String(string name, int maxLength = MaxStringLength)
     {
         var value = Require(name);
         return value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
+            ? Checked(name, value.GetString()!, maxLength)
             : throw Error(name, $"must be a string, found {Describe(value)}");
     }
 
     public string? OptionalString(string name) => Has(name) ? String(name) : null;
+
+    private string Checked(string name, string text, int maxLength)
+    {
+        if (text.Length > maxLength)
+        {
+            throw Error(name, $"is {text.Length} characters long; at most {maxLength}");
+        }
+
+        var control = text.AsSpan().IndexOfAnyInRange('\u0000', '\u001f');
+        control = control >= 0 ? control : text.IndexOf('\u007f', StringComparison.Ordinal);
+        return control < 0
+            ? text
+            : throw Error(name, string.Create(CultureInfo.InvariantCulture, $"contains a control character (U+{(int)text[control]:X4} at position {control + 1})"));
+    }
 
     public bool Bool(string name, bool fallback)
     {
@@ -77,7 +95,7 @@ public sealed class JsonSection
             throw Error(name, $"must be an array of strings, found {Describe(value)}");
         }
 
-        return [.. value.EnumerateArray().Select(v => v.GetString()!)];
+        return [.. value.EnumerateArray().Select(v => Checked(name, v.GetString()!, MaxStringLength))];
     }
 
     public int Int(string name)
