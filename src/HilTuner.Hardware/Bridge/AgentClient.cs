@@ -277,6 +277,13 @@ public sealed class AgentClient : IDisposable
             text = Encoding.UTF8.GetString(payload, 10, length);
         }
 
+        if (code == AgentErrorCode.Busy)
+        {
+            // Another agent drives the accelerator (a run of an earlier connection that outlasted --lock-wait-ms): the
+            // board is not available, which says nothing about the program.
+            throw new LinkLostException($"the agent could not take the accelerator for {response.Type.ToString().ToUpperInvariant()}: {text}");
+        }
+
         throw new AgentException(response.Type, code, argument, text);
     }
 
