@@ -14,10 +14,19 @@ export DOTNET_NOLOGO := 1
 .PHONY: build deps test tune edge bench firmware fuzz format clean
 
 ## build: restore and build every project (warnings are errors), and the board agent's host build that the
-## bridge's tests run (firmware-stubs/build/host/vta-agent)
+## bridge's tests run (firmware-stubs/build/host/vta-agent); then the `hiltuner` launcher at the repository root is
+## linked into $(BINDIR) when that directory is writable (an existing file there that is not a link is left alone)
+BINDIR ?= /usr/local/bin
 build:
 	$(DOTNET) build HilTuner.sln -c $(CONFIG) --nologo -v quiet
 	$(MAKE) -s -C firmware-stubs host
+	@if [ -d "$(BINDIR)" ] && [ -w "$(BINDIR)" ] && { [ -L "$(BINDIR)/hiltuner" ] || [ ! -e "$(BINDIR)/hiltuner" ]; }; then \
+	  ln -sfn "$(CURDIR)/hiltuner" "$(BINDIR)/hiltuner" && echo "build: linked $(BINDIR)/hiltuner -> $(CURDIR)/hiltuner (the hiltuner command)"; \
+	elif [ -e "$(BINDIR)/hiltuner" ] && [ ! -L "$(BINDIR)/hiltuner" ]; then \
+	  echo "build: $(BINDIR)/hiltuner exists and is not a link: left alone; run $(CURDIR)/hiltuner"; \
+	else \
+	  echo "build: $(BINDIR) is not writable: run $(CURDIR)/hiltuner, or link it into a directory on your PATH"; \
+	fi
 
 ## deps: install what the tests need when it is missing (apt packages; NuGet restore happens in build)
 deps:

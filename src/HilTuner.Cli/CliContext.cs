@@ -12,6 +12,12 @@ public sealed class CliContext(TextReader input, TextWriter output, TextWriter e
     /// <summary>The environment's variables (the process's; a test's own).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
+    /// <summary>
+    /// Without a terminal, how often a long job writes a progress line (a log file of a redirected <c>make tune</c>
+    /// gets one every few seconds, not one per trial).
+    /// </summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>True when the output is a terminal a person watches (live displays, colours).</summary>
     public bool IsTerminal { get; } = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
 

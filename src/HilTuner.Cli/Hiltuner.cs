@@ -32,6 +32,13 @@ public static class Hiltuner
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
+            // An unknown command or option: one line with the nearest valid name (the other errors follow from it).
+            if (Typos.Explain(parse) is { } typo)
+            {
+                context.Error.WriteLine($"hiltuner: {typo}");
+                return BadInput;
+            }
+
             foreach (var error in parse.Errors)
             {
                 context.Error.WriteLine($"hiltuner: {error.Message}");

@@ -26,20 +26,41 @@ public sealed class TuneCommandTests
     }
 
     [TestMethod]
+    public void WithoutATerminalTrialsReplayedFromTheLogAreNotPrintedAsNewTrials()
+    {
+        var log = Path.Combine(NewDirectory(), "resumed.log");
+        string[] tune = ["tune", "--workload", "resnet18.C11", "--tuner", "random", "--seed", "3", "--log", log];
+        Assert.AreEqual(0, Cli.Run(string.Empty, [.. tune, "--trials", "30"]).Exit);
+
+        // Every new trial printed (no interval), to see which trials get a line.
+        var (exit, output, error) = Cli.Run(TimeSpan.Zero, string.Empty, [.. tune, "--trials", "40", "--resume"]);
+        Assert.AreEqual(0, exit, error);
+        var lines = Cli.Lines(output);
+        Assert.AreEqual(1, lines.Count(l => l == "[resnet18.C11] 30 trials resumed from the log (not measured again)"), output);
+        var printed = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\[resnet18\.C11\] (\d+)/40 "))
+            .Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        CollectionAssert.AreEqual(Enumerable.Range(31, 10).Append(40).ToList(), printed, output);
+        Assert.HasCount(40, File.ReadAllLines(log));
+    }
+
+    [TestMethod]
     public void TuneWritesTheLogTheTableAndThePlot()
     {
         var dir = NewDirectory();
         var log = Path.Combine(dir, "dense.log");
         var png = Path.Combine(dir, "dense.png");
+        var clock = Stopwatch.StartNew();
         var (exit, output, error) = Cli.Run(string.Empty, "tune", "--workload", "dense.512", "--workload", "resnet18.C11", "--tuner", "grid",
             "--trials", "20", "--log", log, "--plot", png);
+        var seconds = clock.Elapsed.TotalSeconds;
         Assert.AreEqual(0, exit, error);
 
-        // Plain progress, one line per trial, when the output is not a terminal.
+        // Plain progress when the output is not a terminal: a line every 5 s and one at each task's end, not one per trial.
         var lines = Cli.Lines(output);
-        Assert.AreEqual(40, lines.Count(l => l.StartsWith("[dense.512] ", StringComparison.Ordinal) || l.StartsWith("[resnet18.C11] ", StringComparison.Ordinal)));
-        StringAssert.Contains(output, "[dense.512] 20/20");
-        StringAssert.Contains(output, "[resnet18.C11] 20/20");
+        var progress = lines.Count(l => l.StartsWith("[dense.512] ", StringComparison.Ordinal) || l.StartsWith("[resnet18.C11] ", StringComparison.Ordinal));
+        Assert.IsTrue(progress >= 2 && progress <= 2 + (int)(seconds / 5), $"{progress} progress lines in {seconds:0.0} s:\n{output}");
+        Assert.AreEqual(1, lines.Count(l => l.StartsWith("[dense.512] 20/20 ", StringComparison.Ordinal) && l.EndsWith("  done", StringComparison.Ordinal)), output);
+        Assert.AreEqual(1, lines.Count(l => l.StartsWith("[resnet18.C11] 20/20 ", StringComparison.Ordinal) && l.EndsWith("  done", StringComparison.Ordinal)), output);
         StringAssert.Contains(output, "best GFLOPS");
         StringAssert.Contains(output, $"log: {log}");
 

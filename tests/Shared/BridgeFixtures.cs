@@ -49,6 +49,7 @@ internal sealed class PrivateSshd : IDisposable
         _directory = Directory.CreateTempSubdirectory("hiltuner-sshd-").FullName;
         var values = ToolScript.Run("sshd-start.sh", _directory);
         Port = int.Parse(values["SSHD_PORT"], System.Globalization.CultureInfo.InvariantCulture);
+        Pid = int.Parse(values["SSHD_PID"], System.Globalization.CultureInfo.InvariantCulture);
         User = values["SSHD_USER"];
         Key = values["SSHD_KEY"];
         HostKeySha256 = values["SSHD_HOST_KEY_SHA256"];
@@ -56,10 +57,62 @@ internal sealed class PrivateSshd : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The listening server; each connection is served by processes it forks.</summary>
+    public int Pid { get; }
     public string User { get; }
     public string Key { get; }
     public string HostKeySha256 { get; }
     public string KnownHosts { get; }
+
+    /// <summary>
+    /// Kills (SIGKILL), as a crash of the board's sshd or an out-of-memory kill would, every process serving a
+    /// connection (the listener's descendants: the privileged monitor, the session process, the agent it started),
+    /// and waits until they are gone; the listener lives on, so a new connection is served. The number killed.
+    /// </summary>
+    public int KillSessions()
+    {
+        var parents = new Dictionary<int, List<int>>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) &&
+                ProcFs.ParentOf(pid) is { } parent)
+            {
+                (parents.TryGetValue(parent, out var children) ? children : parents[parent] = []).Add(pid);
+            }
+        }
+
+        var descendants = new List<int>();
+        var pending = new Queue<int>([Pid]);
+        while (pending.TryDequeue(out var pid))
+        {
+            foreach (var child in parents.GetValueOrDefault(pid) ?? [])
+            {
+                descendants.Add(child);
+                pending.Enqueue(child);
+            }
+        }
+
+        var killed = new List<Process>();
+        foreach (var pid in descendants)
+        {
+            try
+            {
+                var process = Process.GetProcessById(pid);
+                process.Kill();
+                killed.Add(process);
+            }
+            catch (ArgumentException)
+            {
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        ProcFs.WaitEnded(killed);
+        return killed.Count;
+    }
 
     public void Dispose()
     {
@@ -171,5 +224,44 @@ internal sealed class TtyAgent : IDisposable
         }
 
         _process.Dispose();
+    }
+}
+
+/// <summary>What /proc tells about processes the tests kill.</summary>
+internal static class ProcFs
+{
+    /// <summary>The fields of /proc/PID/stat after the command name (state first), or null when it has ended.</summary>
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Not ended: its /proc entry is still there and not a zombie waiting for its parent.</summary>
+    public static bool IsAlive(int pid) => Stat(pid) is { } fields && fields[0] != "Z";
+
+    public static int? ParentOf(int pid) =>
+        Stat(pid) is { Length: > 1 } fields && int.TryParse(fields[1], System.Globalization.CultureInfo.InvariantCulture, out var parent) ? parent : null;
+
+    /// <summary>Waits (up to 10 s in all) until the processes have ended, and disposes them.</summary>
+    public static void WaitEnded(IEnumerable<Process> processes)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var process in processes)
+        {
+            while (IsAlive(process.Id) && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(10);
+            }
+
+            process.Dispose();
+        }
     }
 }

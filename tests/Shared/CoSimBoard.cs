@@ -152,33 +152,9 @@ internal sealed class CoSimBoard : IDisposable
             }
         }
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (var process in killed)
-        {
-            while (IsAlive(process.Id) && clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                Thread.Sleep(10);
-            }
-
-            process.Dispose();
-        }
-
-        return killed.Count;
-    }
-
-    /// <summary>Not ended: its /proc entry is still there and not a zombie waiting for its parent.</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
-            return state != "Z";
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        var count = killed.Count;
+        ProcFs.WaitEnded(killed);
+        return count;
     }
 
     /// <summary>A serial line to an agent started on its other end.</summary>

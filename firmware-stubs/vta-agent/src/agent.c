@@ -2,11 +2,13 @@
 #include "agent.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "crc32.h"
 #include "devmem.h"
@@ -18,6 +20,7 @@ int agent_init(agent_t *a, const agent_params_t *p)
     uint8_t *rxbuf = NULL, *tx = NULL, *cache = NULL;
     memset(a, 0, sizeof(*a));
     a->dma_fd = -1;
+    a->lock_fd = -1;
     a->p = *p;
     crc32_init();
     a->frame_cap = (size_t)p->max_payload + WIRE_OVERHEAD;
@@ -91,6 +94,142 @@ static int send_small(agent_t *a, const frame_t *f, uint16_t code, uint32_t arg,
     return a->p.write(a->p.write_ctx, a->small, total);
 }
 
+/* ---- the one-agent lock ---- */
+
+/* A /proc entry's name as a number (a pid, a descriptor), or -1 when it is not one. */
+static long proc_number(const char *name)
+{
+    char *end;
+    if (name[0] < '0' || name[0] > '9')
+        return -1;
+    long v = strtol(name, &end, 10);
+    return *end ? -1 : v;
+}
+
+/* Whether /proc/PID/fdinfo/FD lists a write lock (an open-file-description lock shows there, under its owner's fd). */
+static int fdinfo_has_write_lock(long pid, long fd)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%ld", pid, fd);
+    int f = open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0)
+        return 0;
+    ssize_t n = read(f, buf, sizeof(buf) - 1);
+    close(f);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    for (char *line = strstr(buf, "lock:"); line; line = strstr(line + 5, "lock:")) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = '\0';
+        int write_lock = strstr(line, "WRITE") != NULL;
+        if (end)
+            *end = '\n';
+        if (write_lock)
+            return 1;
+    }
+    return 0;
+}
+
+/* Who holds the write lock on the file behind fd, for the refusal: "pid N (its command line)". F_OFD_GETLK tells no
+ * owner of an open-file-description lock (l_pid is -1), so /proc is searched for the descriptor that holds it. Only on
+ * the refusal path, after the wait. */
+static void lock_holder(int fd, char *out, size_t len)
+{
+    snprintf(out, len, "a process this user cannot see in /proc");
+    struct stat mine;
+    if (fstat(fd, &mine) != 0)
+        return;
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return;
+    struct dirent *pe;
+    int found = 0;
+    while (!found && (pe = readdir(proc)) != NULL) {
+        long pid = proc_number(pe->d_name);
+        if (pid < 0)
+            continue;
+        char dir[48];
+        snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+        DIR *fds = opendir(dir);
+        if (!fds)
+            continue;
+        struct dirent *fe;
+        while ((fe = readdir(fds)) != NULL) {
+            long other = proc_number(fe->d_name);
+            char path[96];
+            struct stat st;
+            if (other < 0 || (pid == (long)getpid() && other == fd))
+                continue; /* not a descriptor, or this agent's own */
+            snprintf(path, sizeof(path), "/proc/%ld/fd/%ld", pid, other);
+            if (stat(path, &st) != 0 || st.st_dev != mine.st_dev || st.st_ino != mine.st_ino ||
+                !fdinfo_has_write_lock(pid, other))
+                continue;
+            char cmd[64] = "";
+            snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+            int c = open(path, O_RDONLY | O_CLOEXEC);
+            ssize_t n = c >= 0 ? read(c, cmd, sizeof(cmd) - 1) : -1;
+            if (c >= 0)
+                close(c);
+            n = n < 0 ? 0 : n;
+            cmd[n] = '\0';
+            for (ssize_t i = 0; i + 1 < n; i++)
+                if (cmd[i] == '\0')
+                    cmd[i] = ' ';
+            const char *base = cmd, *space = strchr(cmd, ' '); /* the program's name without its directory */
+            for (const char *c = cmd; *c && (!space || c < space); c++)
+                if (*c == '/')
+                    base = c + 1;
+            if (snprintf(out, len, "pid %ld (%s%s)", pid, base, n == (ssize_t)sizeof(cmd) - 1 ? "..." : "") < 0)
+                out[0] = '\0';
+            found = 1;
+            break;
+        }
+        closedir(fds);
+    }
+    closedir(proc);
+}
+
+/* Takes the one-agent lock before a request drives the accelerator or writes its memory. Another agent on the same
+ * accelerator (one whose connection dropped while it still polls a run, or any other one in the middle of a request)
+ * is waited for up to --lock-wait-ms; an idle agent holds nothing. 0, or -1 with the refusal in why. */
+static int accel_lock(agent_t *a, const char *what, char *why, size_t whylen)
+{
+    if (a->lock_fd < 0)
+        return 0;
+    struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    uint32_t waited_ms = 0;
+    while (fcntl(a->lock_fd, F_OFD_SETLK, &whole) != 0) {
+        if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+            snprintf(why, whylen, "%s: cannot lock %s: %s", what, a->p.mem_path, strerror(errno));
+            return -1;
+        }
+        if (waited_ms >= a->lock_wait_ms) {
+            char holder[112];
+            lock_holder(a->lock_fd, holder, sizeof(holder));
+            /* the response's text has room for 200 bytes: the log line has the rest */
+            int n = snprintf(why, whylen, "%s: accelerator busy for %u ms: %s holds the lock on %s (a run, upload or reset in flight)",
+                             what, (unsigned)waited_ms, holder, a->p.mem_path);
+            log_msg(LOG_WARN, "%s refused after %u ms: the accelerator behind %s is busy: %s holds its lock in a request "
+                    "of its own (a run, an upload or a reset); wait for it, or end that process%s",
+                    what, (unsigned)waited_ms, a->p.mem_path, holder, n >= (int)whylen ? " (response text cut)" : "");
+            return -1;
+        }
+        sleep_us(10000);
+        waited_ms += 10;
+    }
+    return 0;
+}
+
+static void accel_unlock(agent_t *a)
+{
+    if (a->lock_fd < 0)
+        return;
+    struct flock whole = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    (void)fcntl(a->lock_fd, F_OFD_SETLK, &whole);
+}
+
 /* ---- handlers: write the response payload at pl, return its length ---- */
 
 static uint32_t h_hello(agent_t *a, const frame_t *f, uint8_t *pl)
@@ -141,7 +280,11 @@ static uint32_t h_write(agent_t *a, const frame_t *f, uint8_t *pl)
     if (!range_ok(a, off, len))
         return err_payload(pl, E_RANGE, 0, "WRITE [0x%llx, +%u) is outside the arena of %llu bytes",
                            (unsigned long long)off, len, (unsigned long long)a->p.arena_size);
+    char why[WIRE_ERR_TEXT_MAX + 1];
+    if (accel_lock(a, "WRITE", why, sizeof(why)) != 0)
+        return err_payload(pl, E_BUSY, 0, "%s", why);
     dev_write(a->p.arena + off, f->payload + REQ_WRITE_FIXED, len);
+    accel_unlock(a);
     return ok_prefix(pl);
 }
 
@@ -206,14 +349,22 @@ static uint32_t h_run(agent_t *a, const frame_t *f, uint8_t *pl)
                  (unsigned long long)a->p.arena_size);
         return refuse(a, f, pl, E_RANGE, 0, text, count);
     }
+    /* the instruction buffer is the accelerator's memory too: prepared under the lock */
+    if (accel_lock(a, "RUN", text, sizeof(text)) != 0)
+        return refuse(a, f, pl, E_BUSY, 0, text, count);
     insn_error_t ie;
-    if (insn_prepare(&a->p.cfg, a->p.arena + off, a->p.insn_buf, count, a->p.arena_size, a->p.arena_bus, &ie) != 0)
+    if (insn_prepare(&a->p.cfg, a->p.arena + off, a->p.insn_buf, count, a->p.arena_size, a->p.arena_bus, &ie) != 0) {
+        accel_unlock(a);
         return refuse(a, f, pl, ie.code, ie.index, ie.text, count);
-    if (!a->p.drv)
+    }
+    if (!a->p.drv) {
+        accel_unlock(a);
         return refuse(a, f, pl, E_INTERNAL, 0, "no accelerator driver attached", count);
+    }
 
     run_result_t r;
     drv_run(a->p.drv, (uint32_t)a->p.insn_bus, count, timeout_ms, &r);
+    accel_unlock(a); /* done, or timed out with the modules stopped */
     a->c.runs++;
     a->last_seq = f->seq;
     a->last_count = count;
@@ -239,6 +390,8 @@ static uint32_t h_run(agent_t *a, const frame_t *f, uint8_t *pl)
     return n + RESP_RUN_SIZE;
 }
 
+static uint32_t reset_locked(agent_t *a, uint8_t kind, uint8_t *pl);
+
 static uint32_t h_reset(agent_t *a, const frame_t *f, uint8_t *pl)
 {
     if (f->payload_len != REQ_RESET_SIZE)
@@ -247,6 +400,17 @@ static uint32_t h_reset(agent_t *a, const frame_t *f, uint8_t *pl)
     uint8_t kind = f->payload[0];
     if (kind > RESET_HARD || f->payload[1] || f->payload[2] || f->payload[3])
         return err_payload(pl, E_ARGUMENT, kind, "RESET kind %u unknown (0 soft, 1 hard; reserved bytes 0)", kind);
+    char why[WIRE_ERR_TEXT_MAX + 1];
+    if (accel_lock(a, "RESET", why, sizeof(why)) != 0)
+        return err_payload(pl, E_BUSY, 0, "%s", why);
+    uint32_t n = reset_locked(a, kind, pl);
+    accel_unlock(a);
+    return n;
+}
+
+/* RESET with the one-agent lock held: a pulse or a bitstream reload must not cut into another agent's run. */
+static uint32_t reset_locked(agent_t *a, uint8_t kind, uint8_t *pl)
+{
     uint64_t t0 = mono_us();
     uint8_t actions = 0;
     int32_t bs_status = 0;
@@ -516,22 +680,15 @@ int agent_open(agent_t *a, const options_t *o, agent_write_fn write, void *write
     pm_open = 1;
     /* One agent drives an accelerator at a time. After a dropped connection the earlier agent may still be polling a
      * run (it reads no input meanwhile); when its deadline passes it stops the modules, which would cut into this
-     * agent's runs. So wait for it to end, a while, and refuse with a clear error if it does not. */
+     * agent's runs. So every request that drives the accelerator or writes its memory takes a lock first (see
+     * accel_lock), and waits for such a request of another agent to end. The lock is an open-file-description write
+     * lock over the whole file (fcntl, not flock: other programs that only map the memory, such as a co-simulated
+     * device or .NET's FileStream with its shared flock, are not in the way), held only while the request is handled:
+     * an idle agent (a serial-line agent waiting for its host) is in no one's way. Checked here that it can be taken. */
     {
-        /* An open-file-description write lock over the whole file (fcntl, not flock: other programs that only map the
-         * memory, such as a co-simulated device or .NET's FileStream with its shared flock, are not in the way). */
-        struct flock whole = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-        uint32_t waited_ms = 0;
-        while (fcntl(pm.fd, F_OFD_SETLK, &whole) != 0) {
-            if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-                SETUP_FAIL("cannot lock %s: %s", o->mem_path, strerror(errno));
-            if (waited_ms >= o->lock_wait_ms)
-                SETUP_FAIL("another vta-agent still drives the accelerator behind %s (waited %u ms): an earlier "
-                           "connection's run has not ended; try again once it has, or end that agent",
-                           o->mem_path, (unsigned)waited_ms);
-            sleep_us(10000);
-            waited_ms += 10;
-        }
+        struct flock probe = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+        if (fcntl(pm.fd, F_OFD_GETLK, &probe) != 0)
+            SETUP_FAIL("cannot lock %s: %s", o->mem_path, strerror(errno));
     }
     if (hls) {
         if (!(drv.fetch = physmem_reg(&pm, base[0], err, errlen)) || !(drv.load = physmem_reg(&pm, base[1], err, errlen)) ||
@@ -573,6 +730,7 @@ int agent_open(agent_t *a, const options_t *o, agent_write_fn write, void *write
 
     p.config_str = o->config;
     p.board_id = o->board_id;
+    p.mem_path = o->mem_path;
     p.target = o->target;
     p.max_payload = o->max_payload;
     p.arena = dma;
@@ -597,6 +755,8 @@ int agent_open(agent_t *a, const options_t *o, agent_write_fn write, void *write
         a->caps |= CAP_RESET_REGISTER;
     a->pm = pm;
     a->pm_open = 1;
+    a->lock_fd = pm.fd;
+    a->lock_wait_ms = o->lock_wait_ms;
     a->dma_fd = dma_fd;
     a->dma_map = dma_map;
     a->dma_map_len = dma_map_len;

@@ -20,6 +20,7 @@ typedef struct {
 typedef struct {
     vta_config_t cfg;
     const char *config_str, *board_id;
+    const char *mem_path; /* for messages: the memory device behind the accelerator */
     target_t target;
     uint32_t max_payload;
     volatile uint8_t *arena;
@@ -56,6 +57,10 @@ typedef struct {
     uint64_t last_elapsed_us, last_cycles;
     uint64_t start_us;
     agent_counters_t c;
+    /* the one-agent lock: an open-file-description write lock on the memory device, held only while a request that
+     * drives the accelerator or changes its memory (WRITE, RUN, RESET) is handled; -1 when there is none (unit tests) */
+    int lock_fd;
+    uint32_t lock_wait_ms;
     /* resources owned when opened from options */
     physmem_t pm;
     int pm_open;

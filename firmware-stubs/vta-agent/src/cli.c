@@ -35,7 +35,7 @@ static const char usage_text[] =
     "other:\n"
     "  --max-payload BYTES     largest frame payload (default 1048576, 4096..16777216)\n"
     "  --poll-us N             sleep between register polls (default 20)\n"
-    "  --lock-wait-ms N        wait this long for an earlier agent on the same accelerator to end (default 10000)\n"
+    "  --lock-wait-ms N        wait this long for another agent's run, upload or reset on the same accelerator (default 10000)\n"
     "  --log-level error|warn|info|debug   (default info; logs go to stderr)\n"
     "  --help, --version\n";
 

@@ -56,7 +56,8 @@ enum wire_error {
     E_INSN_RANGE = 0x000B,
     E_INSN_MEMTYPE = 0x000C,
     E_RESET_FAILED = 0x000D,
-    E_INTERNAL = 0x000E
+    E_INTERNAL = 0x000E,
+    E_BUSY = 0x000F
 };
 
 #define WIRE_ERR_TEXT_MAX 200u

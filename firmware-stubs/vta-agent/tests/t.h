@@ -59,7 +59,8 @@ extern const char *t_agent_path; /* host agent binary for end-to-end tests */
     X(driver_duplicate_run_not_rerun)                                                                                  \
     X(driver_de10nano_vcr_run)                                                                                         \
     X(driver_hard_reset_and_bitstream_cmd)                                                                             \
-    X(driver_second_agent_waits_for_the_first)
+    X(driver_idle_agent_holds_no_lock)                                                                                 \
+    X(driver_second_agent_waits_for_a_run_in_flight)
 
 #define E2E_TESTS(X)                                                                                                   \
     X(e2e_bad_flags_exit_2)                                                                                            \

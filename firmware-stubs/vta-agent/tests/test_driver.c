@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "fake_device.h"
 #include "helpers.h"
@@ -334,17 +336,36 @@ void test_driver_hard_reset_and_bitstream_cmd(void)
     rig_stop(&g);
 }
 
-static int discard_write(void *ctx, const uint8_t *buf, size_t len)
+/* A second agent on the rig's accelerator, its command line as the rig's with board id and --lock-wait-ms. */
+static tagent_t *second_agent(rig_t *g, const char *id, const char *lock_wait_ms)
 {
-    (void)ctx;
-    (void)buf;
-    (void)len;
-    return 0;
+    static char dma_phys[32], dma_size[32], cap[32], cyc[32];
+    snprintf(dma_phys, sizeof(dma_phys), "0x%llx", DMA_PHYS);
+    snprintf(dma_size, sizeof(dma_size), "%u", DMA_SIZE);
+    snprintf(cap, sizeof(cap), "%u", INSN_CAP);
+    snprintf(cyc, sizeof(cyc), "0x%llx", CYCLE_ADDR);
+    const char *argv[] = {"vta-agent", "--stdio", "--target", "pynq", "--config", "1x16_i8w8a32_15_15_18_17",
+                          "--board-id", id, "--mem", g->mem, "--dma-phys", dma_phys, "--dma-size", dma_size,
+                          "--insn-capacity", cap, "--cycle-counter", cyc, "--reset-hold-ms", "2",
+                          "--lock-wait-ms", lock_wait_ms};
+    return tagent_open((int)(sizeof(argv) / sizeof(argv[0])), argv);
 }
 
-/* A second agent on the same accelerator (a reconnect while the first still polls a run) waits for the first to end,
- * and refuses with a clear error when it does not; once the first has ended, it opens. */
-void test_driver_second_agent_waits_for_the_first(void)
+/* Whether some open file description holds a write lock on the memory file (asked through a descriptor of its own). */
+static int mem_locked(const char *mem)
+{
+    int fd = open(mem, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    int r = fcntl(fd, F_OFD_GETLK, &q);
+    close(fd);
+    return r != 0 ? -1 : q.l_type != F_UNLCK;
+}
+
+/* The one-agent lock is held only while a request drives the accelerator: an idle agent (a serial-line agent waiting
+ * for its host, as `make bench` leaves one) is in no other agent's way, and neither agent holds it between requests. */
+void test_driver_idle_agent_holds_no_lock(void)
 {
     rig_t g;
     if (rig_start(&g, "pynq", NULL, 0) != 0) {
@@ -352,27 +373,94 @@ void test_driver_second_agent_waits_for_the_first(void)
         rig_stop(&g);
         return;
     }
-    char dma_phys[32], dma_size[32], cap[32];
-    snprintf(dma_phys, sizeof(dma_phys), "0x%llx", DMA_PHYS);
-    snprintf(dma_size, sizeof(dma_size), "%u", DMA_SIZE);
-    snprintf(cap, sizeof(cap), "%u", INSN_CAP);
-    const char *argv[] = {"vta-agent", "--stdio", "--target", "pynq", "--config", "1x16_i8w8a32_15_15_18_17",
-                          "--board-id", "second", "--mem", g.mem, "--dma-phys", dma_phys, "--dma-size", dma_size,
-                          "--insn-capacity", cap, "--lock-wait-ms", "100"};
-    options_t o;
-    char err[512] = "";
-    REQUIRE(cli_parse((int)(sizeof(argv) / sizeof(argv[0])), (char **)(uintptr_t)argv, &o, err, sizeof(err)) == 0);
-    static agent_t second;
-    CHECK(agent_open(&second, &o, discard_write, NULL, err, sizeof(err)) != 0);
-    CHECK(strstr(err, "another vta-agent still drives the accelerator") != NULL);
-    CHECK(strstr(err, g.mem) != NULL);
+    write_program(&g, 1);
+    resp_t r;
+    REQUIRE(do_run(&g, 3, 2000, &r) == 0);
+    CHECK_EQ(r.code, E_OK);
+    CHECK_EQ(mem_locked(g.mem), 0); /* released when the run is done */
 
-    tagent_free(g.t); /* the first agent ends */
-    g.t = NULL;
-    err[0] = '\0';
-    CHECK(agent_open(&second, &o, discard_write, NULL, err, sizeof(err)) == 0);
-    if (err[0])
-        printf("    %s\n", err);
-    agent_close(&second);
+    uint64_t t0 = mono_us();
+    tagent_t *second = second_agent(&g, "second", "100");
+    REQUIRE(second != NULL);
+    uint8_t pl[64], data[16] = {7};
+    uint32_t n = pl_write(pl, 4096, data, sizeof(data));
+    REQUIRE(tagent_call(second, MSG_WRITE, 1, pl, n, &r) == 0);
+    CHECK_EQ(r.code, E_OK);
+    n = pl_run(pl, 0x8000, 3, 2000);
+    REQUIRE(tagent_call(second, MSG_RUN, 2, pl, n, &r) == 0);
+    CHECK_EQ(r.code, E_OK);
+    CHECK_EQ(r.body[0], RUN_DONE);
+    CHECK(mono_us() - t0 < 100000); /* no wait for the idle first agent */
+    CHECK_EQ(mem_locked(g.mem), 0);
+
+    /* and the first one goes on: the second, idle now, is not in its way */
+    REQUIRE(do_run(&g, 4, 2000, &r) == 0);
+    CHECK_EQ(r.code, E_OK);
+    CHECK_EQ(r.body[0], RUN_DONE);
+    CHECK_EQ(g.dev.starts, 3);
+    tagent_free(second);
+    rig_stop(&g);
+}
+
+/* An agent whose run is in flight (here one whose connection dropped: it polls a hung accelerator until its deadline)
+ * holds the lock: a second agent's upload waits for that run to end instead of writing under it; with a short
+ * --lock-wait-ms it is refused with E_BUSY, naming the process that holds the lock. */
+void test_driver_second_agent_waits_for_a_run_in_flight(void)
+{
+    rig_t g;
+    if (rig_start(&g, "pynq", NULL, 0) != 0) {
+        t_fail(__FILE__, __LINE__, "rig start");
+        rig_stop(&g);
+        return;
+    }
+    write_program(&g, 1);
+    g.dev.hang = 1;
+    fflush(stdout);
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        /* the earlier agent, in a process of its own: a run that never gets done, 600 ms deadline */
+        tagent_t *first = second_agent(&g, "first", "100");
+        resp_t cr;
+        uint8_t cpl[16];
+        uint32_t cn = pl_run(cpl, 0x8000, 3, 600);
+        int ok = first && tagent_call(first, MSG_RUN, 1, cpl, cn, &cr) == 0 && cr.code == E_OK && cr.body[0] == RUN_TIMEOUT;
+        _exit(ok ? 0 : 1);
+    }
+    uint64_t t0 = mono_us();
+    while (mem_locked(g.mem) != 1 && mono_us() - t0 < 3000000)
+        sleep_us(1000);
+    CHECK_EQ(mem_locked(g.mem), 1);
+
+    resp_t r;
+    uint8_t pl[64], data[16] = {9};
+    uint32_t n = pl_write(pl, 4096, data, sizeof(data));
+    tagent_t *impatient = second_agent(&g, "impatient", "50");
+    REQUIRE(impatient != NULL);
+    REQUIRE(tagent_call(impatient, MSG_WRITE, 1, pl, n, &r) == 0);
+    CHECK_EQ(r.code, E_BUSY);
+    char pid_text[32];
+    snprintf(pid_text, sizeof(pid_text), "pid %d (", (int)child); /* its program: the test binary (or qemu running it) */
+    CHECK(strstr(r.text, pid_text) != NULL);
+    CHECK(strstr(r.text, g.mem) != NULL);
+    CHECK(strstr(r.text, "an earlier connection") == NULL);
+    if (!strstr(r.text, pid_text) || !strstr(r.text, g.mem))
+        printf("    refusal: %s\n", r.text);
+    uint8_t rpl[4];
+    pl_reset(rpl, RESET_SOFT);
+    REQUIRE(tagent_call(impatient, MSG_RESET, 2, rpl, 4, &r) == 0);
+    CHECK_EQ(r.code, E_BUSY);
+    CHECK_EQ(g.dev.resets_seen, 0); /* no pulse under the other agent's run */
+
+    /* the rig's agent (default --lock-wait-ms) waits for the run to end, then writes */
+    uint64_t t1 = mono_us();
+    REQUIRE(tagent_call(g.t, MSG_WRITE, 10, pl, n, &r) == 0);
+    CHECK_EQ(r.code, E_OK);
+    CHECK(mono_us() - t1 >= 100000);
+    int status = -1;
+    CHECK(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(mem_locked(g.mem), 0);
+    tagent_free(impatient);
     rig_stop(&g);
 }

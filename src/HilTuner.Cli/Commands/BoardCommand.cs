@@ -157,6 +157,7 @@ internal static class BoardCommand
         check?.Invoke();
         var b = BoardOption.Load(parse.GetValue(board)!);
         using var target = BoardTarget.Open(b, line => context.Error.WriteLine(line));
+        target.NextStep = "then run the command again (`hiltuner board info` shows whether the agent answers)"; // no tuning log to resume
         return action(target);
     }
 }

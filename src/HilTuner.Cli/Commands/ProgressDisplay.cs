@@ -6,7 +6,9 @@ namespace HilTuner.Cli.Commands;
 
 /// <summary>
 /// Live tuning progress: a table redrawn in place on a terminal (trials / budget, current and best GFLOPS,
-/// failures by class, elapsed time per task), one plain line per trial otherwise.
+/// failures by class, elapsed time per task); otherwise plain lines — one every <see cref="CliContext.ProgressInterval"/>
+/// and one at each task's end, and for a resumed task one line saying how many trials came from the log (those are
+/// not printed as trials: they were not measured again).
 /// </summary>
 internal sealed class ProgressDisplay(CliContext context, IReadOnlyList<string> workloads, int budget)
 {
@@ -16,11 +18,21 @@ internal sealed class ProgressDisplay(CliContext context, IReadOnlyList<string> 
     {
         if (!context.IsTerminal)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var lastLine = TimeSpan.Zero;
+            var resumed = new HashSet<string>(StringComparer.Ordinal);
             work(p =>
             {
-                if (!p.Finished)
+                if (p.Resumed > 0 && resumed.Add(p.Workload))
                 {
-                    context.Out.WriteLine(Line(p));
+                    context.Out.WriteLine($"[{p.Workload}] {p.Resumed} trials resumed from the log (not measured again)");
+                }
+
+                // The log's records are counted first: a trial beyond them is a new one.
+                if (p.Finished || (p.Trials > p.Resumed && clock.Elapsed - lastLine >= context.ProgressInterval))
+                {
+                    lastLine = clock.Elapsed;
+                    context.Out.WriteLine(p.Finished ? Line(p) + "  done" : Line(p));
                 }
             });
             return;

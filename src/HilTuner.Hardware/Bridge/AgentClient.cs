@@ -246,9 +246,9 @@ public sealed class AgentClient : IDisposable
             _channel.ToAgent.Flush();
             BytesSent += bytes.Length;
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or Renci.SshNet.Common.SshException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or TimeoutException or Renci.SshNet.Common.SshException or System.Net.Sockets.SocketException)
         {
-            // A serial write that outlasts its timeout leaves part of a frame on the line: the agent's parser drops it
+            // A dropped SSH connection may answer the write with a SocketException (broken pipe). A serial write that outlasts its timeout leaves part of a frame on the line: the agent's parser drops it
             // (its CRC fails), and a resend or a reconnect starts clean.
             throw new LinkLostException($"writing to the agent failed: {e.Message}", e);
         }
@@ -275,6 +275,13 @@ public sealed class AgentClient : IDisposable
         {
             var length = Math.Min(BinaryPrimitives.ReadUInt16LittleEndian(payload.AsSpan(8)), payload.Length - 10);
             text = Encoding.UTF8.GetString(payload, 10, length);
+        }
+
+        if (code == AgentErrorCode.Busy)
+        {
+            // Another agent drives the accelerator (a run of an earlier connection that outlasted --lock-wait-ms): the
+            // board is not available, which says nothing about the program.
+            throw new LinkLostException($"the agent could not take the accelerator for {response.Type.ToString().ToUpperInvariant()}: {text}");
         }
 
         throw new AgentException(response.Type, code, argument, text);
@@ -335,7 +342,13 @@ public sealed class AgentClient : IDisposable
     public void Dispose()
     {
         _closed ??= "closed by the host";
-        _channel.Dispose();
-        _reader.Join(TimeSpan.FromSeconds(2));
+        try
+        {
+            _channel.Dispose();
+        }
+        finally
+        {
+            _reader.Join(TimeSpan.FromSeconds(2));
+        }
     }
 }

@@ -18,6 +18,7 @@ public enum AgentErrorCode : ushort
     InstructionMemoryType = 0x000C,
     ResetFailed = 0x000D,
     Internal = 0x000E,
+    Busy = 0x000F,
 }
 
 public static class AgentErrorCodeNames
@@ -40,6 +41,7 @@ public static class AgentErrorCodeNames
         AgentErrorCode.InstructionMemoryType => "E_INSN_MEMTYPE",
         AgentErrorCode.ResetFailed => "E_RESET_FAILED",
         AgentErrorCode.Internal => "E_INTERNAL",
+        AgentErrorCode.Busy => "E_BUSY",
         _ => $"0x{(ushort)code:X4}",
     };
 }

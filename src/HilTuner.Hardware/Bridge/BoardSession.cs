@@ -77,11 +77,23 @@ public sealed class BoardSession(Board board, IBoardLink link, LinkSettings sett
         throw new LinkLostException($"{Link.Describe}: no connection after {Settings.ReconnectTries} tries: {last?.Message}", last);
     }
 
-    /// <summary>Closes the connection (the agent ends with its input).</summary>
+    /// <summary>
+    /// Closes the connection (the agent ends with its input). It never throws: a link that fails while being torn
+    /// down (a dropped SSH connection answering the EOF with a broken pipe) is a lost link, and the next
+    /// <see cref="Connect"/> opens a new one.
+    /// </summary>
     public void Drop()
     {
-        _client?.Dispose();
+        var client = _client;
         _client = null;
+        try
+        {
+            client?.Dispose();
+        }
+        catch (Exception e)
+        {
+            Log?.Invoke($"link: closing the link to {Link.Describe} failed ({e.GetType().Name}: {e.Message}); it is lost, the next connection starts afresh");
+        }
     }
 
     private void Check(AgentHello hello)

@@ -69,6 +69,12 @@ public sealed class BoardTarget : ITarget, IDisposable
     /// <summary>Programs that hung the board (by their hash) and why; they are never sent again.</summary>
     public int Quarantined => _quarantine.Count;
 
+    /// <summary>
+    /// What the user does once the board is checked by hand, appended to the message when the reset ladder gives up:
+    /// a tuning run is resumed (the default); a command without a log (<c>board run</c>) says its own.
+    /// </summary>
+    public string NextStep { get; set; } = "then resume the run with --resume: every measurement so far is in the log";
+
     /// <summary>Measurements retried after the link broke.</summary>
     public int Retries { get; private set; }
 
@@ -379,8 +385,8 @@ public sealed class BoardTarget : ITarget, IDisposable
         catch (BoardFailureException e)
         {
             // The measurement that caused this is still returned (and logged); the next one stops the run.
-            _failure = e.Message;
-            Log?.Invoke(e.Message);
+            _failure = $"{e.Message}, {NextStep}";
+            Log?.Invoke(_failure);
         }
     }
 

@@ -80,8 +80,10 @@ public sealed class ProcessLink(IReadOnlyList<string> command, Action<string>? l
                     process.WaitForExit(2000);
                 }
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException)
+            catch (Exception)
             {
+                // The agent is gone or cannot be ended (a broken pipe on closing its input, a kill that fails): the
+                // link is lost either way, and the next open starts a new agent.
             }
 
             process.Dispose();

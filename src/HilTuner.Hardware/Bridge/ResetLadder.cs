@@ -110,7 +110,7 @@ public sealed class ResetLadder(IReadOnlyList<IResetStep> steps)
 
         throw new BoardFailureException(
             $"{session.Link.Describe}: the board is still not healthy after every reset step ({string.Join("; ", outcomes)}). " +
-            "Check it by hand (power, serial console, dmesg), then resume the run with --resume: every measurement so far is in the log");
+            "Check it by hand (power, serial console, dmesg)");
     }
 
     /// <summary>Opens the GPIO line only when the power step is first used (hosts without GPIO can still load the board file).</summary>

@@ -55,6 +55,16 @@ public sealed class SerialLink(string device, int baud) : IBoardLink
 
         public Stream ToAgent => port.BaseStream;
 
-        public void Dispose() => port.Dispose();
+        /// <summary>Closes the port; a line that vanished under it (a USB adapter pulled) fails the close, and is lost either way.</summary>
+        public void Dispose()
+        {
+            try
+            {
+                port.Dispose();
+            }
+            catch (Exception)
+            {
+            }
+        }
     }
 }

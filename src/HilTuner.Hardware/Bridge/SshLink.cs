@@ -38,7 +38,14 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
         catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
         {
             // The connection is in doubt too: the next try connects afresh instead of reusing it.
-            command?.Dispose();
+            try
+            {
+                command?.Dispose();
+            }
+            catch (Exception)
+            {
+            }
+
             Disconnect();
             throw new LinkLostException($"{Describe}: cannot start the agent (`{Settings.Command[0]}`): {e.Message}", e);
         }
@@ -71,6 +78,13 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
         }
     }
 
+    /// <summary>A step of tearing a channel down failed: the connection is in doubt, and the next open connects afresh.</summary>
+    private void Lost(string step, Exception e)
+    {
+        log?.Invoke($"ssh: {step} on {Describe} failed ({e.GetType().Name}: {e.Message}): the link is lost, the connection dropped");
+        Disconnect();
+    }
+
     /// <summary>Drops the SSH connection (the next <see cref="Open"/> connects again).</summary>
     public void Disconnect()
     {
@@ -78,15 +92,23 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
         _client = null;
         if (client is not null)
         {
+            // A dropped connection fails its goodbye in ways of its own (a SocketException for a broken pipe, an
+            // SshException, a disposed socket): the connection is gone either way.
             try
             {
                 client.Disconnect();
             }
-            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException)
+            catch (Exception)
             {
             }
 
-            client.Dispose();
+            try
+            {
+                client.Dispose();
+            }
+            catch (Exception)
+            {
+            }
         }
     }
 
@@ -114,6 +136,9 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
             Timeout = TimeSpan.FromSeconds(15),
         };
         var client = new SshClient(info) { KeepAliveInterval = Settings.KeepAlive };
+
+        // SSH.NET's reader thread reports a dropped connection here (before it closes its side).
+        client.ErrorOccurred += (_, e) => log?.Invoke($"ssh: the connection to {Describe} failed: {e.Exception.Message}");
         string? refusal = null;
         client.HostKeyReceived += (_, e) =>
         {
@@ -181,6 +206,12 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
 
         public Stream ToAgent => input;
 
+        /// <summary>
+        /// Sends EOF (the agent exits) and closes the channel. Over a connection that dropped, any of these steps may
+        /// throw (a <see cref="System.Net.Sockets.SocketException"/> "Broken pipe" for the EOF, an SshException, a
+        /// faulted run): the link is then lost, and the connection is dropped so that the next open connects afresh.
+        /// Nothing escapes: a teardown during a reconnect must not end the process.
+        /// </summary>
         public void Dispose()
         {
             try
@@ -191,12 +222,19 @@ public sealed class SshLink(LinkSettings settings, Action<string>? log = null) :
                     command.CancelAsync();
                 }
             }
-            catch (Exception e) when (e is SshException or IOException or ObjectDisposedException or AggregateException or InvalidOperationException)
+            catch (Exception e)
             {
-                link.Disconnect(); // the connection is in doubt: start afresh next time
+                link.Lost("closing the agent's channel", e);
             }
 
-            command.Dispose();
+            try
+            {
+                command.Dispose();
+            }
+            catch (Exception e)
+            {
+                link.Lost("disposing the agent's command", e);
+            }
         }
     }
 }

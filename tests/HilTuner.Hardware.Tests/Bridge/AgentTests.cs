@@ -26,6 +26,36 @@ public sealed class AgentTests
     }
 
     [TestMethod]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("macos")] // FileStream.Lock; the agent is a Linux program anyway
+    public void TwoAgentsOnOneBoardTakeTurnsAndABusyAcceleratorIsALostLinkNamingItsHolder()
+    {
+        // An idle agent (as the serial-line agent make bench leaves running) is in no other agent's way.
+        using var board = new CoSimBoard();
+        using var idle = new ProcessLink([CoSimBoard.AgentPath, "--stdio", .. board.AgentOptions("--lock-wait-ms", "200")]);
+        using var first = new AgentClient(idle.Open());
+        first.Write(0, [1, 2, 3]);
+        using var busy = new ProcessLink([CoSimBoard.AgentPath, "--stdio", .. board.AgentOptions("--lock-wait-ms", "200")]);
+        using var second = new AgentClient(busy.Open());
+        Assert.AreEqual(board.Id, second.Hello().BoardId);
+        second.Write(0, [4, 5, 6]);
+        CollectionAssert.AreEqual(new byte[] { 4, 5, 6 }, first.Read(0, 3));
+
+        // A request in flight elsewhere (this process's write lock on the memory stands for another agent's run): the
+        // upload waits --lock-wait-ms, then is refused as a lost link that names the holder; released, it goes through.
+        using (var memory = new FileStream(board.MemoryPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            memory.Lock(0, memory.Length);
+            var lost = Assert.ThrowsExactly<LinkLostException>(() => second.Write(0, [7]));
+            StringAssert.Contains(lost.Message, $"pid {Environment.ProcessId} (");
+            StringAssert.Contains(lost.Message, board.MemoryPath);
+            memory.Unlock(0, memory.Length);
+        }
+
+        second.Write(0, [7]);
+        CollectionAssert.AreEqual(new byte[] { 7, 5, 6 }, first.Read(0, 3));
+    }
+
+    [TestMethod]
     public void AWriteOutsideTheAgentsBuffersIsRefusedAndWritesNothing()
     {
         using var board = new CoSimBoard();
