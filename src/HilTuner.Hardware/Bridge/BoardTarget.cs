@@ -221,7 +221,7 @@ public sealed class BoardTarget : ITarget, IDisposable
                 }
                 catch (BoardFailureException e)
                 {
-                    _failure = $"the board was not healthy before the first measurement ({problem}), and the reset ladder did not bring it back: {e.Message}. Nothing was measured or recorded";
+                    _failure = $"the board was not healthy before the first measurement ({problem}), and the reset ladder did not bring it back: {e.Message}, {NextStep}. Nothing was measured or recorded in this run";
                     throw new BoardFailureException(_failure, e);
                 }
             }
