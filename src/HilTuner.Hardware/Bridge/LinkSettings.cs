@@ -58,7 +58,8 @@ public sealed record LinkSettings
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(8);
 
-    public static readonly IReadOnlyList<string> Kinds = ["ssh", "serial", "process"];
+    /// <summary>The link kinds a board file may name (<see cref="LinkKind.All"/>).</summary>
+    public static IReadOnlyList<string> Kinds => [.. LinkKind.All.Select(k => k.Name)];
 
     /// <summary>The board's link section, or a clear error when it has none or it is malformed.</summary>
     public static LinkSettings Of(Board board)
@@ -71,27 +72,8 @@ public sealed record LinkSettings
 
         var s = new JsonSection(board.Source, "link", link);
         var kind = s.String("kind");
-        var settings = kind switch
-        {
-            "ssh" => new LinkSettings
-            {
-                Kind = kind,
-                Host = s.String("host", 253),
-                Port = s.Int("port", 22, 1, 65535),
-                User = s.String("user", 64),
-                Key = ExpandHome(s.String("key")),
-                HostKeySha256 = s.OptionalString("host_key_sha256"),
-                KnownHosts = s.OptionalString("known_hosts") is { } known ? ExpandHome(known) : null,
-                AllowUnknownHostKey = s.Bool("allow_unknown_host_key", false),
-                Command = [s.String("agent")],
-                KeepAlive = TimeSpan.FromSeconds(s.Double("keepalive_s", 15, 0, 86_400, "seconds")),
-            },
-            "serial" => new LinkSettings { Kind = kind, Device = s.String("device"), Baud = s.Int("baud", 115200, 50, 16_000_000) },
-            "process" => new LinkSettings { Kind = kind, Command = s.Strings("command") },
-            _ => throw s.Error("kind", $"unknown link kind \"{kind}\" (expected one of: {string.Join(", ", Kinds)})"),
-        };
-
-        settings = settings with
+        var registered = LinkKind.Find(kind) ?? throw s.Error("kind", $"unknown link kind \"{kind}\" (expected one of: {string.Join(", ", Kinds)})");
+        var settings = registered.Read(s, new LinkSettings { Kind = kind }) with
         {
             RequestTimeout = TimeSpan.FromMilliseconds(s.Double("request_timeout_ms", 5000, 1, HourMs, "ms")),
             Retries = s.Int("retries", 3, 0, 100),
@@ -101,28 +83,12 @@ public sealed record LinkSettings
             ReconnectDelay = TimeSpan.FromMilliseconds(s.Double("reconnect_delay_ms", 500, 0, HourMs, "ms")),
         };
         s.RejectUnknownKeys();
-        if (settings.Kind == "process" && settings.Command.Count == 0)
-        {
-            throw s.Error("command", "must name the agent's program");
-        }
-
-        if (settings.Kind == "ssh" && settings.HostKeySha256 is null && settings.KnownHosts is null && !settings.AllowUnknownHostKey)
-        {
-            throw s.Error("host_key_sha256",
-                "missing: pin the board's host key (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the board, or ssh-keyscan), or give known_hosts");
-        }
-
         return settings;
     }
 
     /// <summary>Opens the link the settings describe (<see cref="Of"/> refuses any other kind when the board file is read).</summary>
-    public IBoardLink CreateLink(Action<string>? log = null) => Kind switch
-    {
-        "ssh" => new SshLink(this, log),
-        "serial" => new SerialLink(Device!, Baud),
-        "process" => new ProcessLink(Command, log),
-        _ => throw new InvalidOperationException($"unknown link kind \"{Kind}\" (known: {string.Join(", ", Kinds)})"),
-    };
+    public IBoardLink CreateLink(Action<string>? log = null) =>
+        (LinkKind.Find(Kind) ?? throw new InvalidOperationException($"unknown link kind \"{Kind}\" (known: {string.Join(", ", Kinds)})")).Open(this, log);
 
     /// <summary>
     /// Checks a board file's link and reset sections when it is read, so that a bad value is refused naming the file
@@ -143,7 +109,7 @@ public sealed record LinkSettings
         return board;
     }
 
-    private static string ExpandHome(string path) =>
+    internal static string ExpandHome(string path) =>
         path.StartsWith("~/", StringComparison.Ordinal)
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
             : path;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HilTuner.Vta.Config;
 
 namespace HilTuner.Hardware.Bridge;
 
@@ -8,6 +9,12 @@ namespace HilTuner.Hardware.Bridge;
 /// </summary>
 public sealed class ProcessLink(IReadOnlyList<string> command, Action<string>? log = null) : IBoardLink
 {
+    /// <summary>The <c>process</c> link kind: the agent's command line on this machine.</summary>
+    public static readonly LinkKind Registration = new(
+        "process",
+        (s, settings) => settings with { Command = s.Strings("command") is { Count: > 0 } command ? command : throw s.Error("command", "must name the agent's program") },
+        (s, log) => new ProcessLink(s.Command, log));
+
     public IReadOnlyList<string> Command { get; } = command.Count > 0 ? command : throw new ArgumentException("the agent's command line is empty", nameof(command));
 
     public string Kind => "process";

@@ -11,21 +11,21 @@ public sealed class RebootStep(string command, TimeSpan wait) : IResetStep
 
     public void Apply(BoardSession session)
     {
-        if (session.Link is not SshLink ssh)
+        if (session.Link is not IBoardShell shell)
         {
-            throw new InvalidOperationException($"reboot needs an SSH link; {session.Link.Describe} is {session.Link.Kind}");
+            throw new InvalidOperationException($"reboot needs a link that runs commands on the board (ssh); {session.Link.Describe} is {session.Link.Kind}");
         }
 
         session.Drop();
-        var (status, error) = ssh.Execute(Command, TimeSpan.FromSeconds(30));
-        ssh.Disconnect();
+        var (status, error) = shell.Execute(Command, TimeSpan.FromSeconds(30));
+        shell.Disconnect();
         if (status is > 0)
         {
             // The board said no (sudo wants a password, no such command…): it did not reboot, and waiting for it would
             // only find the same hung board.
             var said = error.Trim() is { Length: > 0 } text ? $": {text.ReplaceLineEndings(" ")}" : string.Empty;
             throw new BoardFailureException(
-                $"{ssh.Describe}: the reboot command `{Command}` exited with status {status}{said}. " +
+                $"{session.Link.Describe}: the reboot command `{Command}` exited with status {status}{said}. " +
                 "Check reset.reboot_command in the board file (the board's user may need passwordless sudo for it)");
         }
 

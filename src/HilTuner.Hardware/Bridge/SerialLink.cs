@@ -1,4 +1,5 @@
 using System.IO.Ports;
+using HilTuner.Vta.Config;
 
 namespace HilTuner.Hardware.Bridge;
 
@@ -10,6 +11,12 @@ namespace HilTuner.Hardware.Bridge;
 /// </summary>
 public sealed class SerialLink(string device, int baud) : IBoardLink
 {
+    /// <summary>The <c>serial</c> link kind: the device and its baud rate.</summary>
+    public static readonly LinkKind Registration = new(
+        "serial",
+        (s, settings) => settings with { Device = s.String("device"), Baud = s.Int("baud", 115200, 50, 16_000_000) },
+        (s, _) => new SerialLink(s.Device!, s.Baud));
+
     public string Device { get; } = device;
 
     public int Baud { get; } = baud;

@@ -1,4 +1,5 @@
 using HilTuner.IO;
+using HilTuner.Vta.Config;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -9,8 +10,30 @@ namespace HilTuner.Hardware.Bridge;
 /// SHA-256 fingerprint or a known_hosts file (an unknown or changed key is refused unless the board file allows it),
 /// keep-alive, and one long-lived exec channel running the agent with <c>--stdio</c> per session.
 /// </summary>
-public sealed class SshLink(LinkSettings settings, Action<string>? log = null) : IBoardLink
+public sealed class SshLink(LinkSettings settings, Action<string>? log = null) : IBoardLink, IBoardShell
 {
+    /// <summary>The <c>ssh</c> link kind: host, port, user, key, the host key (pinned or known), the agent's command, keep-alive.</summary>
+    public static readonly LinkKind Registration = new("ssh", ReadSettings, (s, log) => new SshLink(s, log));
+
+    private static LinkSettings ReadSettings(JsonSection s, LinkSettings settings)
+    {
+        settings = settings with
+        {
+            Host = s.String("host", 253),
+            Port = s.Int("port", 22, 1, 65535),
+            User = s.String("user", 64),
+            Key = LinkSettings.ExpandHome(s.String("key")),
+            HostKeySha256 = s.OptionalString("host_key_sha256"),
+            KnownHosts = s.OptionalString("known_hosts") is { } known ? LinkSettings.ExpandHome(known) : null,
+            AllowUnknownHostKey = s.Bool("allow_unknown_host_key", false),
+            Command = [s.String("agent")],
+            KeepAlive = TimeSpan.FromSeconds(s.Double("keepalive_s", 15, 0, 86_400, "seconds")),
+        };
+        return settings.HostKeySha256 is null && settings.KnownHosts is null && !settings.AllowUnknownHostKey
+            ? throw s.Error("host_key_sha256", "missing: pin the board's host key (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the board, or ssh-keyscan), or give known_hosts")
+            : settings;
+    }
+
     private SshClient? _client;
 
     public LinkSettings Settings { get; } = settings;
