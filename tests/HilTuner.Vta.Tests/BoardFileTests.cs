@@ -136,6 +136,8 @@ public sealed class BoardFileTests
     [DataRow("clock beyond a number", "fabric.clock_mhz", "1e400 is beyond the range of a number")]
     [DataRow("huge queue", "hardware.dependency_queue_depth", "must be between 1 and 1048576")]
     [DataRow("huge launch overhead", "timing.launch_overhead_us", "must be between 0 and 1000000 microseconds")]
+    [DataRow("unknown free parameter", "timing.free", "\"dma_latency\" is not a timing parameter (known: dma_latency_cycles, ")]
+    [DataRow("free not a list", "timing.free", "must be an array of strings")]
     public void AMalformedBoardFileNamesTheFileTheKeyAndTheProblem(string mistake, string key, string problem)
     {
         Action<JsonObject> edit = mistake switch
@@ -153,6 +155,8 @@ public sealed class BoardFileTests
             "clock beyond a number" => j => j["fabric"]!["clock_mhz"] = JsonNode.Parse("1e400"),
             "huge queue" => j => j["hardware"]!["dependency_queue_depth"] = 1_000_000_000,
             "huge launch overhead" => j => j["timing"]!["launch_overhead_us"] = 1e300,
+            "unknown free parameter" => j => j["timing"]!["free"] = new JsonArray("dma_latency_cycles", "dma_latency"),
+            "free not a list" => j => j["timing"]!["free"] = "dma_latency_cycles",
             _ => j => j["timing"]!["dma_latency_cycles"] = -1,
         };
         var error = Assert.ThrowsExactly<BoardFileException>(() => TestBoards.With(edit, "bad-board.json"));
@@ -160,6 +164,38 @@ public sealed class BoardFileTests
         Assert.AreEqual(key, error.Key);
         StringAssert.Contains(error.Message, "bad-board.json: " + key + ": ");
         StringAssert.Contains(error.Problem, problem);
+    }
+
+    [TestMethod]
+    public void TheTimingSectionsFreeListAndTheCalibrationSectionAreRead()
+    {
+        var board = TestBoards.With(j =>
+        {
+            j["timing"]!["free"] = new JsonArray("dma_latency_cycles", "launch_overhead_us");
+            j["timing"]!["dma_latency_cycles"] = 33;
+            j["calibration"] = new JsonObject { ["records"] = 10 };
+        }, "calibrated.json");
+        CollectionAssert.AreEqual(new[] { "dma_latency_cycles", "launch_overhead_us" }, board.FreeTiming.ToArray());
+        Assert.AreEqual(33, board.Timing.DmaLatencyCycles);
+        Assert.AreEqual(10, board.Calibration!.Value.GetProperty("records").GetInt32());
+        Assert.HasCount(0, Board.Default.FreeTiming);
+    }
+
+    [TestMethod]
+    public void EveryTimingParameterHasARowInTheTableThatReadsAndSetsIt()
+    {
+        var properties = typeof(TimingParameters).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToHashSet();
+        Assert.HasCount(properties.Count, TimingParameterTable.All, "one row per TimingParameters property");
+        var changed = new TimingParameters();
+        foreach (var p in TimingParameterTable.All)
+        {
+            Assert.AreEqual(p.Default, p.Get(new TimingParameters()), p.Name);
+            changed = p.With(changed, p.Default + 3);
+            Assert.AreEqual(p.Default + 3, p.Get(changed), p.Name);
+            Assert.IsFalse(string.IsNullOrWhiteSpace(p.Meaning) || string.IsNullOrWhiteSpace(p.Source) || string.IsNullOrWhiteSpace(p.Unit), p.Name);
+        }
+
+        Assert.AreEqual(TimingParameterTable.All.Count, TimingParameterTable.All.Select(p => p.Name).Distinct().Count());
     }
 
     [TestMethod]

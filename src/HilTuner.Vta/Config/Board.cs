@@ -50,6 +50,15 @@ public sealed record Board
     public required HardwareLimits Hardware { get; init; }
     public required TimingParameters Timing { get; init; }
 
+    /// <summary>The timing parameters the board file marks free for <c>hiltuner calibrate</c> (its <c>timing.free</c> list).</summary>
+    public IReadOnlyList<string> FreeTiming { get; init; } = [];
+
+    /// <summary>The key of the section <c>hiltuner calibrate</c> writes (what was fitted, from which logs, how well).</summary>
+    public const string CalibrationKey = "calibration";
+
+    /// <summary>The <c>calibration</c> section as written (informational: nothing reads its values).</summary>
+    public JsonElement? Calibration { get; init; }
+
     /// <summary>The <c>link</c> section (SSH or serial settings) as written; the board bridge interprets it.</summary>
     public JsonElement? Link { get; init; }
 
@@ -120,8 +129,9 @@ public sealed record Board
             var fabric = ReadFabric(root.Section("fabric"));
             var registers = ReadRegisters(root.Section("registers"));
             var hardware = ReadHardware(root.Section("hardware"), vta);
-            var timing = root.OptionalSection("timing") is { } t ? ReadTiming(t) : new TimingParameters();
+            var (timing, free) = root.OptionalSection("timing") is { } t ? ReadTiming(t) : (new TimingParameters(), []);
             var link = root.OptionalRaw("link");
+            var calibration = root.OptionalRaw(CalibrationKey);
             var reset = root.OptionalRaw("reset");
             root.RejectUnknownKeys();
             return new Board
@@ -134,6 +144,8 @@ public sealed record Board
                 Registers = registers,
                 Hardware = hardware,
                 Timing = timing,
+                FreeTiming = free,
+                Calibration = calibration,
                 Link = link,
                 Reset = reset,
             };
@@ -331,37 +343,42 @@ public sealed record Board
         return limits;
     }
 
-    private static TimingParameters ReadTiming(JsonSection s)
+    /// <summary>
+    /// The <c>timing</c> section: each parameter of <see cref="TimingParameterTable"/> under its name (absent: its
+    /// default), and <c>free</c>, the names <c>hiltuner calibrate</c> may fit.
+    /// </summary>
+    private static (TimingParameters Timing, IReadOnlyList<string> Free) ReadTiming(JsonSection s)
     {
-        var defaults = new TimingParameters();
-        var timing = new TimingParameters
+        var timing = new TimingParameters();
+        foreach (var p in TimingParameterTable.All)
         {
-            DmaLatencyCycles = NonNegative(s, "dma_latency_cycles", defaults.DmaLatencyCycles),
-            InstructionOverheadCycles = NonNegative(s, "instruction_overhead_cycles", defaults.InstructionOverheadCycles),
-            FetchLatencyCycles = NonNegative(s, "fetch_latency_cycles", defaults.FetchLatencyCycles),
-            TokenLatencyCycles = NonNegative(s, "token_latency_cycles", defaults.TokenLatencyCycles),
-            GemmCyclesPerUop = Positive(s, "gemm_cycles_per_uop", defaults.GemmCyclesPerUop),
-            GemmPipelineDepth = NonNegative(s, "gemm_pipeline_depth", defaults.GemmPipelineDepth),
-            AluCyclesPerUop = Positive(s, "alu_cycles_per_uop", defaults.AluCyclesPerUop),
-            AluPipelineDepth = NonNegative(s, "alu_pipeline_depth", defaults.AluPipelineDepth),
-            PadCyclesPerElement = NonNegative(s, "pad_cycles_per_element", defaults.PadCyclesPerElement),
-            LaunchOverheadMicroseconds = s.Double("launch_overhead_us", defaults.LaunchOverheadMicroseconds, 0, 1e6, "microseconds"),
-        };
+            if (!s.Has(p.Name))
+            {
+                continue;
+            }
+
+            var value = p.IsWhole ? s.Int(p.Name) : s.Double(p.Name);
+            if (value < p.Min || value > p.Max)
+            {
+                throw s.Error(p.Name, !p.IsWhole
+                    ? string.Create(CultureInfo.InvariantCulture, $"{value} must be between {p.Min} and {p.Max} {p.Unit}")
+                    : p.Min == 0 ? $"{value} must not be negative" : $"{value} must be at least {p.Min}");
+            }
+
+            timing = p.With(timing, value);
+        }
+
+        IReadOnlyList<string> free = s.Has(TimingParameterTable.FreeKey) ? s.Strings(TimingParameterTable.FreeKey) : [];
+        foreach (var name in free)
+        {
+            if (TimingParameterTable.Find(name) is null)
+            {
+                throw s.Error(TimingParameterTable.FreeKey, $"\"{name}\" is not a timing parameter (known: {TimingParameterTable.Names})");
+            }
+        }
+
         s.RejectUnknownKeys();
-
-        return timing;
-    }
-
-    private static int NonNegative(JsonSection s, string key, int fallback)
-    {
-        var value = s.Int(key, fallback);
-        return value >= 0 ? value : throw s.Error(key, $"{value} must not be negative");
-    }
-
-    private static int Positive(JsonSection s, string key, int fallback)
-    {
-        var value = s.Int(key, fallback);
-        return value > 0 ? value : throw s.Error(key, $"{value} must be at least 1");
+        return (timing, free.Distinct().ToList());
     }
 
     /// <summary>A board file embedded in this assembly (every file of <c>boards/</c>).</summary>
