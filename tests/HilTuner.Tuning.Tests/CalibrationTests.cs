@@ -76,7 +76,7 @@ public sealed class CalibrationTests
     }
 
     [TestMethod]
-    public void RecordsOfAnotherConfigurationFailedOrOfAnUnknownTaskAreReportedAndSkipped()
+    public void RecordsOfAnotherConfigurationFailedOfAnUnknownTaskOrFromTheSimulatorAreReportedAndSkipped()
     {
         var board = Board.Default;
         var log = Path.Combine(Path.GetTempPath(), $"calib-{Guid.NewGuid():N}.log");
@@ -85,10 +85,12 @@ public sealed class CalibrationTests
             var good = SyntheticBoardLog.Write(log, board);
             var input = CalibrationInput.Read([log], board);
             Assert.AreEqual(good, input.Records.Count);
-            Assert.HasCount(3, input.Skipped);
+            Assert.HasCount(4, input.Skipped);
             StringAssert.Contains(input.Skipped[0], $"record {good + 1}: skipped: another VTA configuration (pynq_1x32_i8w8a32_15_15_18_17; the board is {board.Vta.TargetModel})");
             StringAssert.Contains(input.Skipped[1], $"record {good + 2}: skipped: failed (error_no 4)");
             StringAssert.Contains(input.Skipped[2], $"record {good + 3}: skipped: unknown task pool2d_packed.vta");
+            StringAssert.Contains(input.Skipped[3], $"record {good + 4}: skipped: measured on HilTuner's sim target, not on a board");
+            Assert.IsTrue(input.Records.Any(r => r.Source.EndsWith("record 2", StringComparison.Ordinal)), "a record with HilTuner's board facts is used");
         }
         finally
         {

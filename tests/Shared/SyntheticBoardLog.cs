@@ -11,7 +11,8 @@ namespace HilTuner.Tests.Shared;
 
 /// <summary>
 /// A board whose timing is known, and a TopHub-style log "measured" on it by the simulator: what calibration must
-/// recover. Also three records calibration must skip: another VTA configuration, a failed trial, an unknown task.
+/// recover (half of the records as HilTuner's board logs write them). Also four records calibration must skip: another
+/// VTA configuration, a failed trial, an unknown task, a record HilTuner measured on its simulator.
 /// </summary>
 internal static class SyntheticBoardLog
 {
@@ -27,7 +28,7 @@ internal static class SyntheticBoardLog
     public static Board TrueBoard(Board basis) =>
         basis with { Timing = Truth.Aggregate(basis.Timing, (t, kv) => TimingParameterTable.Find(kv.Key)!.With(t, kv.Value)) };
 
-    /// <summary>Writes the log: usable records of small workloads measured on <paramref name="truth"/>, then the three bad ones.</summary>
+    /// <summary>Writes the log: usable records of small workloads measured on <paramref name="truth"/>, then the four bad ones.</summary>
     public static int Write(string path, Board truth)
     {
         var good = new List<TuningRecord>();
@@ -51,7 +52,10 @@ internal static class SyntheticBoardLog
                     continue;
                 }
 
-                good.Add(Record(workload, config, truth.Vta, run.BoardSeconds));
+                var record = Record(workload, config, truth.Vta, run.BoardSeconds);
+
+                // Every other record as HilTuner's board logs write it (its facts name the workload and the target).
+                good.Add(good.Count % 2 == 0 ? record : record with { Facts = Facts(workload, truth, "board") });
                 taken++;
             }
         }
@@ -66,8 +70,20 @@ internal static class SyntheticBoardLog
         log.Write(sample with { Target = sample.Target.Replace(truth.Vta.TargetModel, "pynq_1x32_i8w8a32_15_15_18_17", StringComparison.Ordinal) });
         log.Write(sample with { Costs = [TuningRecord.FailureCost], ErrorNo = 4 });
         log.Write(sample with { TaskName = "pool2d_packed.vta" });
+        log.Write(sample with { Facts = Facts(WorkloadRegistry.Resolve("dense.512"), truth, "sim") });
         return good.Count;
     }
+
+    private static HilTunerFacts Facts(Workload workload, Board board, string targetKind) => new()
+    {
+        Status = "ok",
+        Workload = workload.Name,
+        TargetKind = targetKind,
+        Board = board.Name,
+        VtaConfig = board.Vta.ConfigString,
+        Tuner = "grid",
+        Trial = 1,
+    };
 
     private static TuningRecord Record(Workload workload, Configuration config, VtaConfig vta, double seconds) => new()
     {
