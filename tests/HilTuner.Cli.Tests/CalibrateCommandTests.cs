@@ -99,6 +99,50 @@ public sealed class CalibrateCommandTests
         }
     }
 
+    /// <summary>
+    /// <c>log summary --board</c> gives the timing model's error per workload against the log's board records: none on the
+    /// board they were measured on, some on the uncalibrated one.
+    /// </summary>
+    [TestMethod]
+    public void LogSummaryShowsTheModelsErrorPerLayerOnABoard()
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-calibrate-");
+        try
+        {
+            var (boardFile, log) = Inputs(dir.FullName);
+            SyntheticBoardLog.Write(log, SyntheticBoardLog.TrueBoard(Board.Load(boardFile)));
+            var trueBoard = JsonNode.Parse(File.ReadAllText(boardFile))!;
+            foreach (var (name, value) in SyntheticBoardLog.Truth)
+            {
+                trueBoard["timing"]![name] = value;
+            }
+
+            var trueFile = Path.Combine(dir.FullName, "true.json");
+            File.WriteAllText(trueFile, trueBoard.ToJsonString());
+
+            double WorstOn(string board)
+            {
+                var (exit, output, error) = Cli.Run(string.Empty, "log", "summary", log, "--board", board);
+                Assert.AreEqual(0, exit, error);
+                var lines = Cli.Lines(output).Where(l => l.StartsWith("model error on ", StringComparison.Ordinal)).ToList();
+                Assert.HasCount(5, lines, output);
+                StringAssert.Contains(lines[^1], "record(s) compared, 4 not (failed, from the simulator, or another configuration)");
+                return lines.SkipLast(1).Max(l => double.Parse(l[(l.LastIndexOf("worst ", StringComparison.Ordinal) + 6)..], CultureInfo.InvariantCulture));
+            }
+
+            Assert.AreEqual(1.0, WorstOn(trueFile), 1e-3);
+            Assert.IsGreaterThan(1.05, WorstOn(boardFile));
+
+            var (jsonExit, json, jsonError) = Cli.Run(string.Empty, "log", "summary", log, "--board", trueFile, "--format", "json");
+            Assert.AreEqual(0, jsonExit, jsonError);
+            Assert.HasCount(4, JsonNode.Parse(json)!["model_error"]!["workloads"]!.AsArray());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     /// <summary>The README's table of timing parameters lists every parameter with its unit and default.</summary>
     [TestMethod]
     public void TheReadmeDocumentsEveryTimingParameter()

@@ -16,6 +16,9 @@ namespace HilTuner.Tuning.Calibration;
 /// </summary>
 public sealed record CalibrationRecord(string Source, Workload Workload, VtaProgram Program, IReadOnlyDictionary<SegmentKind, byte[]> Tensors, double MeasuredSeconds)
 {
+    /// <summary>The model's seconds on the board the record was read for (its timing as the board file gives it).</summary>
+    public double ModelSeconds { get; init; }
+
     /// <summary>The simulator's run of the record's program on <paramref name="board"/> (its timing parameters included).</summary>
     public RunResult Run(Board board) => new SimulatorSession(new VtaSimulator(board)).Run(Program.Image, Tensors).Run;
 
@@ -26,6 +29,11 @@ public sealed record CalibrationRecord(string Source, Workload Workload, VtaProg
 /// <summary>The records of one or more logs that calibration can use, and one line for each record it skips.</summary>
 public sealed record CalibrationInput(IReadOnlyList<CalibrationRecord> Records, IReadOnlyList<string> Skipped)
 {
+    /// <summary>Per workload, in order of first appearance: how far the board's model is from the measured records.</summary>
+    public IReadOnlyList<(string Workload, int Records, RatioErrors Errors)> ModelErrorPerLayer() =>
+        [.. Records.GroupBy(r => r.Workload.Name).Select(g => (g.Key, g.Count(),
+            RatioErrors.Of([.. g.Select(r => r.ModelSeconds)], [.. g.Select(r => r.MeasuredSeconds)])))];
+
     /// <summary>
     /// Reads <paramref name="logs"/> (AutoTVM v0.2/v0.1 records: HilTuner's board logs, TopHub's cache) for
     /// <paramref name="board"/>. A record is skipped, with one line saying why, when it failed, was measured on another
@@ -116,7 +124,7 @@ public sealed record CalibrationInput(IReadOnlyList<CalibrationRecord> Records, 
         var usable = new CalibrationRecord(source, workload, program, OperatorTensors.Random(workload, 0).Pack(board.Vta), r.MeanCost);
         var run = usable.Run(board);
         return run.Status == RunStatus.Finished
-            ? (usable, string.Empty)
+            ? (usable with { ModelSeconds = run.BoardSeconds }, string.Empty)
             : (null, $"{usable.Label} does not finish on the simulator of {board.Name}: {run.Diagnostic}");
     }
 }
