@@ -23,6 +23,7 @@ public static class Hiltuner
             SimCommand.Create(context),
             TuneCommand.Create(context),
             LogCommand.Create(context),
+            CalibrateCommand.Create(context),
             ModelCommand.Create(context),
             BenchCommand.Create(context),
             BoardCommand.Create(context),

@@ -142,6 +142,8 @@ public sealed class BoardFileTests
     [DataRow("control character in the name", "name", "contains a control character (U+0007 at position 4)")]
     [DataRow("control character in a description", "description", "contains a control character (U+001B at position 1)")]
     [DataRow("huge launch overhead", "timing.launch_overhead_us", "must be between 0 and 1000000 microseconds")]
+    [DataRow("unknown free parameter", "timing.free", "\"dma_latency\" is not a timing parameter (known: dma_latency_cycles, ")]
+    [DataRow("free not a list", "timing.free", "must be an array of strings")]
     public void AMalformedBoardFileNamesTheFileTheKeyAndTheProblem(string mistake, string key, string problem)
     {
         Action<JsonObject> edit = mistake switch
@@ -165,6 +167,8 @@ public sealed class BoardFileTests
             "name of a megabyte" => j => j["name"] = new string('x', 1 << 20),
             "control character in the name" => j => j["name"] = "sim\u0007",
             "control character in a description" => j => j["description"] = "\u001b[31mred",
+            "unknown free parameter" => j => j["timing"]!["free"] = new JsonArray("dma_latency_cycles", "dma_latency"),
+            "free not a list" => j => j["timing"]!["free"] = "dma_latency_cycles",
             _ => j => j["timing"]!["dma_latency_cycles"] = -1,
         };
         var error = Assert.ThrowsExactly<BoardFileException>(() => TestBoards.With(edit, "bad-board.json"));
@@ -172,6 +176,38 @@ public sealed class BoardFileTests
         Assert.AreEqual(key, error.Key);
         StringAssert.Contains(error.Message, "bad-board.json: " + key + ": ");
         StringAssert.Contains(error.Problem, problem);
+    }
+
+    [TestMethod]
+    public void TheTimingSectionsFreeListAndTheCalibrationSectionAreRead()
+    {
+        var board = TestBoards.With(j =>
+        {
+            j["timing"]!["free"] = new JsonArray("dma_latency_cycles", "launch_overhead_us");
+            j["timing"]!["dma_latency_cycles"] = 33;
+            j["calibration"] = new JsonObject { ["records"] = 10 };
+        }, "calibrated.json");
+        CollectionAssert.AreEqual(new[] { "dma_latency_cycles", "launch_overhead_us" }, board.FreeTiming.ToArray());
+        Assert.AreEqual(33, board.Timing.DmaLatencyCycles);
+        Assert.AreEqual(10, board.Calibration!.Value.GetProperty("records").GetInt32());
+        Assert.HasCount(0, Board.Default.FreeTiming);
+    }
+
+    [TestMethod]
+    public void EveryTimingParameterHasARowInTheTableThatReadsAndSetsIt()
+    {
+        var properties = typeof(TimingParameters).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToHashSet();
+        Assert.HasCount(properties.Count, TimingParameterTable.All, "one row per TimingParameters property");
+        var changed = new TimingParameters();
+        foreach (var p in TimingParameterTable.All)
+        {
+            Assert.AreEqual(p.Default, p.Get(new TimingParameters()), p.Name);
+            changed = p.With(changed, p.Default + 3);
+            Assert.AreEqual(p.Default + 3, p.Get(changed), p.Name);
+            Assert.IsFalse(string.IsNullOrWhiteSpace(p.Meaning) || string.IsNullOrWhiteSpace(p.Source) || string.IsNullOrWhiteSpace(p.Unit), p.Name);
+        }
+
+        Assert.AreEqual(TimingParameterTable.All.Count, TimingParameterTable.All.Select(p => p.Name).Distinct().Count());
     }
 
     [TestMethod]

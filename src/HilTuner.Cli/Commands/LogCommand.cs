@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using HilTuner.Tuning.Calibration;
 using HilTuner.Tuning.Log;
+using HilTuner.Vta.Config;
 using HilTuner.Tuning.Reporting;
 using Spectre.Console;
 
@@ -50,19 +52,39 @@ internal static class LogCommand
             Per workload: trials, status counts, best GFLOPS, the best configuration's latency in ms, and the trial at which
             the best was found; then the network's total latency, the sum of the workloads' best
             """) { summaryLog, format };
+        var modelBoard = new Option<string?>("--board")
+        {
+            Description = "Also the timing model's error per workload on this board file against the log's board-measured records (text and json)",
+            HelpName = "FILE",
+        };
+        summaryCommand.Options.Add(modelBoard);
         summaryCommand.SetAction(parse =>
         {
-            var summaries = Summaries(context, parse.GetValue(summaryLog)!);
+            var log = parse.GetValue(summaryLog)!;
+            var summaries = Summaries(context, log);
+            var board = parse.GetValue(modelBoard) is null ? null : BoardOption.Load(parse, modelBoard);
+            var modelErrors = board is null ? null : CalibrationInput.Read([log], board);
             switch (parse.GetValue(format))
             {
                 case "csv":
                     WriteCsv(context.Out, summaries);
                     break;
                 case "json":
-                    context.Out.WriteLine(HumanJson.Write(Json(summaries)));
+                    var json = Json(summaries);
+                    if (modelErrors is not null)
+                    {
+                        json["model_error"] = ModelErrorJson(board!, modelErrors);
+                    }
+
+                    context.Out.WriteLine(HumanJson.Write(json));
                     break;
                 default:
                     WriteText(context, summaries);
+                    if (modelErrors is not null)
+                    {
+                        WriteModelErrors(context.Out, board!, modelErrors);
+                    }
+
                     break;
             }
 
@@ -110,6 +132,32 @@ internal static class LogCommand
         context.Console.Write(table);
         context.Out.WriteLine($"total: {Milliseconds(WorkloadSummary.TotalLatencyMs(summaries))} ms, the sum of each workload's best{Missing(summaries)}");
     }
+
+    /// <summary>Per workload, the timing model's error on <paramref name="board"/> against the log's board-measured records.</summary>
+    private static void WriteModelErrors(TextWriter output, Board board, CalibrationInput input)
+    {
+        foreach (var (workload, records, e) in input.ModelErrorPerLayer())
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"model error on {board.Name}: {workload}: {records} measured record(s), factor geometric mean {e.GeometricMean:F3}, worst {e.Worst:F3}"));
+        }
+
+        output.WriteLine($"model error on {board.Name}: {input.Records.Count} record(s) compared, {input.Skipped.Count} not (failed, from the simulator, or another configuration)");
+    }
+
+    private static JsonObject ModelErrorJson(Board board, CalibrationInput input) => new()
+    {
+        ["board"] = board.Name,
+        ["compared"] = input.Records.Count,
+        ["not_compared"] = input.Skipped.Count,
+        ["workloads"] = new JsonArray([.. input.ModelErrorPerLayer().Select(x => (JsonNode?)new JsonObject
+        {
+            ["workload"] = x.Workload,
+            ["records"] = x.Records,
+            ["geometric_mean_factor"] = x.Errors.GeometricMean,
+            ["worst_factor"] = x.Errors.Worst,
+        })]),
+    };
 
     private static void WriteCsv(TextWriter output, IReadOnlyList<WorkloadSummary> summaries)
     {

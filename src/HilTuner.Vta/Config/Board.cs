@@ -67,6 +67,15 @@ public sealed record Board
     public required HardwareLimits Hardware { get; init; }
     public required TimingParameters Timing { get; init; }
 
+    /// <summary>The timing parameters the board file marks free for <c>hiltuner calibrate</c> (its <c>timing.free</c> list).</summary>
+    public IReadOnlyList<string> FreeTiming { get; init; } = [];
+
+    /// <summary>The key of the section <c>hiltuner calibrate</c> writes (what was fitted, from which logs, how well).</summary>
+    public const string CalibrationKey = "calibration";
+
+    /// <summary>The <c>calibration</c> section as written (informational: nothing reads its values).</summary>
+    public JsonElement? Calibration { get; init; }
+
     /// <summary>The <c>link</c> section (SSH or serial settings) as written; the board bridge interprets it.</summary>
     public JsonElement? Link { get; init; }
 
@@ -140,8 +149,9 @@ public sealed record Board
             var fabric = ReadFabric(root.Section("fabric"));
             var registers = ReadRegisters(root.Section("registers"));
             var hardware = ReadHardware(root.Section("hardware"), vta);
-            var timing = root.OptionalSection("timing") is { } t ? ReadTiming(t) : new TimingParameters();
+            var (timing, free) = root.OptionalSection("timing") is { } t ? ReadTiming(t) : (new TimingParameters(), []);
             var link = root.OptionalRaw("link");
+            var calibration = root.OptionalRaw(CalibrationKey);
             var reset = root.OptionalRaw("reset");
             root.RejectUnknownKeys();
             return new Board
@@ -154,6 +164,8 @@ public sealed record Board
                 Registers = registers,
                 Hardware = hardware,
                 Timing = timing,
+                FreeTiming = free,
+                Calibration = calibration,
                 Link = link,
                 Reset = reset,
             };
@@ -353,40 +365,43 @@ public sealed record Board
         return limits;
     }
 
-    private static TimingParameters ReadTiming(JsonSection s)
+    /// <summary>
+    /// The <c>timing</c> section: each parameter of <see cref="TimingParameterTable"/> under its name (absent: its
+    /// default), and <c>free</c>, the names <c>hiltuner calibrate</c> may fit.
+    /// </summary>
+    private static (TimingParameters Timing, IReadOnlyList<string> Free) ReadTiming(JsonSection s)
     {
-        var defaults = new TimingParameters();
-        var timing = new TimingParameters
+        var timing = new TimingParameters();
+        foreach (var p in TimingParameterTable.All)
         {
-            DmaLatencyCycles = NonNegative(s, "dma_latency_cycles", defaults.DmaLatencyCycles),
-            InstructionOverheadCycles = NonNegative(s, "instruction_overhead_cycles", defaults.InstructionOverheadCycles),
-            FetchLatencyCycles = NonNegative(s, "fetch_latency_cycles", defaults.FetchLatencyCycles),
-            TokenLatencyCycles = NonNegative(s, "token_latency_cycles", defaults.TokenLatencyCycles),
-            GemmCyclesPerUop = Positive(s, "gemm_cycles_per_uop", defaults.GemmCyclesPerUop),
-            GemmPipelineDepth = NonNegative(s, "gemm_pipeline_depth", defaults.GemmPipelineDepth),
-            AluCyclesPerUop = Positive(s, "alu_cycles_per_uop", defaults.AluCyclesPerUop),
-            AluPipelineDepth = NonNegative(s, "alu_pipeline_depth", defaults.AluPipelineDepth),
-            PadCyclesPerElement = NonNegative(s, "pad_cycles_per_element", defaults.PadCyclesPerElement),
-            LaunchOverheadMicroseconds = s.Double("launch_overhead_us", defaults.LaunchOverheadMicroseconds, 0, 1e6, "microseconds"),
-        };
-        s.RejectUnknownKeys();
+            if (!s.Has(p.Name))
+            {
+                continue;
+            }
 
-        return timing;
-    }
+            var value = p.IsWhole ? s.Int(p.Name) : s.Double(p.Name);
+            if (value < p.Min || value > p.Max)
+            {
+                throw s.Error(p.Name, !p.IsWhole
+                    ? string.Create(CultureInfo.InvariantCulture, $"{value} must be between {p.Min} and {p.Max} {p.Unit}")
+                    : value > p.Max ? $"{value} cycles is more than {MaxTimingCycles} (10 ms at 100 MHz for one transfer or instruction)"
+                    : p.Min == 0 ? $"{value} must not be negative" : $"{value} must be at least {p.Min}");
+            }
 
-    private static int NonNegative(JsonSection s, string key, int fallback) => Cycles(s, key, fallback, 0);
-
-    private static int Positive(JsonSection s, string key, int fallback) => Cycles(s, key, fallback, 1);
-
-    private static int Cycles(JsonSection s, string key, int fallback, int min)
-    {
-        var value = s.Int(key, fallback);
-        if (value < min)
-        {
-            throw s.Error(key, min == 0 ? $"{value} must not be negative" : $"{value} must be at least {min}");
+            timing = p.With(timing, value);
         }
 
-        return value <= MaxTimingCycles ? value : throw s.Error(key, $"{value} cycles is more than {MaxTimingCycles} (10 ms at 100 MHz for one transfer or instruction)");
+        IReadOnlyList<string> free = s.Has(TimingParameterTable.FreeKey) ? s.Strings(TimingParameterTable.FreeKey) : [];
+        foreach (var name in free)
+        {
+            if (TimingParameterTable.Find(name) is null)
+            {
+                throw s.Error(TimingParameterTable.FreeKey, $"\"{name}\" is not a timing parameter (known: {TimingParameterTable.Names})");
+            }
+        }
+
+        s.RejectUnknownKeys();
+        return (timing, free.Distinct().ToList());
     }
 
     /// <summary>A board file embedded in this assembly (every file of <c>boards/</c>).</summary>
