@@ -66,9 +66,50 @@ public sealed class EndToEndTests
     [DataRow("resnet18.C11")]
     [DataRow("resnet18.C2")]
     [DataRow("dense.b16x512")]
-    public void TheEstimateChargesEachModuleWhatTheSimulatorCharges(string name)
+    public void TheEstimateChargesEachModuleWhatTheSimulatorCharges(string name) => AssertEstimateIsTheSimulatorsBusyCycles(Board.Default, name);
+
+    /// <summary>
+    /// The same with fixed costs per opcode (vta_cost.py's orders of magnitude) and bursts that wait on the outstanding
+    /// bound (so that where each row starts matters): the estimate charges both as the simulator does.
+    /// </summary>
+    [TestMethod]
+    [DataRow("resnet18.C11")]
+    [DataRow("resnet18.C2")]
+    [DataRow("dense.b16x512")]
+    public void TheEstimateChargesPerOpcodeCostsAndBurstsAsTheSimulatorDoes(string name) =>
+        AssertEstimateIsTheSimulatorsBusyCycles(Boards.With(j =>
+        {
+            var t = j["timing"]!;
+            t["load_overhead_cycles"] = 150;
+            t["store_overhead_cycles"] = 140;
+            t["gemm_overhead_cycles"] = 80;
+            t["alu_overhead_cycles"] = 46;
+            t["max_outstanding_bursts"] = 2;
+            t["burst_latency_cycles"] = 60;
+        }), name);
+
+    /// <summary>The host side of a simulated call counts the program's instructions and its micro-op kernels' bytes.</summary>
+    [TestMethod]
+    public void TheSimulatorsSecondsIncludeTheHostsCopiesOfInstructionsAndMicroOps()
     {
-        var board = Board.Default;
+        var board = Boards.With(j =>
+        {
+            j["timing"]!["host_copy_ns_per_byte"] = 1.5;
+            j["timing"]!["host_per_instruction_ns"] = 200;
+        });
+        var w = WorkloadRegistry.Resolve("resnet18.C11");
+        var program = VtaCompiler.Compile(w, Templates.For(w, board.Vta).Get(0), board).Program!;
+        var (run, _) = new SimulatorSession(new VtaSimulator(board)).Run(program.Image, OperatorTensors.Random(w, 1).Pack(board.Vta));
+        Assert.AreEqual(RunStatus.Finished, run.Status, run.Diagnostic);
+        var instructions = (long)program.Image.Instructions.Count;
+        var microOpBytes = program.Image.MicroOps.Length * 4L;
+        var host = (((instructions * 16) + microOpBytes) * 1.5e-9) + (instructions * 200e-9);
+        Assert.AreEqual((run.Cycles * 1e-8) + 20e-6 + host, run.BoardSeconds, 1e-12);
+        Assert.IsGreaterThan(0L, microOpBytes);
+    }
+
+    private static void AssertEstimateIsTheSimulatorsBusyCycles(Board board, string name)
+    {
         var w = WorkloadRegistry.Resolve(name);
         var space = Templates.For(w, board.Vta);
         var tensors = OperatorTensors.Random(w, seed: 7);

@@ -20,6 +20,9 @@ public sealed record Board
     /// <summary>The deepest dependency or command queue a board file may give (VTA's are a few hundred entries).</summary>
     public const int MaxQueueDepth = 1 << 20;
 
+    /// <summary>The longest AXI4 burst, in beats (ARLEN/AWLEN are 8 bits).</summary>
+    public const int MaxAxiBurstBeats = 256;
+
     /// <summary>TARGET values VTA knows (<c>pkg_config.py</c>).</summary>
     public static IReadOnlyList<string> KnownTargets { get; } =
         ["pynq", "ultra96", "zcu104", "de10nano", "sim", "tsim", "intelfocl"];
@@ -66,10 +69,13 @@ public sealed record Board
     public IsaLayout Isa => IsaLayout.For(Vta);
 
     /// <summary>
-    /// Board seconds of a run of <paramref name="cycles"/> accelerator cycles: the cycles at the fabric clock plus the
-    /// launch overhead of the timing parameters (what the simulator reports, and what a board's cycle counter gives).
+    /// Board seconds of one call of a program of <paramref name="instructions"/> instructions and
+    /// <paramref name="microOpBytes"/> bytes of micro-op kernels that ran <paramref name="cycles"/> accelerator cycles:
+    /// the cycles at the fabric clock plus the host's side of the call (<see cref="Timing.TimingModel.Seconds"/>) —
+    /// what the simulator reports, and what a board's cycle counter gives.
     /// </summary>
-    public double SecondsOf(long cycles) => new Timing.TimingModel(this).Seconds(cycles);
+    public double SecondsOf(long cycles, long instructions = 0, long microOpBytes = 0) =>
+        new Timing.TimingModel(this).Seconds(cycles, instructions, microOpBytes);
 
     /// <summary>The embedded default board: the PYNQ configuration on the simulator, no link.</summary>
     public static Board Default => s_default.Value;
@@ -337,7 +343,15 @@ public sealed record Board
         var timing = new TimingParameters
         {
             DmaLatencyCycles = NonNegative(s, "dma_latency_cycles", defaults.DmaLatencyCycles),
+            MaxBurstBeats = Positive(s, "max_burst_beats", defaults.MaxBurstBeats),
+            BurstLatencyCycles = NonNegative(s, "burst_latency_cycles", defaults.BurstLatencyCycles),
+            MaxOutstandingBursts = Positive(s, "max_outstanding_bursts", defaults.MaxOutstandingBursts),
+            SharedPort = s.Bool("shared_port", defaults.SharedPort),
             InstructionOverheadCycles = NonNegative(s, "instruction_overhead_cycles", defaults.InstructionOverheadCycles),
+            LoadOverheadCycles = OptionalNonNegative(s, "load_overhead_cycles"),
+            StoreOverheadCycles = OptionalNonNegative(s, "store_overhead_cycles"),
+            GemmOverheadCycles = OptionalNonNegative(s, "gemm_overhead_cycles"),
+            AluOverheadCycles = OptionalNonNegative(s, "alu_overhead_cycles"),
             FetchLatencyCycles = NonNegative(s, "fetch_latency_cycles", defaults.FetchLatencyCycles),
             TokenLatencyCycles = NonNegative(s, "token_latency_cycles", defaults.TokenLatencyCycles),
             GemmCyclesPerUop = Positive(s, "gemm_cycles_per_uop", defaults.GemmCyclesPerUop),
@@ -346,8 +360,14 @@ public sealed record Board
             AluPipelineDepth = NonNegative(s, "alu_pipeline_depth", defaults.AluPipelineDepth),
             PadCyclesPerElement = NonNegative(s, "pad_cycles_per_element", defaults.PadCyclesPerElement),
             LaunchOverheadMicroseconds = s.Double("launch_overhead_us", defaults.LaunchOverheadMicroseconds, 0, 1e6, "microseconds"),
+            HostCopyNanosecondsPerByte = s.Double("host_copy_ns_per_byte", defaults.HostCopyNanosecondsPerByte, 0, 1e6, "nanoseconds"),
+            HostPerInstructionNanoseconds = s.Double("host_per_instruction_ns", defaults.HostPerInstructionNanoseconds, 0, 1e9, "nanoseconds"),
         };
         s.RejectUnknownKeys();
+        if (timing.MaxBurstBeats > MaxAxiBurstBeats)
+        {
+            throw s.Error("max_burst_beats", $"{timing.MaxBurstBeats} must be between 1 and {MaxAxiBurstBeats} (AXI4's longest burst)");
+        }
 
         return timing;
     }
@@ -357,6 +377,8 @@ public sealed record Board
         var value = s.Int(key, fallback);
         return value >= 0 ? value : throw s.Error(key, $"{value} must not be negative");
     }
+
+    private static int? OptionalNonNegative(JsonSection s, string key) => s.Has(key) ? NonNegative(s, key, 0) : null;
 
     private static int Positive(JsonSection s, string key, int fallback)
     {
