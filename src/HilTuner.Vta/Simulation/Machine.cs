@@ -16,6 +16,12 @@ namespace HilTuner.Vta.Simulation;
 /// </remarks>
 internal sealed class Machine
 {
+    /// <summary>With a shared memory port: the cycle its read channel is free from (fetch, load, micro-op and accumulator loads).</summary>
+    private long _readPortFree;
+
+    /// <summary>With a shared memory port: the cycle its write channel is free from (stores).</summary>
+    private long _writePortFree;
+
     public Machine(Board board, DeviceMemory dram)
     {
         Board = board;
@@ -48,12 +54,6 @@ internal sealed class Machine
     public long FinishTime { get; set; }
 
     public DependencyQueue Queue(DependencyQueueId id) => Queues[(int)id];
-
-    /// <summary>With a shared memory port: the cycle its read channel is free from (fetch, load, micro-op and accumulator loads).</summary>
-    private long _readPortFree;
-
-    /// <summary>With a shared memory port: the cycle its write channel is free from (stores).</summary>
-    private long _writePortFree;
 
     /// <summary>Frees the memory port at the start of a run.</summary>
     public void ResetPort() => _readPortFree = _writePortFree = 0;
