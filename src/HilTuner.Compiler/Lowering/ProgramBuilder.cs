@@ -106,7 +106,7 @@ internal sealed class ProgramBuilder
         var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
         var elementBytes = _config.ElementBytes(type);
         var bytes = (long)m.XSize * m.YSize * elementBytes;
-        var cycles = _timing.InstructionOverhead + _timing.Transfer(m, elementBytes);
+        var cycles = TransferCycles(m with { DramBase = 0 }, elementBytes);
         return new MemoryTemplate((m with { DramBase = 0 }).Encode(_layout), segment, type, bytes, cycles);
     }
 
@@ -119,28 +119,33 @@ internal sealed class ProgramBuilder
             throw new CompileError(CompileErrorKind.FieldOverflow, $"instruction field overflow: dram_base = {dram} does not fit its 32-bit unsigned field");
         }
 
-        _words.Add(t.Word with { Low = t.Word.Low | ((ulong)dram << DramBaseShift) });
+        var word = t.Word with { Low = t.Word.Low | ((ulong)dram << DramBaseShift) };
+        _words.Add(word);
+
+        // Where a row starts matters only when its bursts can wait on the outstanding bound; the arena is page
+        // aligned, so an offset in it is as far from a 4 KB boundary as the physical address is.
+        var cycles = _timing.AddressMatters ? TransferCycles(MemoryInstruction.Decode(_layout, word), _config.ElementBytes(t.Type)) : t.Cycles;
         switch (t.Type)
         {
             case MemoryType.Inp:
                 Count.LoadInp++;
                 Count.BytesInp += t.Bytes;
-                Count.CyclesLoad += t.Cycles;
+                Count.CyclesLoad += cycles;
                 break;
             case MemoryType.Wgt:
                 Count.LoadWgt++;
                 Count.BytesWgt += t.Bytes;
-                Count.CyclesLoad += t.Cycles;
+                Count.CyclesLoad += cycles;
                 break;
             case MemoryType.Acc:
                 Count.LoadAcc++;
                 Count.BytesAcc += t.Bytes;
-                Count.CyclesCompute += t.Cycles;
+                Count.CyclesCompute += cycles;
                 break;
             default:
                 Count.Stores++;
                 Count.BytesOut += t.Bytes;
-                Count.CyclesStore += t.Cycles;
+                Count.CyclesStore += cycles;
                 break;
         }
     }
@@ -223,7 +228,7 @@ internal sealed class ProgramBuilder
             var g = new GemmInstruction(DependencyFlags.None, reset, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
                 (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, (uint)loops.Outer.Wgt, (uint)loops.Inner.Wgt);
-            var cycles = _timing.InstructionOverhead + _timing.Gemm((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
+            var cycles = _timing.GemmOverhead + _timing.Gemm((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
             use = _uses[kernel] = use with { Word = g.Encode(_layout), Cycles = cycles, Iterations = reset ? 0 : loops.Iterations };
         }
 
@@ -242,7 +247,7 @@ internal sealed class ProgramBuilder
             var a = new AluInstruction(DependencyFlags.None, false, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
                 (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, op, useImm, (short)imm);
-            var cycles = _timing.InstructionOverhead + _timing.Alu((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
+            var cycles = _timing.AluOverhead + _timing.Alu((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
             use = _uses[kernel] = use with { Word = a.Encode(_layout), Cycles = cycles, Iterations = loops.Iterations };
         }
 
@@ -285,7 +290,7 @@ internal sealed class ProgramBuilder
             _words.Add(MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)dram, 1, (uint)k.Count, (uint)k.Count).Encode(_layout));
             Count.LoadUop++;
             Count.BytesUop += (long)k.Count * VtaConfig.MicroOpBytes;
-            Count.CyclesCompute += _timing.InstructionOverhead + _timing.MicroOpLoad(k.Count);
+            Count.CyclesCompute += _timing.LoadOverhead + _timing.MicroOpLoad(k.Count, (ulong)dram * VtaConfig.MicroOpBytes);
         }
 
         var use = _uses[kernel];
@@ -296,6 +301,10 @@ internal sealed class ProgramBuilder
 
         return use;
     }
+
+    /// <summary>A LOAD or STORE's cycles on its module: its fixed cost and its transfer.</summary>
+    private long TransferCycles(MemoryInstruction m, int elementBytes) =>
+        _timing.Overhead(m.Opcode, m.IsNop) + _timing.Transfer(m, elementBytes);
 
     private RegionState Region((SharedRegion Region, int Thread) key) => _regions[((int)key.Region * MaxThreads) + key.Thread];
 

@@ -286,7 +286,7 @@ public sealed class BoardTarget : ITarget, IDisposable
             cycles = result.Cycles;
             // With a cycle counter, board seconds as the simulator counts them (cycles at the fabric clock + launch
             // overhead); without one, the agent's own clock from the start write until done.
-            costs.Add(hello.HasCycleCounter ? Board.SecondsOf(result.Cycles) : result.ElapsedMicroseconds * 1e-6);
+            costs.Add(hello.HasCycleCounter ? Board.SecondsOf(result.Cycles, image.Instructions.Count, (long)image.MicroOps.Length * VtaConfig.MicroOpBytes) : result.ElapsedMicroseconds * 1e-6);
             packed ??= client.Read(output.Offset, (int)output.Length);
         }
 

@@ -37,6 +37,9 @@ public sealed record Board
     /// <summary>The longest board name (it is written into every log record and names files): 64 characters.</summary>
     public const int MaxNameLength = 64;
 
+    /// <summary>The longest AXI4 burst, in beats (ARLEN/AWLEN are 8 bits).</summary>
+    public const int MaxAxiBurstBeats = 256;
+
     /// <summary>TARGET values VTA knows (<c>pkg_config.py</c>).</summary>
     public static IReadOnlyList<string> KnownTargets { get; } =
         ["pynq", "ultra96", "zcu104", "de10nano", "sim", "tsim", "intelfocl"];
@@ -92,10 +95,13 @@ public sealed record Board
     public IsaLayout Isa => IsaLayout.For(Vta);
 
     /// <summary>
-    /// Board seconds of a run of <paramref name="cycles"/> accelerator cycles: the cycles at the fabric clock plus the
-    /// launch overhead of the timing parameters (what the simulator reports, and what a board's cycle counter gives).
+    /// Board seconds of one call of a program of <paramref name="instructions"/> instructions and
+    /// <paramref name="microOpBytes"/> bytes of micro-op kernels that ran <paramref name="cycles"/> accelerator cycles:
+    /// the cycles at the fabric clock plus the host's side of the call (<see cref="Timing.TimingModel.Seconds"/>) —
+    /// what the simulator reports, and what a board's cycle counter gives.
     /// </summary>
-    public double SecondsOf(long cycles) => new Timing.TimingModel(this).Seconds(cycles);
+    public double SecondsOf(long cycles, long instructions = 0, long microOpBytes = 0) =>
+        new Timing.TimingModel(this).Seconds(cycles, instructions, microOpBytes);
 
     /// <summary>The embedded default board: the PYNQ configuration on the simulator, no link.</summary>
     public static Board Default => s_default.Value;
@@ -400,8 +406,23 @@ public sealed record Board
             }
         }
 
+        // The bus's shape and the shared port: read here, not fitted (see TimingParameterTable.Structural).
+        timing = timing with
+        {
+            MaxBurstBeats = AtLeastOne(s, "max_burst_beats", timing.MaxBurstBeats, MaxAxiBurstBeats, " (AXI4's longest burst)"),
+            MaxOutstandingBursts = AtLeastOne(s, "max_outstanding_bursts", timing.MaxOutstandingBursts, int.MaxValue, string.Empty),
+            SharedPort = s.Bool("shared_port", timing.SharedPort),
+        };
         s.RejectUnknownKeys();
         return (timing, free.Distinct().ToList());
+    }
+
+    private static int AtLeastOne(JsonSection s, string key, int fallback, int max, string why)
+    {
+        var value = s.Int(key, fallback);
+        return value < 1 ? throw s.Error(key, $"{value} must be at least 1")
+            : value > max ? throw s.Error(key, $"{value} must be between 1 and {max}{why}")
+            : value;
     }
 
     /// <summary>A board file embedded in this assembly (every file of <c>boards/</c>).</summary>

@@ -79,11 +79,40 @@ public static class TimingParameterTable
         Whole("pad_cycles_per_element", 0, "cycles per element the load module spends writing zero padding into SRAM",
             "tvm-vta hardware/xilinx/src/vta.cc load_pad_2d (reset_mem and the x_pad loops write zeros one element at a time)",
             t => t.PadCyclesPerElement, (t, v) => t with { PadCyclesPerElement = (int)v }),
+        Whole("burst_latency_cycles", 0, "round trip of one AXI burst that a row's later bursts expose when max_outstanding_bursts holds their request back",
+            "tvm-vta hardware/xilinx/src/vta.cc (HLS m_axi masters, num_read_outstanding default 16); vivado.tcl (S_AXI_ACP); no published figure",
+            t => t.BurstLatencyCycles, (t, v) => t with { BurstLatencyCycles = (int)v }),
+        Whole("load_overhead_cycles", 0, "fixed cycles of a LOAD that moves data (absent: instruction_overhead_cycles)",
+            "apache/tvm-vta config/vta_cost.py (about 150 cycles of set-up per load, measured on an intelfocl build)",
+            t => t.LoadOverheadCycles ?? t.InstructionOverheadCycles, (t, v) => t with { LoadOverheadCycles = (int)v }),
+        Whole("store_overhead_cycles", 0, "fixed cycles of a STORE that moves data (absent: instruction_overhead_cycles)",
+            "apache/tvm-vta config/vta_cost.py (about 150 cycles per store on an intelfocl build)",
+            t => t.StoreOverheadCycles ?? t.InstructionOverheadCycles, (t, v) => t with { StoreOverheadCycles = (int)v }),
+        Whole("gemm_overhead_cycles", 0, "fixed cycles of a GEMM instruction (absent: instruction_overhead_cycles)",
+            "apache/tvm-vta config/vta_cost.py (80 cycles per GEMM on an intelfocl build)",
+            t => t.GemmOverheadCycles ?? t.InstructionOverheadCycles, (t, v) => t with { GemmOverheadCycles = (int)v }),
+        Whole("alu_overhead_cycles", 0, "fixed cycles of an ALU instruction (absent: instruction_overhead_cycles)",
+            "apache/tvm-vta config/vta_cost.py (46 cycles per ALU instruction on an intelfocl build)",
+            t => t.AluOverheadCycles ?? t.InstructionOverheadCycles, (t, v) => t with { AluOverheadCycles = (int)v }),
+        new("host_copy_ns_per_byte", "nanoseconds", false, 0, 1e6,
+            "host time per byte the runtime copies into DRAM before a launch (instruction stream and micro-op kernels)",
+            "apache/tvm vta/runtime/runtime.cc UopQueue::ReadBarrier, InsnQueue, UopQueue::Reset after each Synchronize",
+            t => t.HostCopyNanosecondsPerByte, (t, v) => t with { HostCopyNanosecondsPerByte = v }, HostSide: true),
+        new("host_per_instruction_ns", "nanoseconds", false, 0, 1e9,
+            "host time per instruction the runtime builds at every call of the operator",
+            "apache/tvm vta/runtime/runtime.cc InsnQueue (VTALoadBuffer2D, VTAPushGEMMOp, VTADepPush calls of the lowered function)",
+            t => t.HostPerInstructionNanoseconds, (t, v) => t with { HostPerInstructionNanoseconds = v }, HostSide: true),
         new("launch_overhead_us", "microseconds", false, 0, 1e6,
             "host-side cost of one launch (register writes, polling), added to the board seconds of a run",
             "apache/tvm vta/src/pynq/pynq_driver.cc VTADeviceRun (MMIO writes, then polling the compute module's done flag); no published figure, calibrated",
             t => t.LaunchOverheadMicroseconds, (t, v) => t with { LaunchOverheadMicroseconds = v }, HostSide: true),
     ];
+
+    /// <summary>
+    /// The timing section's keys that are the bus's shape or a switch rather than a cost (the board reader reads them
+    /// itself, calibration does not fit them): <c>max_burst_beats</c>, <c>max_outstanding_bursts</c>, <c>shared_port</c>.
+    /// </summary>
+    public static IReadOnlyList<string> Structural { get; } = ["max_burst_beats", "max_outstanding_bursts", "shared_port"];
 
     /// <summary>The parameter of a board-file key, or null.</summary>
     public static TimingParameter? Find(string name) => All.FirstOrDefault(p => p.Name == name);

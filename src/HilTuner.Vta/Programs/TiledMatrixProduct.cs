@@ -75,7 +75,8 @@ public sealed class TiledMatrixProduct
         var instructions = dram.Allocate(stream.InstructionBytes(), "instructions");
         try
         {
-            var result = simulator.Run(instructions.PhysicalAddress, stream.Count, options);
+            var host = (options ?? RunOptions.Default) with { HostMicroOpBytes = stream.MicroOpBytes().Length };
+            var result = simulator.Run(instructions.PhysicalAddress, stream.Count, host);
             return (result, MemoryMarshal.Cast<byte, sbyte>(output.Data.AsSpan()).ToArray());
         }
         finally

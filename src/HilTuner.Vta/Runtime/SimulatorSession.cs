@@ -1,3 +1,4 @@
+using HilTuner.Vta.Config;
 using HilTuner.Vta.Simulation;
 
 namespace HilTuner.Vta.Runtime;
@@ -20,7 +21,8 @@ public sealed class SimulatorSession(VtaSimulator simulator)
             var relocated = Relocation.Relocate(image.Config, image.Instructions, arena.PhysicalAddress, image.ArenaBytes);
             image.WriteArena(arena.Data, tensors, relocated);
             var instructions = image[SegmentKind.Instructions];
-            var run = Simulator.Run(arena.PhysicalAddress + (ulong)instructions.Offset, relocated.Length, options);
+            var host = (options ?? RunOptions.Default) with { HostMicroOpBytes = (long)image.MicroOps.Length * VtaConfig.MicroOpBytes };
+            var run = Simulator.Run(arena.PhysicalAddress + (ulong)instructions.Offset, relocated.Length, host);
             var output = image[SegmentKind.Output];
             return (run, arena.Data.AsSpan((int)output.Offset, (int)output.Length).ToArray());
         }

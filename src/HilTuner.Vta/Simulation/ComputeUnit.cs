@@ -52,6 +52,8 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
     private int _uopCount;
     private byte[] _uopDram = [];
     private long _uopDramOffset;
+    private ulong _uopAddress;
+    private bool _uopInFlight;
 
     protected override void BeginExecute()
     {
@@ -107,8 +109,9 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                 (_uopDram, _uopDramOffset) = M.MapExtent(Module, Pc, Time, (ulong)m.DramBase * Config.VtaConfig.MicroOpBytes, (long)m.XSize * Config.VtaConfig.MicroOpBytes);
                 _uopSramBase = (int)m.SramBase;
                 _uopCount = (int)m.XSize;
+                _uopAddress = (ulong)m.DramBase * Config.VtaConfig.MicroOpBytes;
+                _uopInFlight = false;
                 M.Counters.UopLoadNbytes += (long)m.XSize * Config.VtaConfig.MicroOpBytes;
-                Time += M.Timing.MicroOpLoad(m.XSize);
                 _work = Work.LoadUop;
                 break;
             case MemoryType.Acc:
@@ -119,14 +122,9 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                 }
 
                 var (dram, offset) = M.MapRows(m, config.AccElemBytes, Module, Pc, Time);
-                _transfer.Begin((byte*)M.Sram.AccPtr, config.AccElemBytes, (int)m.SramBase, dram, offset, (long)m.XStride * config.AccElemBytes,
-                    (int)m.YPad0, (int)m.YSize, (int)m.YPad1, (int)m.XPad0, (int)m.XSize, (int)m.XPad1);
+                _transfer.Begin((byte*)M.Sram.AccPtr, config.AccElemBytes, (int)m.SramBase, dram, offset, (ulong)m.DramBase * (ulong)config.AccElemBytes,
+                    (long)m.XStride * config.AccElemBytes, (int)m.YPad0, (int)m.YSize, (int)m.YPad1, (int)m.XPad0, (int)m.XSize, (int)m.XPad1);
                 M.Counters.AccLoadNbytes += (long)m.XSize * m.YSize * config.AccElemBytes;
-                if (_transfer.HasStep)
-                {
-                    Time += _transfer.StepCycles(M);
-                }
-
                 _work = Work.LoadAcc;
                 break;
             default:
@@ -142,6 +140,17 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         if (Time > LimitTime)
         {
             return false;
+        }
+
+        if (!_uopInFlight)
+        {
+            // The transfer is requested now (below the horizon, so in order on a shared port); its micro-ops land at its end.
+            _uopInFlight = true;
+            Time = M.Dma(Time, (long)_uopCount * Config.VtaConfig.MicroOpBytes, _uopAddress, write: false);
+            if (Time > LimitTime)
+            {
+                return false;
+            }
         }
 
         var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(
@@ -166,11 +175,13 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                 return false;
             }
 
-            _transfer.Apply();
-            if (_transfer.HasStep)
+            if (!_transfer.InFlight)
             {
-                Time += _transfer.StepCycles(M);
+                Time = _transfer.Start(M, Time);
+                continue;
             }
+
+            _transfer.Apply();
         }
 
         return true;

@@ -150,8 +150,9 @@ internal abstract class ExecutionUnit : Unit
             }
         }
 
-        Time += M.Timing.InstructionOverhead;
-        BusyCycles += M.Timing.InstructionOverhead;
+        var overhead = M.Timing.Overhead(M.Layout, word);
+        Time += overhead;
+        BusyCycles += overhead;
         _phase = Phase.Pop;
         _next = 0;
         return true;

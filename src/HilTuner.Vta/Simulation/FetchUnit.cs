@@ -16,6 +16,7 @@ internal sealed class FetchUnit(Machine machine, ExecutionUnit load, ExecutionUn
     private ulong _address;
     private int _count;
     private long _cyclesPerInstruction;
+    private bool _arrived;
 
     /// <summary>Index of the next instruction to dispatch.</summary>
     public int Pc { get; private set; }
@@ -31,6 +32,7 @@ internal sealed class FetchUnit(Machine machine, ExecutionUnit load, ExecutionUn
         _address = address;
         _count = count;
         Pc = 0;
+        _arrived = false;
         _cyclesPerInstruction = M.Timing.FetchCyclesPerInstruction;
         Time = M.Timing.FetchLatency;
         BusyCycles = Time;
@@ -79,6 +81,20 @@ internal sealed class FetchUnit(Machine machine, ExecutionUnit load, ExecutionUn
                 return;
             }
 
+            if (!_arrived)
+            {
+                // On a shared port the instruction's beats wait for the read channel; fetch has it later.
+                _arrived = true;
+                var arrival = M.FetchArrival(Time, _cyclesPerInstruction);
+                if (arrival > Time)
+                {
+                    BusyCycles += arrival - Time;
+                    Time = arrival;
+                    continue;
+                }
+            }
+
+            _arrived = false;
             target.Commands.Enqueue(word, Pc, Time);
             if (target is { Blocked: true, Wait: UnitWait.Instructions })
             {

@@ -18,7 +18,7 @@ internal sealed unsafe class LoadUnit(Machine machine, CommandQueue commands)
         var m = MemoryInstruction.Decode(M.Layout, Word);
         if (m.IsNop)
         {
-            _transfer.Begin(null, 0, 0, [], 0, 0, 0, 0, 0, 0, 0, 0);
+            _transfer.Begin(null, 0, 0, [], 0, 0, 0, 0, 0, 0, 0, 0, 0);
             return;
         }
 
@@ -39,7 +39,7 @@ internal sealed unsafe class LoadUnit(Machine machine, CommandQueue commands)
 
         var (dram, offset) = M.MapRows(m, elementBytes, Module, Pc, Time);
         _transfer.Begin((byte*)(isInput ? M.Sram.InpPtr : M.Sram.WgtPtr), elementBytes, (int)m.SramBase, dram, offset,
-            (long)m.XStride * elementBytes, yPad0, (int)m.YSize, yPad1, xPad0, (int)m.XSize, xPad1);
+            (ulong)m.DramBase * (ulong)elementBytes, (long)m.XStride * elementBytes, yPad0, (int)m.YSize, yPad1, xPad0, (int)m.XSize, xPad1);
         var bytes = (long)m.XSize * m.YSize * elementBytes;
         if (isInput)
         {
@@ -48,11 +48,6 @@ internal sealed unsafe class LoadUnit(Machine machine, CommandQueue commands)
         else
         {
             M.Counters.WgtLoadNbytes += bytes;
-        }
-
-        if (_transfer.HasStep)
-        {
-            Time += _transfer.StepCycles(M);
         }
     }
 
@@ -67,12 +62,14 @@ internal sealed unsafe class LoadUnit(Machine machine, CommandQueue commands)
                 return false;
             }
 
+            if (!_transfer.InFlight)
+            {
+                Time = _transfer.Start(M, Time);
+                continue;
+            }
+
             var (start, count) = _transfer.Apply();
             M.Races?.Write(_buffer, start, count, Module, Pc, Clock);
-            if (_transfer.HasStep)
-            {
-                Time += _transfer.StepCycles(M);
-            }
         }
 
         return true;

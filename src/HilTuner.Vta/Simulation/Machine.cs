@@ -16,6 +16,12 @@ namespace HilTuner.Vta.Simulation;
 /// </remarks>
 internal sealed class Machine
 {
+    /// <summary>With a shared memory port: the cycle its read channel is free from (fetch, load, micro-op and accumulator loads).</summary>
+    private long _readPortFree;
+
+    /// <summary>With a shared memory port: the cycle its write channel is free from (stores).</summary>
+    private long _writePortFree;
+
     public Machine(Board board, DeviceMemory dram)
     {
         Board = board;
@@ -48,6 +54,49 @@ internal sealed class Machine
     public long FinishTime { get; set; }
 
     public DependencyQueue Queue(DependencyQueueId id) => Queues[(int)id];
+
+    /// <summary>Frees the memory port at the start of a run.</summary>
+    public void ResetPort() => _readPortFree = _writePortFree = 0;
+
+    /// <summary>
+    /// A DMA row of <paramref name="bytes"/> at byte <paramref name="address"/> requested at cycle
+    /// <paramref name="start"/>: returns the cycle its last beat lands. With a shared port the row's beats take the
+    /// channel's bandwidth after every row requested before it: its data starts no earlier than the channel frees up.
+    /// </summary>
+    /// <remarks>
+    /// Rows reserve the channel in the order of their request cycles because a unit requests a row only at a cycle
+    /// below the scheduler's horizon (every other unit, and every unit woken later, acts at that cycle or after).
+    /// </remarks>
+    public long Dma(long start, long bytes, ulong address, bool write)
+    {
+        var cycles = Timing.DmaRow(bytes, address);
+        if (!Timing.SharedPort || bytes == 0)
+        {
+            return start + cycles;
+        }
+
+        ref var free = ref write ? ref _writePortFree : ref _readPortFree;
+        var latency = Timing.DmaLatency;
+        var end = Math.Max(start + latency, free) + cycles - latency;
+        free = end;
+        return end;
+    }
+
+    /// <summary>
+    /// Fetch's read of one instruction (<paramref name="beats"/> beats) it would have at cycle <paramref name="time"/>:
+    /// the cycle it has it, later when the shared port's read channel was busy.
+    /// </summary>
+    public long FetchArrival(long time, long beats)
+    {
+        if (!Timing.SharedPort)
+        {
+            return time;
+        }
+
+        var arrival = Math.Max(time, _readPortFree + beats);
+        _readPortFree = arrival;
+        return arrival;
+    }
 
     public void LowerHorizon(long key)
     {

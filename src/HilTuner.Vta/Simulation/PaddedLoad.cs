@@ -13,6 +13,7 @@ internal sealed unsafe class PaddedLoad
     private byte[] _dram = [];
     private long _dramOffset;
     private long _dramStrideBytes;
+    private ulong _address;
     private int _yPad0;
     private int _ySize;
     private int _yPad1;
@@ -25,9 +26,12 @@ internal sealed unsafe class PaddedLoad
     /// <summary>Elements the whole load writes, padding included.</summary>
     public long Elements => (long)(_xPad0 + _xSize + _xPad1) * (_yPad0 + _ySize + _yPad1);
 
-    public void Begin(byte* sram, int elementBytes, int sramBase, byte[] dram, long dramOffset, long dramStrideBytes,
+    /// <param name="address">The physical byte address of the first data row (where its bursts start).</param>
+    public void Begin(byte* sram, int elementBytes, int sramBase, byte[] dram, long dramOffset, ulong address, long dramStrideBytes,
         int yPad0, int ySize, int yPad1, int xPad0, int xSize, int xPad1)
     {
+        _address = address;
+        InFlight = false;
         _sram = sram;
         _elementBytes = elementBytes;
         _next = sramBase;
@@ -42,18 +46,30 @@ internal sealed unsafe class PaddedLoad
     /// <summary>True while steps remain.</summary>
     public bool HasStep => _row <= _ySize;
 
-    /// <summary>Cycles the next step takes.</summary>
-    public long StepCycles(Machine m)
+    /// <summary>True between <see cref="Start"/> and <see cref="Apply"/>: the next step's time is charged, its writes not yet made.</summary>
+    public bool InFlight { get; private set; }
+
+    /// <summary>
+    /// Starts the next step at cycle <paramref name="time"/> (a row's padding, then its DMA on the machine's port);
+    /// returns the cycle it ends, when <see cref="Apply"/> makes its writes.
+    /// </summary>
+    public long Start(Machine m, long time)
     {
+        InFlight = true;
         var width = (long)_xPad0 + _xSize + _xPad1;
-        return _row < 0 ? m.Timing.Padding(_yPad0 * width)
-            : _row == _ySize ? m.Timing.Padding(_yPad1 * width)
-            : m.Timing.PaddedRow(_xPad0 + _xPad1, _xSize, _elementBytes);
+        if (_row < 0 || _row == _ySize)
+        {
+            return time + m.Timing.Padding((_row < 0 ? _yPad0 : _yPad1) * width);
+        }
+
+        var request = time + m.Timing.Padding(_xPad0 + _xPad1);
+        return m.Dma(request, (long)_xSize * _elementBytes, _address + (ulong)(_row * _dramStrideBytes), write: false);
     }
 
-    /// <summary>Performs the next step; returns the SRAM elements it wrote.</summary>
+    /// <summary>Performs the step <see cref="Start"/> began; returns the SRAM elements it wrote.</summary>
     public (int Start, int Count) Apply()
     {
+        InFlight = false;
         var start = _next;
         var width = _xPad0 + _xSize + _xPad1;
         if (_row < 0)

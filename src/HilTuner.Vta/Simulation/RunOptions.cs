@@ -9,5 +9,11 @@ public sealed record RunOptions
     /// <summary>Report every pair of accesses to one SRAM element that no dependency token orders (off by default).</summary>
     public bool CheckRaces { get; init; }
 
+    /// <summary>
+    /// Bytes of micro-op kernels the host copies into DRAM before the launch (the runtime copies every kernel the
+    /// program uses at every call): part of the host side of <see cref="RunResult.BoardSeconds"/>.
+    /// </summary>
+    public long HostMicroOpBytes { get; init; }
+
     public static RunOptions Default { get; } = new();
 }

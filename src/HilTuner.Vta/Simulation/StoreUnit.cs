@@ -18,6 +18,7 @@ internal sealed unsafe class StoreUnit(Machine machine, CommandQueue commands)
     private byte[] _dram = [];
     private long _dramOffset;
     private long _strideBytes;
+    private ulong _address;
     private int _sramNext;
     private int _xSize;
     private int _rows;
@@ -49,6 +50,7 @@ internal sealed unsafe class StoreUnit(Machine machine, CommandQueue commands)
         _elementBytes = config.OutElemBytes;
         (_dram, _dramOffset) = M.MapRows(m, _elementBytes, Module, Pc, Time);
         _strideBytes = (long)m.XStride * _elementBytes;
+        _address = (ulong)m.DramBase * (ulong)_elementBytes;
         _sramNext = (int)m.SramBase;
         _xSize = (int)m.XSize;
         _rows = (int)m.YSize;
@@ -74,8 +76,8 @@ internal sealed unsafe class StoreUnit(Machine machine, CommandQueue commands)
 
             M.Races?.Read(SharedBuffer.Out, _sramNext, _xSize, Module, Pc, Clock);
             _sramNext += _xSize;
+            Time = M.Dma(Time, rowBytes, _address + (ulong)(_row * _strideBytes), write: true);
             _row++;
-            Time += M.Timing.DmaRow(rowBytes);
         }
 
         return true;

@@ -18,6 +18,7 @@ public sealed class VtaSimulator
     private readonly Machine _machine;
     private readonly FetchUnit _fetch;
     private readonly ExecutionUnit[] _units;
+    private long _hostMicroOpBytes;
 
     public VtaSimulator(Board board)
     {
@@ -89,6 +90,7 @@ public sealed class VtaSimulator
     public RunResult Run(ulong instructionAddress, int instructionCount, RunOptions? options = null)
     {
         options ??= RunOptions.Default;
+        _hostMicroOpBytes = options.HostMicroOpBytes;
         if (IsHung)
         {
             throw new InvalidOperationException("the accelerator is hung from an earlier run and never raised done; Reset() it before the next run");
@@ -99,6 +101,7 @@ public sealed class VtaSimulator
         m.Counters = new ProfilerCounters();
         m.Races = options.CheckRaces ? new RaceDetector(m.Sram) : null;
         m.Finished = false;
+        m.ResetPort();
         foreach (var queue in m.Queues)
         {
             queue.Age();
@@ -210,7 +213,7 @@ public sealed class VtaSimulator
         {
             Status = status,
             Cycles = end,
-            BoardSeconds = Board.SecondsOf(end),
+            BoardSeconds = Board.SecondsOf(end, _fetch.Count, _hostMicroOpBytes),
             Modules = all.OrderBy(u => u.Module).Select(u => u.Statistics()).ToList(),
             Counters = _machine.Counters,
             Hang = hang,
