@@ -343,17 +343,24 @@ public sealed class BoardBridgeTests
         Assert.AreEqual("hiltuner: HILTUNER_TARGET: unknown target \"fpga\" (known: sim, board, auto, replay)\n", error);
     }
 
+    /// <summary>sim.json with dependency FIFOs of one token, written into <paramref name="dir"/>: some C11 programs deadlock on it (the simulator says so too).</summary>
+    private static string TinyQueuesBoard(string dir)
+    {
+        var tinyQueues = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        tinyQueues["name"] = "tiny-queues";
+        tinyQueues["hardware"]!["dependency_queue_depth"] = 1;
+        var path = Path.Combine(dir, "tiny-queues.json");
+        File.WriteAllText(path, tinyQueues.ToJsonString());
+        return path;
+    }
+
     [TestMethod]
     [DataRow("board")]
     [DataRow("auto")]
     public void ABoardLostAfterTheLastTrialStillExits3(string target)
     {
         var dir = NewDirectory();
-        var tinyQueues = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
-        tinyQueues["name"] = "tiny-queues";
-        tinyQueues["hardware"]!["dependency_queue_depth"] = 1;
-        var baseFile = Path.Combine(dir, "tiny-queues.json");
-        File.WriteAllText(baseFile, tinyQueues.ToJsonString());
+        var baseFile = TinyQueuesBoard(dir);
         using var board = new CoSimBoard(baseFile);
 
         // Random search with seed 10 meets a deadlocking configuration at trial 12; no PL reset register, a soft-only ladder.
@@ -374,11 +381,7 @@ public sealed class BoardBridgeTests
     {
         // A board whose dependency FIFOs hold one token: some C11 programs deadlock on it (the simulator says so too).
         var dir = NewDirectory();
-        var tinyQueues = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
-        tinyQueues["name"] = "tiny-queues";
-        tinyQueues["hardware"]!["dependency_queue_depth"] = 1;
-        var baseFile = Path.Combine(dir, "tiny-queues.json");
-        File.WriteAllText(baseFile, tinyQueues.ToJsonString());
+        var baseFile = TinyQueuesBoard(dir);
         using var board = new CoSimBoard(baseFile);
 
         // Random search with seed 10 meets deadlocking configurations at trials 12 and 25, and a good one at trial 26.
