@@ -78,7 +78,7 @@ internal sealed class GroundTruth
         while (curve.Count < budget && tuner.HasNext)
         {
             var proposed = tuner.NextBatch(Math.Min(batch, budget - curve.Count));
-            if (proposed.Count == 0 && TunerFactory.ValidityAware.Contains(tuner.Name))
+            if (proposed.Count == 0 && TunerFactory.Find(tuner.Name) is { UsesPriors: true })
             {
                 break;
             }

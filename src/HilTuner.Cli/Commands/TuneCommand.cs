@@ -72,9 +72,9 @@ internal static class TuneCommand
                 throw new CliException($"unknown tuner \"{name}\" (known: {string.Join(", ", TunerFactory.Names)})");
             }
 
-            if ((parse.GetValue(transfer) ?? []).Length > 0 && name != "xgb" && !TunerFactory.ValidityAware.Contains(name))
+            if ((parse.GetValue(transfer) ?? []).Length > 0 && TunerFactory.Find(name) is { TakesTransfer: false })
             {
-                throw new CliException($"--transfer needs a model-based tuner (xgb, {string.Join(", ", TunerFactory.ValidityAware)}); the {name} tuner has no model to train");
+                throw new CliException($"--transfer needs a model-based tuner ({string.Join(", ", TunerFactory.Descriptors.Where(d => d.TakesTransfer).Select(d => d.Name))}); the {name} tuner has no model to train");
             }
 
             var exploration = parse.GetValue(gateExploration);
@@ -272,12 +272,12 @@ internal static class TuneCommand
                 var builder = new CachingBuilder(LocalBuilder.Instance);
                 var tunerContext = new TunerContext(task, run.Options.Seed, builder)
                 {
-                    Priors = TunerFactory.ValidityAware.Contains(run.Tuner) ? Priors(task, run) : TunerPriors.None,
+                    Priors = TunerFactory.Find(run.Tuner) is { UsesPriors: true } ? Priors(task, run) : TunerPriors.None,
                 };
                 var tuner = TunerFactory.Create(run.Tuner, tunerContext);
-                if (tuner is XgbTuner xgb && run.Transferred.Count > 0)
+                if (run.Transferred.Count > 0)
                 {
-                    xgb.Transfer(run.Transferred.GroupBy(r => r.TaskKey)
+                    tuner.Transfer(run.Transferred.GroupBy(r => r.TaskKey)
                         .Where(g => g.Key != task.Key && g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count)
                         .Select(g => (IReadOnlyList<(float[], double)>)g.Select(r => (EntityFeatures(r), r.Gflops(AutoTvmTask.WorkloadOf(r.TaskName, r.Args)?.Operations ?? 0))).ToList()));
                 }

@@ -81,7 +81,7 @@ public static class TunerBenchmark
     {
         var truth = layer.Truth;
         var task = new TuningTask(truth.Workload, truth.Board, seed);
-        var context = new TunerContext(task, seed, layer.Builder) { Priors = TunerFactory.ValidityAware.Contains(tunerName) ? priors : TunerPriors.None };
+        var context = new TunerContext(task, seed, layer.Builder) { Priors = TunerFactory.Find(tunerName) is { UsesPriors: true } ? priors : TunerPriors.None };
         var tuner = TunerFactory.Create(tunerName, context);
         var target = new ReplayTarget(truth.Board, [truth]);
         var tuningOptions = new TuningOptions { Trials = options.Trials, Seed = seed, BuildThreads = 1, Measure = MeasureOptions.Default with { TimeoutSeconds = options.HangSeconds } };
