@@ -3,6 +3,7 @@ using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Tuners;

@@ -1,4 +1,5 @@
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Tuners;
 

@@ -1,3 +1,4 @@
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Tuners;
 

@@ -1,3 +1,4 @@
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
@@ -233,7 +234,7 @@ public sealed class TuningSessionTests
         Assert.HasCount(61, after, "one measurement taken again, appended; the old record stays as it was");
         var again = after[^1];
         Assert.AreEqual(unattributed, again.Index);
-        Assert.AreEqual("ok", again.Status);
+        Assert.AreEqual(MeasureStatus.Ok, again.Status);
         Assert.AreEqual(1, result.Statuses["hang"], "the attributed hang stands");
         Assert.AreEqual(records.Single(r => r.Index == unattributed).Facts!.Trial, again.Facts!.Trial, "measured again where the tuner proposes it");
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Validity;
@@ -139,7 +140,7 @@ internal static class ModelCommand
                 var build = VtaCompiler.Compile(w, configuration, b);
                 if (build.Program is not { } program)
                 {
-                    result["status"] = "compile_error";
+                    result["status"] = MeasureStatus.CompileError.JsonName();
                     result["error"] = build.Error!.Message;
                 }
                 else

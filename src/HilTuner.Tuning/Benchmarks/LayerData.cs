@@ -1,4 +1,5 @@
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Measure;

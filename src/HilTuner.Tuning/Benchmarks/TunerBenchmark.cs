@@ -1,3 +1,4 @@
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Log;
@@ -97,15 +98,15 @@ public static class TunerBenchmark
         for (var t = 0; t < records.Count; t++)
         {
             var r = records[t];
-            var status = MeasureStatusNames.Parse(r.Status) ?? MeasureStatusNames.FromErrorNo(r.ErrorNo);
-            var measured = status is not (MeasureStatus.CompileError or MeasureStatus.Skipped);
+            var status = r.Status.Describe();
+            var measured = status.ReachedTarget;
             measurements += measured ? 1 : 0;
-            failed += status == MeasureStatus.Ok ? 0 : 1;
-            invalid += status.FailedOnTarget() ? 1 : 0;
-            lost += status is MeasureStatus.Hang or MeasureStatus.BoardReset ? options.HangSeconds : 0;
+            failed += status.Status == MeasureStatus.Ok ? 0 : 1;
+            invalid += status.FailedOnTarget ? 1 : 0;
+            lost += status.LosesBoardTime ? options.HangSeconds : 0;
             best = Math.Max(best, r.Gflops(truth.Workload.Operations));
             curve[t] = best;
-            if (trialsToBest is null && r.Index == layer.BestIndex && status == MeasureStatus.Ok)
+            if (trialsToBest is null && r.Index == layer.BestIndex && status.Status == MeasureStatus.Ok)
             {
                 (trialsToBest, measurementsToBest) = (t + 1, measurements);
             }

@@ -1,4 +1,5 @@
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Onnx;
 using HilTuner.Tuning.Validity;

@@ -1,4 +1,5 @@
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Tuning.Tuners;
 using HilTuner.Tuning.Validity;
 using Microsoft.ML;
@@ -58,7 +59,7 @@ internal sealed class PerformanceModel
     /// <summary>The transfer model: from programs of other tasks that ran, log(seconds / estimate).</summary>
     public static PerformanceModel? TrainPrior(IEnumerable<MeasuredProgram> programs, int seed)
     {
-        var ran = programs.Where(p => p.Status == Hardware.MeasureStatus.Ok && p.Seconds > 0).ToList();
+        var ran = programs.Where(p => p.Status == MeasureStatus.Ok && p.Seconds > 0).ToList();
         if (ran.Count < 10)
         {
             return null;

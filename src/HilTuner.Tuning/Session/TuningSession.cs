@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
@@ -297,9 +298,7 @@ public sealed class TuningSession(
 
     private TrialOutcome Outcome(TuningRecord record)
     {
-        var status = record.Facts?.Status is { } name && MeasureStatusNames.Parse(name) is { } parsed
-            ? parsed
-            : MeasureStatusNames.FromErrorNo(record.ErrorNo);
+        var status = record.Status;
         CompileFeatures? features = null;
         if (record.Facts?.Features is { } named)
         {

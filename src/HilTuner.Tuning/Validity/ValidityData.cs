@@ -1,5 +1,6 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
@@ -42,8 +43,8 @@ public static class ValidityData
                 continue;
             }
 
-            var status = MeasureStatusNames.Parse(facts.Status);
-            if (status is not { } s || !MeasuredProgram.Informative(s))
+            var s = record.Status;
+            if (!MeasuredProgram.Informative(s))
             {
                 Skip($"status {facts.Status}");
                 continue;

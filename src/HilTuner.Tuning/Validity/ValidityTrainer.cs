@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Onnx;
 using HilTuner.Tuning.Models;
