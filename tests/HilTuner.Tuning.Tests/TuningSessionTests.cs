@@ -224,7 +224,7 @@ public sealed class TuningSessionTests
         var board = TuningLog.Read(boardLog, out _);
         Assert.IsTrue(board.Single(r => r.Index == unattributed).Unattributed);
         Assert.IsFalse(board.Single(r => r.Index == attributed).Unattributed);
-        Validity.ValidityData.FromRecords(board, Board.Default, out var leftOut);
+        ValidityTraining.ValidityData.FromRecords(board, Board.Default, out var leftOut);
         Assert.AreEqual(1, leftOut.GetValueOrDefault("a board failure never attributed to its configuration"));
 
         var result = Tune("resnet18.C11", "random", 60, boardLog);

@@ -6,7 +6,7 @@ using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Tuning.Log;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
 using Spectre.Console;
 

@@ -8,7 +8,7 @@ using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
 using Spectre.Console;
@@ -312,7 +312,7 @@ internal static class TuneCommand
     private static TunerPriors Priors(TuningTask task, TuneSetup run)
     {
         var programs = ValidityData.FromRecords(run.Transferred.Where(r => r.TaskKey != task.Key), run.Board, out _);
-        IFailurePredictor? validity = run.Gate;
+        IValidityModel? validity = run.Gate;
         if (validity is null && programs.Count > 0)
         {
             try

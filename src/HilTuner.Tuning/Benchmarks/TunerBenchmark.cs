@@ -2,9 +2,10 @@ using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 using HilTuner.Validity;
 
@@ -65,7 +66,7 @@ public static class TunerBenchmark
         }
 
         var others = layers.Where(l => l != layer).SelectMany(l => l.Programs).ToList();
-        IFailurePredictor? validity = null;
+        IValidityModel? validity = null;
         try
         {
             validity = ValidityTrainer.Train(others, board);

@@ -1,7 +1,7 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Statuses;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;

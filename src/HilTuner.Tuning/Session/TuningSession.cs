@@ -23,7 +23,7 @@ namespace HilTuner.Tuning.Session;
 /// </remarks>
 public sealed class TuningSession(
     TuningTask task, ITuner tuner, ITarget target, TuningLog log, TuningOptions options,
-    IBuilder? builder = null, IValidityGate? gate = null)
+    IBuilder? builder = null, IValidityModel? gate = null)
 {
     private readonly IBuilder _builder = builder ?? LocalBuilder.Instance;
 

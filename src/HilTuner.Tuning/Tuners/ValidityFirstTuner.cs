@@ -1,7 +1,7 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Tuning.Models;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Tuners;
 

@@ -1,7 +1,7 @@
 using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>
 /// A compiled configuration and how it ended on the target: a row for the validity model (did it fail?) and for

@@ -6,7 +6,7 @@ using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
 using HilTuner.Vta.Config;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>Validity examples from tuning logs: every record of a compiled configuration that was measured on the target.</summary>
 public static class ValidityData
