@@ -22,7 +22,7 @@ internal static class LogCommand
             {
                 if (summary.Best is { } record)
                 {
-                    context.Out.WriteLine(RecordJson.Write(record));
+                    context.Out.WriteLine(record.ToJsonLine());
                 }
                 else
                 {

@@ -61,6 +61,9 @@ public sealed record TuningRecord
     public bool Unattributed =>
         Facts is { TargetKind: "board", Attribution: null } && Status.NeedsAttribution();
 
+    /// <summary>The record as one line of a tuning log (AutoTVM's JSON, as Python writes it).</summary>
+    public string ToJsonLine() => RecordJson.Write(this);
+
     /// <summary>Mean cost in seconds (AutoTVM's <c>np.mean(costs)</c>).</summary>
     public double MeanCost => Costs.Count == 0 ? FailureCost : Costs.Average();
 
