@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Onnx;
 using HilTuner.Validity;
@@ -143,7 +144,7 @@ public static class Predict
             json.WriteNumber("index", configuration.Index);
             if (compiled.Program is not { } program)
             {
-                json.WriteString("status", "compile_error");
+                json.WriteString("status", MeasureStatus.CompileError.JsonName());
                 json.WriteString("error", compiled.Error?.Message);
             }
             else

@@ -1,3 +1,5 @@
+using HilTuner.Compiler.Statuses;
+
 namespace HilTuner.Hardware;
 
 /// <summary>The outcome of measuring one compiled configuration on a target.</summary>
@@ -24,7 +26,7 @@ public sealed record Measurement
     public IReadOnlyList<Vta.Simulation.RaceReport> Races { get; init; } = [];
 
     /// <summary>
-    /// For a failure a board's own trouble could also cause (<see cref="MeasureStatusNames.NeedsAttribution"/>), why it
+    /// For a failure a board's own trouble could also cause (<see cref="MeasureStatuses.NeedsAttribution"/>), why it
     /// is charged to the configuration; null on targets where such a failure has no other cause (the simulator, a
     /// replay) and for every other status.
     /// </summary>

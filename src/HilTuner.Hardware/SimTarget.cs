@@ -1,5 +1,6 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Runtime;
 using HilTuner.Vta.Simulation;

@@ -3,7 +3,7 @@ using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Edge.Tests;

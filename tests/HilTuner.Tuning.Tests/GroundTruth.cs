@@ -3,6 +3,7 @@ using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Tuners;
@@ -78,7 +79,7 @@ internal sealed class GroundTruth
         while (curve.Count < budget && tuner.HasNext)
         {
             var proposed = tuner.NextBatch(Math.Min(batch, budget - curve.Count));
-            if (proposed.Count == 0 && TunerFactory.ValidityAware.Contains(tuner.Name))
+            if (proposed.Count == 0 && TunerFactory.Find(tuner.Name) is { UsesPriors: true })
             {
                 break;
             }

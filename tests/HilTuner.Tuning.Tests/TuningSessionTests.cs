@@ -1,3 +1,4 @@
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
@@ -254,7 +255,7 @@ public sealed class TuningSessionTests
         var board = TuningLog.Read(boardLog, out _);
         Assert.IsTrue(board.Single(r => r.Index == unattributed).Unattributed);
         Assert.IsFalse(board.Single(r => r.Index == attributed).Unattributed);
-        Validity.ValidityData.FromRecords(board, Board.Default, out var leftOut);
+        ValidityTraining.ValidityData.FromRecords(board, Board.Default, out var leftOut);
         Assert.AreEqual(1, leftOut.GetValueOrDefault("a board failure never attributed to its configuration"));
 
         var result = Tune("resnet18.C11", "random", 60, boardLog);
@@ -264,7 +265,7 @@ public sealed class TuningSessionTests
         Assert.HasCount(61, after, "one measurement taken again, appended; the old record stays as it was");
         var again = after[^1];
         Assert.AreEqual(unattributed, again.Index);
-        Assert.AreEqual("ok", again.Status);
+        Assert.AreEqual(MeasureStatus.Ok, again.Status);
         Assert.AreEqual(1, result.Statuses["hang"], "the attributed hang stands");
         Assert.AreEqual(records.Single(r => r.Index == unattributed).Facts!.Trial, again.Facts!.Trial, "measured again where the tuner proposes it");
     }

@@ -1,11 +1,12 @@
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
 
@@ -49,6 +50,31 @@ public sealed class ValidityGateTests
         }
 
         return TuningLog.Read(path, out _);
+    }
+
+    /// <summary>
+    /// One validity interface: a freshly trained model screens the session's programs as the model file does (the gate
+    /// and a tuner's prior are the same interface), by the rows of the programs it is given.
+    /// </summary>
+    [TestMethod]
+    public void AFreshlyTrainedModelIsAGateThatAgreesWithItsFile()
+    {
+        var examples = new[] { "resnet18.C7", "resnet18.C9", "resnet18.C11" }.SelectMany(Measured).ToList();
+        IValidityModel trained = ValidityTrainer.Train(examples, Board.Default);
+        using var file = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Board.Default));
+        var truth = GroundTruth.Of("resnet18.C10");
+        var programs = Enumerable.Range(0, (int)truth.Space.Size)
+            .Select(i => GroundTruth.Builder.Build(truth.Workload, truth.Space.Get(i), Board.Default).Program)
+            .OfType<VtaProgram>().ToList();
+        var fromTrained = trained.FailureProbabilities(Board.Default, programs);
+        var fromFile = ((IValidityModel)file).FailureProbabilities(Board.Default, programs);
+        Assert.AreEqual(programs.Count, fromTrained.Count);
+        for (var i = 0; i < programs.Count; i++)
+        {
+            Assert.AreEqual(fromFile[i], fromTrained[i], 1e-5, $"program {i}");
+        }
+
+        Assert.AreEqual(file.Threshold, trained.Threshold, 1e-9);
     }
 
     [TestMethod]

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Onnx;
 using HilTuner.Tests.Shared;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Validity.Tests;

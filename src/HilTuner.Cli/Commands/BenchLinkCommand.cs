@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Bridge;

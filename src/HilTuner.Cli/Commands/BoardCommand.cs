@@ -4,6 +4,7 @@ using System.Globalization;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Bridge;
 using HilTuner.Vta.Config;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Session;
@@ -120,7 +121,7 @@ internal static class ConvergencePlot
     /// <summary>The 1-based trials of <paramref name="records"/> (one task's) whose status failed on the target.</summary>
     private static List<int> FailedTrials(IReadOnlyList<TuningRecord> records) =>
         records.Select((r, i) => (r, Trial: r.Facts?.Trial is > 0 ? r.Facts.Trial : i + 1))
-            .Where(x => MeasureStatusNames.Parse(x.r.Status) is { } s && s.FailedOnTarget())
+            .Where(x => x.r.Facts is not null && x.r.Status.FailedOnTarget())
             .Select(x => x.Trial)
             .ToList();
 

@@ -3,9 +3,10 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Tuning.Log;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
 using Spectre.Console;
 
@@ -148,7 +149,7 @@ internal static class ModelCommand
                 var build = VtaCompiler.Compile(w, configuration, b);
                 if (build.Program is not { } program)
                 {
-                    result["status"] = "compile_error";
+                    result["status"] = MeasureStatus.CompileError.JsonName();
                     result["error"] = build.Error!.Message;
                 }
                 else

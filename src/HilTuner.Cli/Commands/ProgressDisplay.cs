@@ -1,4 +1,5 @@
 using System.Globalization;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Tuning.Session;
 using Spectre.Console;
 
@@ -80,7 +81,7 @@ internal sealed class ProgressDisplay(CliContext context, IReadOnlyList<string> 
 
     private static string Failures(TaskProgress p)
     {
-        var failures = p.Statuses.Where(s => s.Key != "ok").OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}").ToList();
+        var failures = p.Statuses.Where(s => s.Key != MeasureStatus.Ok.JsonName()).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}").ToList();
         return failures.Count == 0 ? "none" : string.Join(", ", failures);
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Vta.Programs;
 using HilTuner.Vta.Simulation;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using Spectre.Console;

@@ -8,7 +8,7 @@ using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
 using Spectre.Console;
@@ -91,9 +91,9 @@ internal static class TuneCommand
                 throw new CliException($"unknown tuner \"{name}\" (known: {string.Join(", ", TunerFactory.Names)})");
             }
 
-            if ((parse.GetValue(transfer) ?? []).Length > 0 && name != "xgb" && !TunerFactory.ValidityAware.Contains(name))
+            if ((parse.GetValue(transfer) ?? []).Length > 0 && TunerFactory.Find(name) is { TakesTransfer: false })
             {
-                throw new CliException($"--transfer needs a model-based tuner (xgb, {string.Join(", ", TunerFactory.ValidityAware)}); the {name} tuner has no model to train");
+                throw new CliException($"--transfer needs a model-based tuner ({string.Join(", ", TunerFactory.Descriptors.Where(d => d.TakesTransfer).Select(d => d.Name))}); the {name} tuner has no model to train");
             }
 
             var exploration = parse.GetValue(gateExploration);

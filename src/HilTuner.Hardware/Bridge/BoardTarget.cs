@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Runtime;

@@ -1,3 +1,5 @@
+using HilTuner.Compiler.Statuses;
+
 namespace HilTuner.Hardware.Replay;
 
 /// <summary>How one configuration ended when it was measured on the simulator: status, cycles, board seconds, error.</summary>

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
 
@@ -206,7 +207,7 @@ public sealed class GroundTruthTable
                     throw new GroundTruthException($"{path}:{i + 2}: index {line["index"]}, expected {i}");
                 }
 
-                var status = MeasureStatusNames.Parse(line["status"]!.GetValue<string>())
+                var status = MeasureStatuses.Parse(line["status"]!.GetValue<string>())
                     ?? throw new GroundTruthException($"{path}:{i + 2}: unknown status {line["status"]}");
                 entries[i] = new GroundTruthEntry(status, line["cycles"]!.GetValue<long>(), line["seconds"]!.GetValue<double>(), line["error"]?.GetValue<string>());
             }

@@ -1,5 +1,6 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Hardware.Replay;

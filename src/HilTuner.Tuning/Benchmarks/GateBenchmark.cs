@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using HilTuner.Compiler;
 using HilTuner.Onnx;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
 

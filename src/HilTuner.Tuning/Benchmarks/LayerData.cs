@@ -1,8 +1,9 @@
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Measure;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Benchmarks;
 

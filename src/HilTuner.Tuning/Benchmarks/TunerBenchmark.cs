@@ -1,9 +1,11 @@
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 using HilTuner.Validity;
 
@@ -55,7 +57,7 @@ public static class TunerBenchmark
         }
 
         var others = layers.Where(l => l != layer).SelectMany(l => l.Programs).ToList();
-        IFailurePredictor? validity = null;
+        IValidityModel? validity = null;
         try
         {
             validity = ValidityTrainer.Train(others, board);
@@ -88,15 +90,15 @@ public static class TunerBenchmark
         for (var t = 0; t < records.Count; t++)
         {
             var r = records[t];
-            var status = MeasureStatusNames.Parse(r.Status) ?? MeasureStatusNames.FromErrorNo(r.ErrorNo);
-            var measured = status is not (MeasureStatus.CompileError or MeasureStatus.Skipped);
+            var status = r.Status.Describe();
+            var measured = status.ReachedTarget;
             measurements += measured ? 1 : 0;
-            failed += status == MeasureStatus.Ok ? 0 : 1;
-            invalid += status.FailedOnTarget() ? 1 : 0;
-            lost += status is MeasureStatus.Hang or MeasureStatus.BoardReset ? options.HangSeconds : 0;
+            failed += status.Status == MeasureStatus.Ok ? 0 : 1;
+            invalid += status.FailedOnTarget ? 1 : 0;
+            lost += status.LosesBoardTime ? options.HangSeconds : 0;
             best = Math.Max(best, r.Gflops(truth.Workload.Operations));
             curve[t] = best;
-            if (trialsToBest is null && r.Index == layer.BestIndex && status == MeasureStatus.Ok)
+            if (trialsToBest is null && r.Index == layer.BestIndex && status.Status == MeasureStatus.Ok)
             {
                 (trialsToBest, measurementsToBest) = (t + 1, measurements);
             }

@@ -2,6 +2,7 @@ using System.Globalization;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Tuning.Log;
 using HilTuner.Vta.Config;
@@ -79,9 +80,9 @@ public sealed record CalibrationInput(IReadOnlyList<CalibrationRecord> Records, 
             return (null, $"another VTA configuration ({model ?? "no -model="}; the board is {board.Vta.TargetModel})");
         }
 
-        if (!r.Succeeded || r.Status != "ok")
+        if (!r.Succeeded || r.Status != MeasureStatus.Ok)
         {
-            return (null, $"failed ({r.Status})");
+            return (null, $"failed ({r.StatusName})");
         }
 
         if (r.Facts is { TargetKind: not "board" } facts)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 
@@ -168,7 +169,7 @@ internal static class RecordJson
             return;
         }
 
-        if (MeasureStatusNames.Parse(facts.Status) is null)
+        if (MeasureStatuses.Parse(facts.Status) is null)
         {
             throw new FormatException($"hiltuner.status \"{facts.Status}\" is not a status (known: {string.Join(", ", Enum.GetValues<MeasureStatus>().Select(s => s.JsonName()))})");
         }

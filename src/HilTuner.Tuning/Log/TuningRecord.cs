@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 
 namespace HilTuner.Tuning.Log;
@@ -46,8 +47,11 @@ public sealed record TuningRecord
 
     public bool Succeeded => ErrorNo == 0;
 
-    /// <summary>HilTuner's status when the record has it; for AutoTVM's own records <c>ok</c> or <c>error_no N</c>.</summary>
-    public string Status => Facts?.Status ?? (Succeeded ? "ok" : $"error_no {ErrorNo}");
+    /// <summary>HilTuner's status when the record names one; for AutoTVM's own records the closest to its error number.</summary>
+    public MeasureStatus Status => MeasureStatuses.Of(Facts?.Status, ErrorNo);
+
+    /// <summary>The status as a summary shows it: HilTuner's name when the record has one; for AutoTVM's own records <c>ok</c> or <c>error_no N</c>.</summary>
+    public string StatusName => Facts?.Status ?? (Succeeded ? MeasureStatus.Ok.JsonName() : $"error_no {ErrorNo}");
 
     /// <summary>
     /// A failure on a board that a board's own trouble could have caused (a hang, a lost link, a reset) and that was
@@ -55,7 +59,7 @@ public sealed record TuningRecord
     /// validity data leave it out.
     /// </summary>
     public bool Unattributed =>
-        Facts is { TargetKind: "board", Attribution: null } f && MeasureStatusNames.Parse(f.Status) is { } s && s.NeedsAttribution();
+        Facts is { TargetKind: "board", Attribution: null } && Status.NeedsAttribution();
 
     /// <summary>The record as one line of the log, exactly as the log writes it (AutoTVM's v0.2 JSON, as Python writes it).</summary>
     public string ToLogLine() => RecordJson.Write(this);

@@ -1,7 +1,9 @@
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Onnx;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.Measure;
+using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Models;
 
@@ -9,7 +11,7 @@ namespace HilTuner.Tuning.Models;
 /// ModelV while tuning: the prior model (a file, or trained on other tasks) until the task's own measurements hold
 /// enough of both outcomes, then the mean of the prior and a model refit on those measurements.
 /// </summary>
-internal sealed class OnlineValidity(IFailurePredictor? prior, int seed, int minimumPerClass = 3)
+internal sealed class OnlineValidity(IValidityModel? prior, int seed, int minimumPerClass = 3)
 {
     private static readonly ValidityTrainingOptions Online = new() { Trees = 30, Leaves = 8, MinimumExamplesPerLeaf = 1, LearningRate = 0.3 };
 

@@ -1,6 +1,7 @@
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
@@ -58,7 +59,7 @@ internal sealed class PerformanceModel
     /// <summary>The transfer model: from programs of other tasks that ran, log(seconds / estimate).</summary>
     public static PerformanceModel? TrainPrior(IEnumerable<MeasuredProgram> programs, int seed)
     {
-        var ran = programs.Where(p => p.Status == Hardware.MeasureStatus.Ok && p.Seconds > 0).ToList();
+        var ran = programs.Where(p => p.Status == MeasureStatus.Ok && p.Seconds > 0).ToList();
         if (ran.Count < 10)
         {
             return null;

@@ -39,7 +39,7 @@ public sealed record WorkloadSummary(
             for (var i = 0; i < list.Count; i++)
             {
                 var r = list[i];
-                statuses[r.Status] = statuses.GetValueOrDefault(r.Status) + 1;
+                statuses[r.StatusName] = statuses.GetValueOrDefault(r.StatusName) + 1;
                 var gflops = r.Gflops(operations);
                 if (r.Succeeded && (best is null || r.MeanCost < best.MeanCost))
                 {

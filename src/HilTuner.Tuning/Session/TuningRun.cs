@@ -4,7 +4,7 @@ using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Tuners;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Tuning.Session;
@@ -53,12 +53,12 @@ public sealed class TuningRun
         var builder = Builder ?? new CachingBuilder(LocalBuilder.Instance);
         var tunerContext = new TunerContext(task, Options.Seed, builder)
         {
-            Priors = TunerFactory.ValidityAware.Contains(Tuner) ? (PriorsOf ?? Priors)(task) : TunerPriors.None,
+            Priors = TunerFactory.Find(Tuner) is { UsesPriors: true } ? (PriorsOf ?? Priors)(task) : TunerPriors.None,
         };
         var tuner = TunerFactory.Create(Tuner, tunerContext);
-        if (tuner is XgbTuner xgb && Transferred.Count > 0)
+        if (Transferred.Count > 0)
         {
-            xgb.Transfer(Transferred.GroupBy(r => r.TaskKey)
+            tuner.Transfer(Transferred.GroupBy(r => r.TaskKey)
                 .Where(g => g.Key != task.Key && g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count)
                 .Select(g => (IReadOnlyList<(float[], double)>)g.Select(r => (EntityFeatures(r), r.Gflops(AutoTvmTask.WorkloadOf(r.TaskName, r.Args)?.Operations ?? 0))).ToList()));
         }
@@ -107,7 +107,7 @@ public sealed class TuningRun
     private TunerPriors Priors(TuningTask task)
     {
         var programs = ValidityData.FromRecords(Transferred.Where(r => r.TaskKey != task.Key), Board, out _);
-        IFailurePredictor? validity = Gate;
+        IValidityModel? validity = Gate;
         if (validity is null && programs.Count > 0)
         {
             try

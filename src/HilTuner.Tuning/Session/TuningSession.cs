@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
@@ -22,7 +23,7 @@ namespace HilTuner.Tuning.Session;
 /// </remarks>
 public sealed class TuningSession(
     TuningTask task, ITuner tuner, ITarget target, TuningOptions options,
-    IBuilder? builder = null, IValidityGate? gate = null)
+    IBuilder? builder = null, IValidityModel? gate = null)
 {
     private readonly IBuilder _builder = builder ?? LocalBuilder.Instance;
 
@@ -307,9 +308,7 @@ public sealed class TuningSession(
 
     private TrialOutcome Outcome(TuningRecord record)
     {
-        var status = record.Facts?.Status is { } name && MeasureStatusNames.Parse(name) is { } parsed
-            ? parsed
-            : MeasureStatusNames.FromErrorNo(record.ErrorNo);
+        var status = record.Status;
         CompileFeatures? features = null;
         if (record.Facts?.Features is { } named)
         {

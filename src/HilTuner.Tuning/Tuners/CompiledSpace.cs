@@ -1,6 +1,6 @@
 using HilTuner.Compiler;
 using System.Collections.Concurrent;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Tuners;
 

@@ -26,4 +26,11 @@ public interface ITuner
     /// a log: configurations it never proposed become visited.
     /// </summary>
     void Update(IReadOnlyList<TrialOutcome> outcomes);
+
+    /// <summary>
+    /// Measurements of other tasks (or earlier runs) on the same board, as knob features and GFLOPS, one list per
+    /// task (AutoTVM's <c>load_history</c>): a tuner whose model learns from them may plan its first batch from
+    /// them; the others ignore them (their descriptor says whether they take transfer).
+    /// </summary>
+    void Transfer(IEnumerable<IReadOnlyList<(float[] Features, double Gflops)>> tasks);
 }

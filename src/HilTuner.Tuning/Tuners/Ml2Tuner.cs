@@ -1,13 +1,13 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Tuning.Models;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Tuners;
 
 /// <summary>
 /// ML²Tuner's loop with its three models. Each round ModelP — AutoTVM's ranking trees on knob features, explored by
-/// simulated annealing — proposes (α + 1)·N candidates; they are compiled (which drops what does not compile and
+/// simulated annealing, as a <see cref="ModelBasedTuner"/> — proposes (α + 1)·N candidates; they are compiled (which drops what does not compile and
 /// yields the compile features); ModelV removes those predicted to fail on the board; ModelA — trees on the compile
 /// features — ranks the rest, and the best N are measured. Before ModelP has a success to learn from, the proposals
 /// are random.
@@ -18,31 +18,24 @@ namespace HilTuner.Tuning.Tuners;
 /// validity-aware tuner here); ModelP keeps AutoTVM's 0-GFLOPS penalty for failures; ModelA predicts the log of the
 /// measured time over the timing model's estimate; until ModelA has three measurements, ModelP's order stands.
 /// </remarks>
-public sealed class Ml2Tuner : TunerBase
+public sealed class Ml2Tuner : ModelBasedTuner
 {
+    private const int MaxRounds = 8;
+
     private readonly TunerContext _context;
     private readonly CompiledSpace _compiled;
     private readonly OnlineValidity _validity;
-    private readonly RankingCostModel _modelP;
-    private readonly SimulatedAnnealing _annealing;
-    private readonly List<float[]> _knobRows = [];
-    private readonly List<double> _gflops = [];
     private readonly List<(float[] Row, double Label)> _ran = [];
     private PerformanceModel? _modelA;
-    private const int MaxRounds = 8;
-
-    private int _fittedOn;
-    private float[]? _scores;
     private bool _exhausted;
 
+    /// <summary>ModelP is AutoTVM's model-based tuner's model and optimizer; it refits every other round (16 outcomes at a batch of 8), once there is a success to rank against, and plans per round.</summary>
     public Ml2Tuner(TunerContext context)
-        : base(context.Space, context.Seed)
+        : base(context.Space, context.Seed, planSize: 16, new RefitCadence(RefitKind.Every, Outcomes: 16, PlanAtFit: false), new KnobCostModel(context.Space, context.Seed), random => new SimulatedAnnealing(context.Space, random))
     {
         _context = context;
         _compiled = new CompiledSpace(context);
         _validity = new OnlineValidity(context.Priors.Validity, context.Seed);
-        _modelP = new RankingCostModel(context.Seed);
-        _annealing = new SimulatedAnnealing(context.Space, Random);
     }
 
     public override string Name => "ml2";
@@ -57,8 +50,8 @@ public sealed class Ml2Tuner : TunerBase
         for (var round = 0; batch.Count < count && Visited.Count < Space.Size && round < MaxRounds; round++)
         {
             var want = count - batch.Count;
-            var proposed = _modelP.IsTrained && round < MaxRounds / 2
-                ? _annealing.FindMaximums(ScoreP, (Alpha + 1) * want, Visited)
+            var proposed = Trained && round < MaxRounds / 2
+                ? Maximums((Alpha + 1) * want)
                 : RandomCandidates((Alpha + 1) * want);
 
             // Compile: what does not compile is dropped for good (it can never be measured).
@@ -102,11 +95,8 @@ public sealed class Ml2Tuner : TunerBase
 
     public override void Update(IReadOnlyList<TrialOutcome> outcomes)
     {
-        base.Update(outcomes);
         foreach (var outcome in outcomes)
         {
-            _knobRows.Add(KnobFeatures.Of(outcome.Configuration));
-            _gflops.Add(outcome.Succeeded ? outcome.Gflops : 0);
             if (_compiled.Row(outcome.Configuration.Index) is not { } row)
             {
                 continue;
@@ -126,14 +116,8 @@ public sealed class Ml2Tuner : TunerBase
             _modelA = PerformanceModel.Fit(_ran.Select(r => r.Row).ToList(), _ran.Select(r => r.Label).ToList(), null, _context.Seed, trees: 50, leaves: 8, learningRate: 0.2);
         }
 
-        // ModelP refits every other round (16 outcomes at a batch of 8), once there is a success to rank against.
-        var best = _gflops.Count == 0 ? 0 : _gflops.Max();
-        if (best > 1e-6 && _gflops.Count - _fittedOn >= 16)
-        {
-            _modelP.Fit(_knobRows, _gflops.Select(g => g / best).ToList(), Enumerable.Repeat(0, _gflops.Count).ToList());
-            _fittedOn = _gflops.Count;
-            _scores = null;
-        }
+        // ModelP: the model-based tuner's observations and refit.
+        base.Update(outcomes);
     }
 
     private List<long> RandomCandidates(int count)
@@ -150,21 +134,5 @@ public sealed class Ml2Tuner : TunerBase
         }
 
         return result;
-    }
-
-    private float ScoreP(long index)
-    {
-        if (Space.Size > 1 << 22)
-        {
-            return _modelP.Predict(KnobFeatures.Of(Space.Get(index)));
-        }
-
-        _scores ??= Enumerable.Repeat(float.NaN, (int)Space.Size).ToArray();
-        if (float.IsNaN(_scores[index]))
-        {
-            _scores[index] = _modelP.Predict(KnobFeatures.Of(Space.Get(index)));
-        }
-
-        return _scores[index];
     }
 }

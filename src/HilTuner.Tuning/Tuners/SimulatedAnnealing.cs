@@ -7,7 +7,7 @@ namespace HilTuner.Tuning.Tuners;
 /// (one knob changed per step), accepting a move with probability exp(min((new − old) / (t + 1e-5), 1)) as the
 /// temperature cools linearly from 1 to 0; the best <c>num</c> unvisited points seen are kept.
 /// </summary>
-internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int chains = 128, int steps = 500, int earlyStop = 50)
+internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int chains = 128, int steps = 500, int earlyStop = 50) : IModelOptimizer
 {
     private readonly int[] _dims = space.Knobs.Select(k => k.Count).ToArray();
     private long[]? _points;
@@ -15,10 +15,12 @@ internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int c
     public int Chains { get; } = (int)Math.Min(chains, space.Size);
 
     /// <summary>The highest-scoring configurations not in <paramref name="exclude"/>, best first.</summary>
-    public List<long> FindMaximums(Func<long, float> score, int num, IReadOnlySet<long> exclude)
+    public IReadOnlyList<long> FindMaximums(Func<long, double> model, int num, IReadOnlySet<long> exclude)
     {
+        // The annealer works in single precision, as the ranking trees score.
+        float Score(long p) => (float)model(p);
         var points = _points ?? Enumerable.Range(0, Chains).Select(_ => random.NextInt64(space.Size)).ToArray();
-        var scores = points.Select(score).ToArray();
+        var scores = points.Select(Score).ToArray();
 
         // The best num points, kept as (score, index); unfilled slots hold −∞ placeholders.
         var best = new PriorityQueue<long, float>();
@@ -53,7 +55,7 @@ internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int c
             for (var i = 0; i < points.Length; i++)
             {
                 var next = RandomWalk(points[i]);
-                var nextScore = score(next);
+                var nextScore = Score(next);
                 var accept = Math.Exp(Math.Min((nextScore - scores[i]) / (temperature + 1e-5), 1));
                 best.TryPeek(out _, out var worstBefore);
                 if (nextScore > worstBefore && !inHeap.Contains(next) && !exclude.Contains(next))

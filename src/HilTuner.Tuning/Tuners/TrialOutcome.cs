@@ -1,5 +1,6 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 
 namespace HilTuner.Tuning.Tuners;

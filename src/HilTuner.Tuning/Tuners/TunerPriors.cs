@@ -1,5 +1,6 @@
+using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Models;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Tuners;
 
@@ -16,7 +17,7 @@ public sealed class TunerPriors
     public static TunerPriors None { get; } = new();
 
     /// <summary>Probability of failure on the target; null when no model is at hand.</summary>
-    public IFailurePredictor? Validity { get; init; }
+    public IValidityModel? Validity { get; init; }
 
     /// <summary>Compiled and measured programs of other tasks on this board (rows as <see cref="ProgramFeatures"/>).</summary>
     public IReadOnlyList<MeasuredProgram> Programs { get; init; } = [];

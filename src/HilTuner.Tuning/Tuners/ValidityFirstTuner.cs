@@ -1,7 +1,7 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Tuning.Models;
-using HilTuner.Tuning.Validity;
+using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Tuners;
 
@@ -17,126 +17,150 @@ namespace HilTuner.Tuning.Tuners;
 /// <item>Each batch is the fastest-predicted configurations, best first.</item>
 /// </list>
 /// </summary>
-public sealed class ValidityFirstTuner : TunerBase
+public sealed class ValidityFirstTuner : ModelBasedTuner
 {
     /// <summary>Share of proposals drawn at random from the admissible configurations instead of the fastest predicted.</summary>
     public const double Exploration = 0.05;
 
-    private readonly TunerContext _context;
-    private readonly CompiledSpace _compiled;
     private readonly OnlineValidity _validity;
-    private readonly PerformanceModel? _prior;
-    private readonly List<(float[] Row, double Residual)> _measured = [];
-    private PerformanceModel? _online;
-    private IReadOnlyList<long>? _compiledIndices;
-    private List<long>? _admissible;
+    private readonly CompiledSpace _compiled;
+    private List<long> _admissible = [];
+    private bool _stale = true;
 
     public ValidityFirstTuner(TunerContext context)
-        : base(context.Space, context.Seed)
+        : this(context, new CompiledSpace(context), new OnlineValidity(context.Priors.Validity, context.Seed))
     {
-        _context = context;
-        _compiled = new CompiledSpace(context);
-        _validity = new OnlineValidity(context.Priors.Validity, context.Seed);
-        _prior = context.Priors.Performance;
+    }
+
+    /// <summary>
+    /// ModelA as the cost model, refit on every update; the optimizer ranks every admissible configuration, and the plan
+    /// is made before each batch (what is admissible changes with every measurement ModelV learns from).
+    /// </summary>
+    private ValidityFirstTuner(TunerContext context, CompiledSpace compiled, OnlineValidity validity)
+        : base(context.Space, context.Seed, int.MaxValue, new RefitCadence(RefitKind.EveryUpdate, PlanAtFit: false), new TimeCostModel(context, compiled), _ => new AdmissibleRanking(compiled, validity))
+    {
+        _compiled = compiled;
+        _validity = validity;
     }
 
     public override string Name => "hiltuner";
 
-    public override bool HasNext => Admissible().Count > 0;
+    /// <summary>
+    /// Whether any configuration is worth measuring: compiled, not yet visited, and not predicted to fail on the board.
+    /// When none is left the tuner stops: what remains either does not compile or would, by ModelV, fail on the board.
+    /// </summary>
+    public override bool HasNext
+    {
+        get
+        {
+            Fresh();
+            return Plan.Any(i => !Visited.Contains(i));
+        }
+    }
 
     public override IReadOnlyList<Configuration> NextBatch(int count)
     {
-        var admissible = Admissible();
-        var width = ProgramFeatures.Count;
-        var rows = _compiled.Rows(admissible);
-        var predicted = new double[admissible.Count];
-        for (var k = 0; k < admissible.Count; k++)
-        {
-            predicted[k] = PredictLogSeconds(rows.AsSpan(k * width, width));
-        }
-
         // Fastest predicted first; a small share of the picks goes to a random admissible configuration, so that a
         // performance model that is wrong about a region gets to see it.
-        var order = Enumerable.Range(0, admissible.Count).OrderBy(k => predicted[k]).ThenBy(k => admissible[k]).ToList();
-        var batch = new List<Configuration>(count);
-        var taken = new HashSet<int>();
-        var next = 0;
-        while (batch.Count < Math.Min(count, admissible.Count))
-        {
-            int pick;
-            if (Random.NextDouble() < Exploration)
-            {
-                do
-                {
-                    pick = Random.Next(admissible.Count);
-                }
-                while (taken.Contains(pick));
-            }
-            else
-            {
-                while (taken.Contains(order[next]))
-                {
-                    next++;
-                }
-
-                pick = order[next];
-            }
-
-            taken.Add(pick);
-            batch.Add(Space.Get(admissible[pick]));
-            Visited.Add(admissible[pick]);
-        }
-
-        _admissible = null;
+        Fresh();
+        var batch = base.NextBatch(count);
+        _stale = true;
         return batch;
     }
 
     public override void Update(IReadOnlyList<TrialOutcome> outcomes)
     {
-        base.Update(outcomes);
         foreach (var outcome in outcomes)
         {
-            if (_compiled.Row(outcome.Configuration.Index) is not { } row)
+            if (_compiled.Row(outcome.Configuration.Index) is { } row)
             {
-                continue;
-            }
-
-            _validity.Add(row, outcome.Status);
-            if (outcome.Succeeded && outcome.Gflops > 0)
-            {
-                var seconds = _context.Task.Workload.Operations / (outcome.Gflops * 1e9);
-                _measured.Add((row, Math.Log(seconds) - PredictLogSeconds(row, withOnline: false)));
+                _validity.Add(row, outcome.Status);
             }
         }
 
-        _admissible = null;
         _validity.Refit();
-        // With a transfer model the task's own measurements only nudge it; without one they are all there is.
-        var (minimum, trees, leaves, rate) = _prior is null ? (3, 50, 8, 0.2) : (8, 20, 4, 0.1);
-        if (_measured.Count >= minimum)
+        base.Update(outcomes);
+        _stale = true;
+    }
+
+    protected override bool Explores(int trialPointer) => Random.NextDouble() < Exploration;
+
+    /// <summary>A uniformly random admissible configuration not yet taken.</summary>
+    protected override long ExplorationPick()
+    {
+        long index;
+        do
         {
-            _online = PerformanceModel.Fit(_measured.Select(m => m.Row).ToList(), _measured.Select(m => m.Residual).ToList(), null, _context.Seed, trees, leaves, rate);
+            index = _admissible[Random.Next(_admissible.Count)];
+        }
+        while (Visited.Contains(index));
+        return index;
+    }
+
+    /// <summary>Plans anew when a batch or an update made the plan stale: every admissible configuration, fastest predicted first.</summary>
+    private void Fresh()
+    {
+        if (_stale)
+        {
+            Replan(int.MaxValue);
+            _admissible = [.. Plan.Order()];
+            _stale = false;
         }
     }
 
-    private double PredictLogSeconds(ReadOnlySpan<float> row, bool withOnline = true) =>
-        PerformanceModel.LogEstimate(row) + (_prior?.Correction(row) ?? 0) + (withOnline && _online is { } o ? o.Correction(row) : 0);
-
     /// <summary>
-    /// The configurations worth measuring: compiled, not yet visited, and not predicted to fail on the board. When
-    /// none is left the tuner stops: what remains either does not compile or would, by ModelV, fail on the board.
+    /// ModelA: the timing model's estimate, corrected by trees learnt on other layers' measurements (transfer), corrected
+    /// again by trees refit on this task's measurements; the score is minus the predicted log-seconds.
     /// </summary>
-    private List<long> Admissible()
+    private sealed class TimeCostModel(TunerContext context, CompiledSpace compiled) : ICostModel
     {
-        if (_admissible is not null)
+        private readonly PerformanceModel? _prior = context.Priors.Performance;
+        private PerformanceModel? _online;
+
+        public bool Fit(IReadOnlyList<TrialOutcome> observations)
         {
-            return _admissible;
+            var measured = new List<(float[] Row, double Residual)>();
+            foreach (var outcome in observations)
+            {
+                if (outcome.Succeeded && outcome.Gflops > 0 && compiled.Row(outcome.Configuration.Index) is { } row)
+                {
+                    var seconds = context.Task.Workload.Operations / (outcome.Gflops * 1e9);
+                    measured.Add((row, Math.Log(seconds) - PredictLogSeconds(row, withOnline: false)));
+                }
+            }
+
+            // With a transfer model the task's own measurements only nudge it; without one they are all there is.
+            var (minimum, trees, leaves, rate) = _prior is null ? (3, 50, 8, 0.2) : (8, 20, 4, 0.1);
+            if (measured.Count >= minimum)
+            {
+                _online = PerformanceModel.Fit(measured.Select(m => m.Row).ToList(), measured.Select(m => m.Residual).ToList(), null, context.Seed, trees, leaves, rate);
+            }
+
+            return true;
         }
 
-        _compiledIndices ??= _compiled.CompileAll();
-        var unvisited = _compiledIndices.Where(i => !Visited.Contains(i)).ToList();
-        var failure = unvisited.Count == 0 ? [] : _validity.Probabilities(_compiled.Rows(unvisited), unvisited.Count);
-        _admissible = unvisited.Where((_, k) => failure[k] < _validity.Threshold).ToList();
-        return _admissible;
+        public double Predict(long index) => -PredictLogSeconds(compiled.Row(index)!);
+
+        private double PredictLogSeconds(ReadOnlySpan<float> row, bool withOnline = true) =>
+            PerformanceModel.LogEstimate(row) + (_prior?.Correction(row) ?? 0) + (withOnline && _online is { } o ? o.Correction(row) : 0);
+    }
+
+    /// <summary>
+    /// The optimizer over ModelA: every configuration that compiles, is not excluded and is not predicted by ModelV to
+    /// fail, ranked by score (ties by index).
+    /// </summary>
+    private sealed class AdmissibleRanking(CompiledSpace compiled, OnlineValidity validity) : IModelOptimizer
+    {
+        private IReadOnlyList<long>? _compiledIndices;
+
+        public IReadOnlyList<long> FindMaximums(Func<long, double> score, int num, IReadOnlySet<long> exclude)
+        {
+            _compiledIndices ??= compiled.CompileAll();
+            var unvisited = _compiledIndices.Where(i => !exclude.Contains(i)).ToList();
+            var failure = unvisited.Count == 0 ? [] : validity.Probabilities(compiled.Rows(unvisited), unvisited.Count);
+
+            // Ordered by the predicted log-seconds (minus the score) so that equal predictions keep index order.
+            return unvisited.Where((_, k) => failure[k] < validity.Threshold).OrderBy(i => -score(i)).ThenBy(i => i).Take(num).ToList();
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Reference;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware.Bridge;
 using HilTuner.Tests.Shared;

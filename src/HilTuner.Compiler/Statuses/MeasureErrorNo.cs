@@ -1,4 +1,4 @@
-namespace HilTuner.Hardware;
+namespace HilTuner.Compiler.Statuses;
 
 /// <summary>AutoTVM's error numbers (<c>tvm.autotvm.measure.MeasureErrorNo</c>), as they appear in a tuning log.</summary>
 public enum MeasureErrorNo

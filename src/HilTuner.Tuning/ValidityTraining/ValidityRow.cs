@@ -1,4 +1,4 @@
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>An ML.NET row of the validity model: the features and whether the configuration failed.</summary>
 public sealed class ValidityRow

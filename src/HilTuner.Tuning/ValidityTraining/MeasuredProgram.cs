@@ -1,6 +1,7 @@
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>
 /// A compiled configuration and how it ended on the target: a row for the validity model (did it fail?) and for
@@ -15,5 +16,5 @@ public sealed record MeasuredProgram(float[] Features, MeasureStatus Status, dou
     public string? Target { get; init; }
 
     /// <summary>Whether the status says anything about the target: the program compiled and was measured (not skipped).</summary>
-    public static bool Informative(MeasureStatus status) => status == MeasureStatus.Ok || status.FailedOnTarget();
+    public static bool Informative(MeasureStatus status) => status.Describe().ReachedTarget;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using HilTuner.Compiler;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Hardware;
 using HilTuner.Onnx;
 using HilTuner.Tuning.Models;
@@ -11,7 +12,7 @@ using Microsoft.ML.Trainers.FastTree;
 
 using HilTuner.Validity;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>
 /// Trains ModelV: gradient-boosted trees (ML.NET FastTree) with a Platt calibration, predicting the probability
@@ -19,8 +20,8 @@ namespace HilTuner.Tuning.Validity;
 /// </summary>
 public static class ValidityTrainer
 {
-    private static readonly MeasureStatus[] FailureClasses =
-        [MeasureStatus.RuntimeError, MeasureStatus.Hang, MeasureStatus.WrongAnswer, MeasureStatus.BoardReset, MeasureStatus.LinkLost];
+    /// <summary>The failure heads: one per status that fails on the target.</summary>
+    private static readonly MeasureStatus[] FailureClasses = [.. MeasureStatuses.All.Where(d => d.FailedOnTarget).Select(d => d.Status)];
 
     public static TrainedValidityModel Train(IReadOnlyList<MeasuredProgram> examples, Board board, ValidityTrainingOptions? options = null)
     {

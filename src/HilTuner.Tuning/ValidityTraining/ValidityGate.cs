@@ -3,10 +3,10 @@ using HilTuner.Tuning.Measure;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>A validity model file as the measurement pipeline's gate and as a tuner's prior.</summary>
-public sealed class ValidityGate(ValidityPredictor predictor) : IValidityGate, IFailurePredictor, IDisposable
+public sealed class ValidityGate(ValidityPredictor predictor) : IValidityModel, IDisposable
 {
     public ValidityPredictor Predictor { get; } = predictor;
 

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>What ML.NET's calibrated binary classifier says of one row.</summary>
 public sealed class ValidityPrediction

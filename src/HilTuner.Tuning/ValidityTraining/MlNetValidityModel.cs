@@ -4,7 +4,7 @@ using HilTuner.Validity;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>
 /// The ML.NET form of a validity model's <c>p_fail</c> head, kept beside its ONNX file: for <c>--engine mlnet</c>

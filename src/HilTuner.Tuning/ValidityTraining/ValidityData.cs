@@ -1,11 +1,12 @@
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Log;
 using HilTuner.Vta.Config;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>Validity examples from tuning logs: every record of a compiled configuration that was measured on the target.</summary>
 public static class ValidityData
@@ -42,8 +43,8 @@ public static class ValidityData
                 continue;
             }
 
-            var status = MeasureStatusNames.Parse(facts.Status);
-            if (status is not { } s || !MeasuredProgram.Informative(s))
+            var s = record.Status;
+            if (!MeasuredProgram.Informative(s))
             {
                 Skip($"status {facts.Status}");
                 continue;

@@ -1,4 +1,4 @@
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>
 /// How a validity model's threshold was chosen: the threshold, the folds, and on the out-of-fold predictions the

@@ -1,4 +1,4 @@
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>How a validity model is trained and where its decision threshold is put.</summary>
 public sealed record ValidityTrainingOptions

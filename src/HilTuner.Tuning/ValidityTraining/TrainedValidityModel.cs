@@ -1,13 +1,14 @@
 using HilTuner.Compiler;
 using HilTuner.Onnx;
+using HilTuner.Tuning.Measure;
 using Microsoft.ML;
 
 using HilTuner.Validity;
 
-namespace HilTuner.Tuning.Validity;
+namespace HilTuner.Tuning.ValidityTraining;
 
 /// <summary>A freshly trained validity model: its trees and threshold, and the ML.NET model they came from.</summary>
-public sealed class TrainedValidityModel : IFailurePredictor
+public sealed class TrainedValidityModel : IValidityModel
 {
     internal TrainedValidityModel(CalibratedTreeModel model, CrossValidation validation, MLContext ml, ITransformer mlNet)
     {
@@ -19,6 +20,8 @@ public sealed class TrainedValidityModel : IFailurePredictor
 
     /// <summary>The heads as plain trees (what the ONNX file holds), with the metadata.</summary>
     public CalibratedTreeModel Model { get; }
+
+    public string Name => "a validity model trained on other tasks";
 
     public double Threshold => Validation.Threshold;
 
