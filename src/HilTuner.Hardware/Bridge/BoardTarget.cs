@@ -115,7 +115,10 @@ public sealed class BoardTarget : ITarget, IDisposable
             // accelerator fault, a runtime error on the simulator target, never raises done on a board either).
             var (predicted, expected) = _simulator.MeasureWithOutput(program, tensors, checkOutput: false);
             var name = $"{program.Workload.Name} #{program.Configuration.Index}";
-            string? firstFailure = null;
+            // What each kind of failure the board could also have caused said the first time: only the same kind
+            // happening again, on a board brought back in between, is charged to the program (a hang and then a lost
+            // link are two troubles, not one reproduced). Two kinds, so a third attempt always decides.
+            string? firstHang = null, firstLinkLoss = null;
             while (true)
             {
                 Measurement m;
@@ -134,17 +137,17 @@ public sealed class BoardTarget : ITarget, IDisposable
                         RecoverOrStop($"the link to {Session.Link.Describe} could not be reopened", name);
                     }
 
-                    if (firstFailure is null)
+                    if (firstLinkLoss is null)
                     {
-                        firstFailure = $"the link broke ({e.Message})";
+                        firstLinkLoss = $"the link broke ({e.Message})";
                         continue;
                     }
 
-                    // Failed twice, with the board answering again after each: the program breaks the link.
+                    // Broke twice, with the board answering again after each: the program breaks the link.
                     return new Measurement
                     {
                         Status = MeasureStatus.LinkLost,
-                        Error = $"{firstFailure}, and broke again when measured a second time on the reconnected board: {e.Message}",
+                        Error = $"{firstLinkLoss}, and broke again when measured again on the reconnected board: {e.Message}",
                         Attribution = FailureAttribution.Reproduced,
                     };
                 }
@@ -166,17 +169,17 @@ public sealed class BoardTarget : ITarget, IDisposable
 
                 // The simulator finishes it: the board may be to blame (no bitstream, a stalled device). Bring the
                 // board back, then measure the program again; only a second hang is charged to it.
-                if (firstFailure is null)
+                if (firstHang is null)
                 {
                     RecoverOrStop($"hang: {name} (the simulator finishes it)", name);
-                    firstFailure = m.Error;
+                    firstHang = m.Error;
                     Record($"measuring {name} again on the recovered board: a hang the simulator does not predict is charged to a program only when it happens twice", TimeSpan.Zero, true);
                     continue;
                 }
 
                 m = m with
                 {
-                    Error = $"{m.Error}; it hung before as well ({firstFailure}), the board passing its health check in between",
+                    Error = $"{m.Error}; it hung before as well ({firstHang}), the board passing its health check in between",
                     Attribution = FailureAttribution.Reproduced,
                 };
                 _quarantine[key] = m;

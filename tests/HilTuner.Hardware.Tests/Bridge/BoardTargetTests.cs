@@ -280,6 +280,40 @@ public sealed class BoardTargetTests
         Assert.IsNull(target.HealthCheck(), "the board is back after the second hang");
     }
 
+    /// <summary>
+    /// A hang the simulator does not predict, then a lost link when the program is measured again: two troubles of the
+    /// board, not one reproduced — the program is measured a third time and its result stands (found by the fault
+    /// campaign, tools/fault-campaign.sh).
+    /// </summary>
+    [TestMethod]
+    public void AHangAndThenALostLinkAreNotAReproduction()
+    {
+        using var board = new CoSimBoard();
+        using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
+        var link = (ProcessLink)target.Session.Link;
+        board.Device.RunAccepted = run =>
+        {
+            if (run == 2)
+            {
+                board.Device.LockUp();
+            }
+            else if (run == 4)
+            {
+                // run 3 is the health check after the reset; run 4, the program measured again, loses its agent
+                link.Agent!.Kill();
+                link.Agent.WaitForExit();
+            }
+        };
+
+        var m = target.Measure(Compile(241), Tensors, Options with { TimeoutSeconds = 1 });
+        var events = string.Join("\n", target.Events);
+        Assert.AreEqual(MeasureStatus.Ok, m.Status, m.Error + "\n" + events);
+        Assert.IsNull(m.Attribution);
+        Assert.AreEqual(0, target.Quarantined);
+        Assert.AreEqual(1, target.Retries, events);
+        Assert.AreEqual(5, board.Device.Runs, "the health check, the hang, the health check after the reset, the run whose agent died, the run that counts");
+    }
+
     [TestMethod]
     public void ABoardLostWithAProgramInFlightStopsTheRunWithoutChargingIt()
     {
