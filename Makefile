@@ -85,9 +85,9 @@ bench: build
 	tools/bench-link.sh $(CONFIG)
 
 ## faults: the fault campaign through the three links of a co-simulated board (tools/fault-campaign.sh; not part of
-## `make test`, ~15 min): kills, stops, line damage and resumes, then every board log compared with the simulator's;
+## `make test`, ~11 min): kills, stops, line damage and resumes, then every board log compared with the simulator's;
 ## fails when anything is lost, duplicated, wrongly charged or crashed. FAULTS_OPTIONS: e.g. --runs 2 --seed 3
-FAULTS_OPTIONS ?= --runs 6 --faults 4 --seed 16
+FAULTS_OPTIONS ?= --runs 10 --faults 5 --seed 1616
 faults: build
 	tools/fault-campaign.sh $(CONFIG) $(FAULTS_OPTIONS)
 
