@@ -6,8 +6,8 @@ and DIR/board (where the agent runs with --tty), both raw, relayed byte for byte
   drop to-agent|from-agent N      drop the next N bytes going that way
   cut SECONDS                     drop everything both ways for that long (a cable pulled and plugged back)
 What it did goes to stderr (DIR/relay.log when started by the campaign). Once both ends exist it prints
-PTY_HOST=DIR/host, PTY_BOARD=DIR/board and PTY_PID=… on stdout and closes it. Bytes a side cannot take (nobody
-reading it) are dropped, as on a real line. Usage: tools/noisy-pty.py DIR"""
+PTY_HOST=DIR/host, PTY_BOARD=DIR/board and PTY_PID=… on stdout and closes it. Bytes a side does not take within 2 s
+(nobody reading it) are dropped, as on a real line, and logged. Usage: tools/noisy-pty.py DIR"""
 import errno
 import os
 import select
@@ -84,14 +84,20 @@ def damage(data, direction):
 
 
 def send(fd, data):
+    # A reader that is only slow (the agent busy with a run) is waited for, up to 2 s, as socat would; only bytes no
+    # one takes are dropped (a tuner killed, the next not started yet), so no fault is made that was not commanded.
+    deadline = time.monotonic() + 2.0
     while data:
         try:
             data = data[os.write(fd, data):]
         except OSError as e:
             if e.errno not in (errno.EAGAIN, errno.EIO):
                 raise
-            totals["unread"] += len(data)
-            return
+            if e.errno == errno.EIO or time.monotonic() >= deadline:
+                totals["unread"] += len(data)
+                log(f"{len(data)} bytes nobody read: dropped ({totals['unread']} in all)")
+                return
+            select.select([], [fd], [], 0.05)
 
 
 routes = {ends["host"][0]: (ends["board"][0], "to-agent"), ends["board"][0]: (ends["host"][0], "from-agent")}
