@@ -11,7 +11,7 @@ HILTUNER := $(DOTNET) src/HilTuner.Cli/bin/$(CONFIG)/net10.0/hiltuner.dll
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: build deps test tune edge bench firmware fuzz format clean
+.PHONY: build deps test tune edge bench faults firmware fuzz format clean
 
 ## build: restore and build every project (warnings are errors), and the board agent's host build that the
 ## bridge's tests run (firmware-stubs/build/host/vta-agent); then the `hiltuner` launcher at the repository root is
@@ -83,6 +83,13 @@ $(OUT)/resnet18.log: | build
 bench: build
 	$(HILTUNER) bench sim
 	tools/bench-link.sh $(CONFIG)
+
+## faults: the fault campaign through the three links of a co-simulated board (tools/fault-campaign.sh; not part of
+## `make test`, ~11 min): kills, stops, line damage and resumes, then every board log compared with the simulator's;
+## fails when anything is lost, duplicated, wrongly charged or crashed. FAULTS_OPTIONS: e.g. --runs 2 --seed 3
+FAULTS_OPTIONS ?= --runs 10 --faults 5 --seed 1616
+faults: build
+	tools/fault-campaign.sh $(CONFIG) $(FAULTS_OPTIONS)
 
 ## firmware: the board agent for the host, armhf and aarch64
 firmware:

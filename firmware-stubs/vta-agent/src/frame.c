@@ -134,6 +134,15 @@ rx_event_t rx_poll(rx_t *rx, frame_t *out)
     }
 }
 
+int rx_abandon(rx_t *rx)
+{
+    if (rx->start == rx->end)
+        return 0;
+    rx->in_garbage = 0;
+    discard(rx, 1);
+    return 1;
+}
+
 size_t frame_seal(uint8_t *dst, uint8_t type, uint8_t flags, uint32_t seq, uint32_t payload_len)
 {
     dst[0] = WIRE_MAGIC0;

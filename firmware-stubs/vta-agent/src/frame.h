@@ -40,6 +40,9 @@ void rx_commit(rx_t *rx, size_t n);
 /* Copy bytes in (tests, fuzzing); returns the number accepted (may be < n when full). */
 size_t rx_push(rx_t *rx, const uint8_t *data, size_t n);
 rx_event_t rx_poll(rx_t *rx, frame_t *out);
+/* Gives up the start of a frame whose rest never came (the line fell quiet mid-frame: its sender died or the line was
+ * cut): drops its first byte, so that the next rx_poll rescans what followed for frames. 1 when bytes were pending. */
+int rx_abandon(rx_t *rx);
 
 /* Write header and trailer around a payload that is already at dst + WIRE_HDR_SIZE.
  * Returns the total frame size. */

@@ -1,5 +1,6 @@
 /* main.c - vta-agent: the HilTuner board bridge agent. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,11 @@
 #include "cli.h"
 #include "transport.h"
 #include "util.h"
+
+/* On a serial line, the start of a frame followed by this long a silence is given up (rx_abandon): its sender died
+ * or the line was cut mid-frame, and the next host's small requests must not be swallowed as the rest of its payload
+ * (a host writes a frame in one go; at 115200 baud no gap within a frame comes near this). */
+#define TTY_FRAME_GAP_MS 1000
 
 static void die_usage(const char *msg)
 {
@@ -51,6 +57,23 @@ int main(int argc, char **argv)
     log_msg(LOG_INFO, "vta-agent %s ready on %s", AGENT_VERSION_STRING, o.transport == TRANSPORT_STDIO ? "stdio" : o.tty_path);
     int status = 0;
     for (;;) {
+        if (tr.is_tty && agent.rx.start != agent.rx.end) {
+            struct pollfd pfd = {.fd = tr.in_fd, .events = POLLIN};
+            int ready = poll(&pfd, 1, TTY_FRAME_GAP_MS);
+            if (ready == 0) {
+                log_msg(LOG_WARN, "the line fell quiet %d ms in the middle of a frame (%zu bytes): frame given up",
+                        TTY_FRAME_GAP_MS, agent.rx.end - agent.rx.start);
+                int failed = 0;
+                while (!failed && rx_abandon(&agent.rx))
+                    failed = agent_pump(&agent) != 0;
+                if (failed) {
+                    log_msg(LOG_ERROR, "write failed: %s", strerror(errno));
+                    status = 1;
+                    break;
+                }
+                continue;
+            }
+        }
         size_t space;
         uint8_t *p = rx_space(&agent.rx, &space);
         ssize_t n = read(tr.in_fd, p, space);

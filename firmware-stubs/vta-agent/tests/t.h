@@ -66,6 +66,7 @@ extern const char *t_agent_path; /* host agent binary for end-to-end tests */
     X(e2e_bad_flags_exit_2)                                                                                            \
     X(e2e_stdio_pipe_session)                                                                                          \
     X(e2e_tty_pty_session)                                                                                             \
+    X(e2e_tty_truncated_frame_abandoned)                                                                               \
     X(e2e_undrained_stderr_never_blocks)
 
 #define DECLARE_TEST(name) void test_##name(void);

@@ -320,51 +320,102 @@ void test_e2e_stdio_pipe_session(void)
         rm_tree(dir);
 }
 
-void test_e2e_tty_pty_session(void)
-{
+/* The real agent on the slave end of a pty pair (as on a serial line), the fake device on its memory file, and a
+ * client on the master end that has had its first HELLO answered. */
+typedef struct {
     char dir[256], mem[300], errp[300];
-    REQUIRE(make_tmpdir(dir, sizeof(dir)) == 0);
-    snprintf(mem, sizeof(mem), "%s/phys.mem", dir);
-    snprintf(errp, sizeof(errp), "%s/stderr", dir);
-    REQUIRE(make_mem_file(mem) == 0);
     fake_dev_t d;
-    fake_setup(&d, mem);
-    REQUIRE(fake_start(&d) == 0);
     int master, slave;
-    REQUIRE(openpty(&master, &slave, NULL, NULL, NULL) == 0);
-    struct termios tio;
-    tcgetattr(slave, &tio);
-    cfmakeraw(&tio);
-    tcsetattr(slave, TCSANOW, &tio);
-    fcntl(master, F_SETFD, FD_CLOEXEC);
-    fcntl(slave, F_SETFD, FD_CLOEXEC);
-    char slave_name[128];
-    REQUIRE(ttyname_r(slave, slave_name, sizeof(slave_name)) == 0);
-    const char *argv[48];
-    agent_argv(argv, "--tty", slave_name, mem);
-    pid_t pid = spawn(argv, -1, -1, errp);
+    pid_t pid;
     client_t c;
-    client_init(&c, master, master);
+} tty_rig_t;
+
+/* 0 when the agent answered HELLO (seq 1); -1 with the failure reported */
+static int tty_rig_start(tty_rig_t *t)
+{
+    if (make_tmpdir(t->dir, sizeof(t->dir)) != 0)
+        return t_fail(__FILE__, __LINE__, "make_tmpdir"), -1;
+    snprintf(t->mem, sizeof(t->mem), "%s/phys.mem", t->dir);
+    snprintf(t->errp, sizeof(t->errp), "%s/stderr", t->dir);
+    if (make_mem_file(t->mem) != 0)
+        return t_fail(__FILE__, __LINE__, "make_mem_file %s", t->mem), -1;
+    fake_setup(&t->d, t->mem);
+    if (fake_start(&t->d) != 0)
+        return t_fail(__FILE__, __LINE__, "fake_start"), -1;
+    if (openpty(&t->master, &t->slave, NULL, NULL, NULL) != 0)
+        return t_fail(__FILE__, __LINE__, "openpty"), -1;
+    struct termios tio;
+    tcgetattr(t->slave, &tio);
+    cfmakeraw(&tio);
+    tcsetattr(t->slave, TCSANOW, &tio);
+    fcntl(t->master, F_SETFD, FD_CLOEXEC);
+    fcntl(t->slave, F_SETFD, FD_CLOEXEC);
+    char slave_name[128];
+    if (ttyname_r(t->slave, slave_name, sizeof(slave_name)) != 0)
+        return t_fail(__FILE__, __LINE__, "ttyname_r"), -1;
+    const char *argv[48];
+    agent_argv(argv, "--tty", slave_name, t->mem);
+    t->pid = spawn(argv, -1, -1, t->errp);
+    client_init(&t->c, t->master, t->master);
     /* the agent flushes its input when it opens the line: retry HELLO like a host would */
     resp_t r;
-    int ok = 0;
-    for (int i = 0; i < 50 && !ok; i++) {
-        size_t n = mk_req(c.req, MSG_HELLO, 1, NULL, 0);
-        write_all(c.wfd, c.req, n);
-        ok = client_wait(&c, 1, &r, 200) == 0;
+    for (int i = 0; i < 50; i++) {
+        size_t n = mk_req(t->c.req, MSG_HELLO, 1, NULL, 0);
+        write_all(t->c.wfd, t->c.req, n);
+        if (client_wait(&t->c, 1, &r, 200) == 0)
+            return 0;
     }
-    REQUIRE(ok);
-    session(&c, &d, 2000, 0);
-    close(slave);
-    close(master); /* hang-up: the agent exits */
-    CHECK_EQ(reap(pid, 5000), 0);
-    CHECK(file_contains(errp, "ready on /dev/"));
-    client_free(&c);
-    fake_stop(&d);
+    return t_fail(__FILE__, __LINE__, "no answer to HELLO on %s", slave_name), -1;
+}
+
+/* Hangs up the line; the agent must exit 0. */
+static void tty_rig_stop(tty_rig_t *t)
+{
+    close(t->slave);
+    close(t->master); /* hang-up: the agent exits */
+    CHECK_EQ(reap(t->pid, 5000), 0);
+    client_free(&t->c);
+    fake_stop(&t->d);
     if (t_cur_failed)
-        printf("    agent stderr kept in %s\n", errp);
+        printf("    agent stderr kept in %s\n", t->errp);
     else
-        rm_tree(dir);
+        rm_tree(t->dir);
+}
+
+void test_e2e_tty_pty_session(void)
+{
+    static tty_rig_t t;
+    REQUIRE(tty_rig_start(&t) == 0);
+    session(&t.c, &t.d, 2000, 0);
+    CHECK(file_contains(t.errp, "ready on /dev/"));
+    tty_rig_stop(&t);
+}
+
+void test_e2e_tty_truncated_frame_abandoned(void)
+{
+    /* a host killed in the middle of a large upload (or a line cut mid-frame) leaves the agent with the start of a
+     * frame whose payload never comes; the next host sends only small HELLOs. The agent must abandon the partial
+     * frame once the line has been quiet for its frame gap and answer them, not swallow them as payload. */
+    static tty_rig_t t;
+    REQUIRE(tty_rig_start(&t) == 0);
+    /* the first 64 bytes of a 512 KiB upload */
+    const uint32_t len = 512u << 10;
+    uint8_t *upload = calloc(1, WIRE_OVERHEAD + len), *pl = calloc(1, len);
+    REQUIRE(upload != NULL && pl != NULL);
+    mk_req(upload, MSG_WRITE, 2, pl, len);
+    write_all(t.c.wfd, upload, 64);
+    /* a new host: HELLO every 1.5 s (a host's request timeout) for up to 9 s */
+    resp_t r;
+    int ok = 0;
+    for (uint32_t seq = 3; seq < 9 && !ok; seq++) {
+        size_t n = mk_req(t.c.req, MSG_HELLO, seq, NULL, 0);
+        write_all(t.c.wfd, t.c.req, n);
+        ok = client_wait(&t.c, seq, &r, 1500) == 0;
+    }
+    CHECK(ok);
+    free(upload);
+    free(pl);
+    tty_rig_stop(&t);
 }
 
 void test_e2e_undrained_stderr_never_blocks(void)
