@@ -10,7 +10,7 @@ agent="$root/firmware-stubs/build/host/vta-agent"
 [[ -x $agent ]] || make -s -C "$root/firmware-stubs" host
 
 agent_options=(--target pynq --config 1x16_i8w8a32_15_15_18_17 --board-id "$board_id" --mem "$shm"
-  --dma-phys 0x10000000 --dma-size 0x8000000 --insn-capacity 2097152 --cycle-counter 0x43C10000 --reset-hold-ms 2
+  --dma-phys 0x10000000 --dma-size 0x8000000 --insn-capacity 2097152 --cycle-counter 0x43C10000 --reset-hold-ms 20
   --log-level warn)
 
 # cosim_device_start LOG: starts `hiltuner device` on $shm in the background, waits until it is ready; its pid in

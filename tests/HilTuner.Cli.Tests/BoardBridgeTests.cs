@@ -319,7 +319,8 @@ public sealed class BoardBridgeTests
         var benchLog = Path.Combine(dir, "bench.log");
         (exit, output, error) = Cli.Run(string.Empty, [.. tune, "--log", benchLog]);
         Assert.AreEqual(0, exit, error);
-        StringAssert.Contains(error, $"hiltuner: target: board ({board.Id} over ");
+        StringAssert.StartsWith(error, $"hiltuner: target: board ({board.Id} over ", "the first line names the target; the link's lines follow");
+        StringAssert.Contains(error, "link: local agent");
         StringAssert.Contains(output, "measured on: board");
         CollectionAssert.AreEqual(Records(ciLog), Records(benchLog), "the board measures what the simulator does");
         Assert.IsTrue(File.ReadAllLines(benchLog).All(l => JsonNode.Parse(l)!["hiltuner"]!["target"]!.GetValue<string>() == "board"));

@@ -67,7 +67,7 @@ internal sealed class CoSimBoard : IDisposable
             "--target", Base.Vta.Target, "--config", Base.Vta.ConfigString, "--board-id", Id,
             "--mem", MemoryPath, "--dma-phys", DmaPhys, "--dma-size", DmaSize, "--insn-capacity", InstructionCapacity,
             "--cycle-counter", "0x" + options.CycleCounter!.Value.ToString("X", CultureInfo.InvariantCulture),
-            "--reset-hold-ms", "2",
+            "--reset-hold-ms", "20",
             .. extra,
         ];
     }

@@ -245,24 +245,45 @@ internal static class TuneCommand
             return new SimTarget(board);
         }
 
-        var target = BoardTarget.Open(board, line => context.Error.WriteLine(line));
+        // The link's and the ladder's lines while the board is tried wait behind the line that names the target.
+        List<string>? held = [];
+        void Release()
+        {
+            held?.ForEach(context.Error.WriteLine);
+            held = null;
+        }
+
+        var target = BoardTarget.Open(board, line =>
+        {
+            if (held is null)
+            {
+                context.Error.WriteLine(line);
+            }
+            else
+            {
+                held.Add(line);
+            }
+        });
         try
         {
             // A board that is not healthy now stops the run before anything is recorded (exit code 3), or, with auto,
             // leaves it to the simulator.
             target.RequireHealthy();
             Chosen($"board ({board.Name} over {target.Session.Link.Describe})");
+            Release();
             return target;
         }
         catch (Exception e) when (choice == "auto" && e is BoardFailureException or LinkLostException or HostKeyException)
         {
             target.Dispose();
             Chosen($"sim (the simulator of {board.Name}, with its VTA configuration and timing): the board was not used: {e.Message}");
+            Release();
             return new SimTarget(board);
         }
         catch
         {
             target.Dispose();
+            Release();
             throw;
         }
     }
