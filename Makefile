@@ -54,7 +54,8 @@ tune: build
 ##   linux-arm64 (Ultra96, ZCU104): self-contained and trimmed, OnnxRuntime runs the model; the board needs no .NET;
 ##   linux-arm (PYNQ-Z1/Z2, DE10-Nano): framework-dependent (the package source serves no .NET runtime for 32-bit ARM),
 ##   the managed evaluator runs the same ONNX file (OnnxRuntime has no 32-bit ARM library); the board needs the
-##   .NET 10 runtime. Each publish takes the shared build lock EDGE_LOCK (when flock is there; `EDGE_LOCK=` when the
+##   .NET 10 runtime; armhf-agent: the static board agent, whose `predict` evaluates the same ONNX file on a board with
+##   nothing installed (rows from `hiltuner-predict --features`). Each publish takes the shared build lock EDGE_LOCK (when flock is there; `EDGE_LOCK=` when the
 ##   caller already holds it, e.g. `flock /tmp/hiltuner-build.lock make edge EDGE_LOCK=`). Ends with each folder's size.
 EDGE_PLATFORMS := linux-arm64 linux-arm
 EDGE_LOCK ?= /tmp/hiltuner-build.lock
@@ -68,10 +69,12 @@ edge: build | $(OUT)/resnet18.log
 	    $$([[ $$rid == linux-arm64 ]] && echo --self-contained) || exit 1; \
 	  cp $(OUT)/edge/validity.onnx $(OUT)/edge/$$rid/validity.onnx; \
 	done
+	$(MAKE) -s -C firmware-stubs ensure-cross build/armhf/vta-agent
+	@mkdir -p $(OUT)/edge/armhf-agent && cp firmware-stubs/build/armhf/vta-agent $(OUT)/edge/armhf-agent/vta-agent
 	@echo "edge: copy the board's folder (e.g. scp -r $(OUT)/edge/linux-arm64 root@BOARD:hiltuner-predict) and run there:" \
 	  "hiltuner-predict/hiltuner-predict --model hiltuner-predict/validity.onnx --workload resnet18.C11 --all" \
 	  "(linux-arm: dotnet hiltuner-predict/hiltuner-predict.dll …; --index N / --knobs JSON; --board FILE for the board's own board file)"
-	@for rid in $(EDGE_PLATFORMS); do \
+	@for rid in $(EDGE_PLATFORMS) armhf-agent; do \
 	  printf 'edge: %-40s %6s in %d files\n' "$(OUT)/edge/$$rid/" "$$(du -sh $(OUT)/edge/$$rid | cut -f1)" "$$(find $(OUT)/edge/$$rid -type f | wc -l)"; \
 	done
 

@@ -8,6 +8,8 @@ declare -A needed=(
   [gcc]=gcc
   [make]=make
   [qemu-aarch64]=qemu-user # the linux-arm64 build of hiltuner-predict runs under it (HilTuner.Edge.Tests)
+  [qemu-arm]=qemu-user     # the armhf agent's model evaluator runs under it (HilTuner.Edge.Tests)
+  [arm-linux-gnueabihf-gcc]=gcc-arm-linux-gnueabihf # builds that armhf agent
   [socat]=socat            # the pty pair of the serial link's tests (tools/pty-pair.sh)
   [ssh-keygen]=openssh-server # keys of the SSH link's tests: in openssh-client (with ssh), which openssh-server pulls
 )

@@ -62,11 +62,16 @@ public static class Predict
             HelpName = "JSON",
         };
         var all = new Option<bool>("--all") { Description = "Every configuration of the space, in index order" };
+        var features = new Option<bool>("--features")
+        {
+            Description = "Print the model's input rows as CSV (a header \"index,<feature names>\", then one line per configuration that compiles) " +
+                "instead of probabilities: what `vta-agent predict --model FILE` reads on a board without .NET",
+        };
 
         var root = new RootCommand(
             "hiltuner-predict: the probability that configurations of a workload fail on the board, by a HilTuner validity model (one JSON line each)")
         {
-            model, board, workload, index, knobs, all,
+            model, board, workload, index, knobs, all, features,
         };
         root.SetAction(parse =>
         {
@@ -90,6 +95,12 @@ public static class Predict
                 : knobText is not null ? [FromKnobs(space, knobText)]
                 : indices.Select(i => At(space, w, b, i)).ToList();
             using var predictor = ValidityPredictor.Open(parse.GetValue(model)!, b, options: ValidityPredictor.DefaultOptions with { Engine = Engine() });
+            if (parse.GetValue(features))
+            {
+                WriteRows(output, error, predictor, w, b, configurations);
+                return 0;
+            }
+
             foreach (var configuration in configurations)
             {
                 output.WriteLine(Line(predictor, w, b, configuration));
@@ -171,6 +182,39 @@ public static class Predict
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// The model's input rows as CSV: the header <c>index,&lt;feature names&gt;</c>, then each configuration that compiles,
+    /// its values written round-trip ("R" of the float the model reads). A configuration that does not compile has no
+    /// program and so no row: they are counted on <paramref name="error"/>.
+    /// </summary>
+    public static void WriteRows(TextWriter output, TextWriter error, ValidityPredictor predictor, Workload workload, Board board, IEnumerable<Configuration> configurations)
+    {
+        output.WriteLine("index," + string.Join(',', predictor.Info.FeatureNames));
+        var left = 0;
+        var line = new StringBuilder();
+        foreach (var configuration in configurations)
+        {
+            if (VtaCompiler.Compile(workload, configuration, board).Program is not { } program)
+            {
+                left++;
+                continue;
+            }
+
+            line.Clear().Append(configuration.Index.ToString(CultureInfo.InvariantCulture));
+            foreach (var value in ProgramFeatures.Of(program, board))
+            {
+                line.Append(',').Append(value.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            output.WriteLine(line);
+        }
+
+        if (left > 0)
+        {
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name}: {left} configuration(s) do not compile ({MeasureStatus.CompileError.JsonName()}): no row"));
+        }
     }
 
     /// <summary>A probability written round-trip, so that two builds agree digit for digit when their values do.</summary>

@@ -107,6 +107,107 @@ public sealed class EdgePredictorTests
     }
 
     [TestMethod]
+    public void TheAgentOnArmUnderQemuPrintsWhatOnnxRuntimePrintsOnX64()
+    {
+        // PYNQ-Z1/Z2 and DE10-Nano run 32-bit ARM Linux, for which neither OnnxRuntime nor a .NET runtime is served:
+        // the board agent reads the same ONNX file and evaluates it in C, on the rows hiltuner-predict --features wrote.
+        var lines = CompareAgentWithX64(Workload, "armhf agent", ArmAgent.RunArm);
+        Assert.IsTrue(lines.Any(l => l.Contains("\"skip\"", StringComparison.Ordinal)), "no configuration is predicted to fail");
+        Assert.IsTrue(lines.Any(l => l.Contains("\"measure\"", StringComparison.Ordinal)), "every configuration is predicted to fail");
+        AssertFractions(CompareAgentWithX64(UnseenWorkload, "armhf agent", ArmAgent.RunArm));
+        AssertFractions(CompareAgentWithX64(UnseenWorkload, "host agent", ArmAgent.RunHost));
+    }
+
+    [TestMethod]
+    public void TheAgentRefusesADamagedModelAndRowsMadeForAnotherModel()
+    {
+        var model = EdgeModel.Instance;
+        var rows = RowsFor(UnseenWorkload);
+        var damaged = model.File("damaged.onnx");
+        var bytes = File.ReadAllBytes(model.Path);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(damaged, bytes);
+        AssertAgentBadInput(ArmAgent.RunArm(["predict", "--model", damaged, "--rows", rows], ProgramTimeout), damaged, "SHA-256 checksum");
+
+        var truncated = model.File("truncated.onnx");
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 3)]);
+        AssertAgentBadInput(ArmAgent.RunArm(["predict", "--model", truncated, "--rows", rows], ProgramTimeout), truncated);
+
+        var otherRows = model.File("other-rows.csv");
+        File.WriteAllLines(otherRows, File.ReadAllLines(rows).Select((l, i) => i == 0 ? l.Replace(",shape.batch,", ",shape.batches,", StringComparison.Ordinal) : l));
+        AssertAgentBadInput(ArmAgent.RunArm(["predict", "--model", model.Path, "--rows", otherRows], ProgramTimeout), otherRows, "line 1", "column 2");
+
+        var shortRow = model.File("short-row.csv");
+        File.WriteAllLines(shortRow, File.ReadAllLines(rows).Take(2).Select((l, i) => i == 1 ? l[..l.LastIndexOf(',')] : l));
+        AssertAgentBadInput(ArmAgent.RunArm(["predict", "--model", model.Path, "--rows", shortRow], ProgramTimeout), shortRow, "line 2", "values");
+    }
+
+    /// <summary>hiltuner-predict's rows of every configuration of <paramref name="workload"/> that compiles, in a file.</summary>
+    private static string RowsFor(string workload)
+    {
+        var run = RunX64(["--model", EdgeModel.Instance.Path, "--workload", workload, "--all", "--features"]);
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        var path = EdgeModel.Instance.File(workload + ".rows.csv");
+        File.WriteAllText(path, run.Output);
+        return path;
+    }
+
+    /// <summary>
+    /// The agent's line for every configuration that compiles against the x64 build's (OnnxRuntime): the same
+    /// configurations, heads, threshold and verdicts, probabilities within <see cref="ManagedTolerance"/>. Returns the
+    /// x64 lines of those configurations.
+    /// </summary>
+    private string[] CompareAgentWithX64(string workload, string agent, Func<string[], TimeSpan, ProgramRun> runAgent)
+    {
+        var x64 = RunX64(["--model", EdgeModel.Instance.Path, "--workload", workload, "--all"]);
+        Assert.AreEqual(0, x64.ExitCode, x64.ToString());
+        var expected = x64.OutputLines.Select(l => JsonNode.Parse(l)!.AsObject()).Where(l => l["status"]!.GetValue<string>() == "compiled").ToList();
+
+        var run = runAgent(["predict", "--model", EdgeModel.Instance.Path, "--rows", RowsFor(workload)], ProgramTimeout);
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        Assert.AreEqual(string.Empty, run.Error, run.ToString());
+        var lines = run.OutputLines;
+        Assert.HasCount(expected.Count, lines, $"{agent}: one line per configuration that compiles");
+
+        var maxDifference = 0.0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var a = expected[i];
+            var b = JsonNode.Parse(lines[i])!.AsObject();
+            Assert.AreEqual(a["index"]!.GetValue<long>(), b["index"]!.GetValue<long>(), $"{agent} line {i}");
+            Assert.AreEqual(a["threshold"]!.GetValue<double>(), b["threshold"]!.GetValue<double>(), $"{agent} line {i}: threshold");
+            Assert.AreEqual(a["verdict"]!.GetValue<string>(), b["verdict"]!.GetValue<string>(), $"{agent} line {i}: verdict\n{a}\n{b}");
+            var pa = Probabilities(a).ToList();
+            var agentLine = b.DeepClone().AsObject();
+            agentLine["status"] = "compiled"; // the agent's lines are all of compiled configurations
+            var pb = Probabilities(agentLine).ToList();
+            CollectionAssert.AreEqual(pa.Select(p => p.Name).ToList(), pb.Select(p => p.Name).ToList(), $"{agent} line {i}: heads");
+            for (var k = 0; k < pa.Count; k++)
+            {
+                maxDifference = Math.Max(maxDifference, Math.Abs(pa[k].Value - pb[k].Value));
+            }
+        }
+
+        TestContext.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{workload}: {lines.Length} configurations that compile; max |x64 (OnnxRuntime) - {agent}| = {maxDifference:R}; {agent} run {run.Elapsed.TotalSeconds:F2} s"));
+        Assert.IsLessThanOrEqualTo(ManagedTolerance, maxDifference, $"{agent} probabilities differ from OnnxRuntime's by {maxDifference:R}");
+        return [.. expected.Select(l => l.ToJsonString())];
+    }
+
+    /// <summary>Exit code 2, nothing on standard output, one line naming the input and the problem.</summary>
+    private static void AssertAgentBadInput(ProgramRun run, params string[] fragments)
+    {
+        Assert.AreEqual(2, run.ExitCode, run.ToString());
+        Assert.AreEqual(string.Empty, run.Output, run.ToString());
+        Assert.HasCount(1, run.ErrorLines, run.ToString());
+        Assert.StartsWith("vta-agent predict: ", run.ErrorLines[0]);
+        foreach (var fragment in fragments)
+        {
+            StringAssert.Contains(run.ErrorLines[0], fragment);
+        }
+    }
+
+    [TestMethod]
     public void AnEngineTheProgramDoesNotKnowIsRefused()
     {
         var copy = EdgePublish.WithEngine(LinuxArmBuild.Directory, "Fast");

@@ -12,6 +12,7 @@ static const char usage_text[] =
     "usage: vta-agent (--stdio | --tty DEVICE [--baud N]) --target pynq|ultra96|zcu104|de10nano\n"
     "                 --config 1x16_i8w8a32_15_15_18_17 --board-id ID\n"
     "                 (--dma-phys ADDR --dma-size BYTES | --udmabuf NAME) [options]\n"
+    "       vta-agent predict --model FILE.onnx [--rows FILE.csv] [--threshold P]   (the validity model; predict --help)\n"
     "memory:\n"
     "  --mem PATH              physical memory device or stand-in file (default /dev/mem)\n"
     "  --create-mem            create/extend PATH as a sparse file (host builds, CI)\n"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "agent.h"
 #include "cli.h"
+#include "predict.h"
 #include "transport.h"
 #include "util.h"
 
@@ -25,6 +26,8 @@ static void die_usage(const char *msg)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "predict"))
+        return predict_main(argc - 1, argv + 1, stdin, stdout, stderr);
     options_t o;
     char err[512];
     int r = cli_parse(argc, argv, &o, err, sizeof(err));

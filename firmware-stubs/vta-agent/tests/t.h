@@ -42,6 +42,8 @@ extern const char *t_agent_path; /* host agent binary for end-to-end tests */
     X(config_rejects_bad_strings)                                                                                      \
     X(cli_accepts_valid_lines)                                                                                         \
     X(cli_rejects_bad_lines)                                                                                           \
+    X(sha256_known_vectors)                                                                                            \
+    X(onnx_refuses_what_is_not_a_checked_model)                                                                        \
     X(insn_relocates_each_memory_type)                                                                                 \
     X(insn_leaves_other_instructions_alone)                                                                            \
     X(insn_refuses_out_of_arena)                                                                                       \
