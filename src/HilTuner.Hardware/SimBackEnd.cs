@@ -33,7 +33,7 @@ public sealed class SimBackEnd(Board board) : IBackEnd
     {
         var watchdog = (long)Math.Min(MaxCycles, options.TimeoutSeconds / Board.Fabric.SecondsPerCycle);
         var (m, output) = Run(program, tensors, checkRaces: false, watchdog);
-        return (m.Status == MeasureStatus.Ok ? m with { Costs = Enumerable.Repeat(m.Seconds, Math.Max(1, options.Repeat)).ToArray() } : m, output);
+        return (m.Status == MeasureStatus.Ok ? m with { Costs = options.RepeatedCosts(m.Seconds) } : m, output);
     }
 
     /// <summary>One run with at most <paramref name="maxCycles"/> cycles, looking for unordered SRAM accesses when asked.</summary>

@@ -58,7 +58,7 @@ public sealed class ReplayBackEnd : IBackEnd
             Error = entry.Error,
             Cycles = entry.Cycles,
             Seconds = entry.Seconds,
-            Costs = entry.Status == MeasureStatus.Ok ? Enumerable.Repeat(entry.Seconds, Math.Max(1, options.Repeat)).ToArray() : [],
+            Costs = entry.Status == MeasureStatus.Ok ? options.RepeatedCosts(entry.Seconds) : [],
             Matches = entry.Status == MeasureStatus.Ok ? true : null,
         }, null);
     }
