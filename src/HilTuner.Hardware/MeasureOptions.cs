@@ -18,4 +18,7 @@ public sealed record MeasureOptions
     public bool CheckOutput { get; init; } = true;
 
     public static MeasureOptions Default { get; } = new();
+
+    /// <summary>The costs of a run that takes the same <paramref name="seconds"/> every time (a simulation, a replay): one per repeat.</summary>
+    public double[] RepeatedCosts(double seconds) => Enumerable.Repeat(seconds, Math.Max(1, Repeat)).ToArray();
 }

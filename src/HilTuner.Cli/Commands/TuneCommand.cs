@@ -4,6 +4,7 @@ using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Hardware.Bridge;
 using HilTuner.Hardware.Replay;
+using HilTuner.Hardware.Runner;
 using HilTuner.Tuning.Log;
 using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
@@ -198,7 +199,7 @@ internal static class TuneCommand
             context.Out.WriteLine($"log: {path}");
 
             // A board lost after the last measurement (its reset ladder exhausted) stops a script as one lost earlier would.
-            if (measureOn is BoardTarget { Failure: { } failure })
+            if (measureOn is MeasurementRunner { Failure: { } failure })
             {
                 throw new BoardFailureException(failure);
             }

@@ -1,65 +1,11 @@
-using HilTuner.Compiler;
-using HilTuner.Compiler.Reference;
-using HilTuner.Compiler.Statuses;
+using HilTuner.Hardware.Runner;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Hardware.Replay;
 
 /// <summary>
-/// Answers measurements from ground-truth tables instead of running anything: the status, cycles and board
-/// seconds the simulator gave for that configuration. For comparing tuners over many runs; its records say
-/// <c>replay</c>.
+/// Answers measurements from ground-truth tables instead of running anything (the runner's checks above a
+/// <see cref="ReplayBackEnd"/>): the status, cycles and board seconds the simulator gave for that configuration. For
+/// comparing tuners over many runs; its records say <c>replay</c>.
 /// </summary>
-public sealed class ReplayTarget : ITarget
-{
-    private readonly Dictionary<Compiler.Workloads.Workload, GroundTruthTable> _tables;
-
-    public ReplayTarget(Board board, IEnumerable<GroundTruthTable> tables)
-    {
-        Board = board;
-        _tables = tables.ToDictionary(t => t.Workload);
-        foreach (var table in _tables.Values.Where(t => t.Key != GroundTruthTable.KeyOf(t.Workload, board)))
-        {
-            throw new GroundTruthException($"the ground truth of {table.Workload.Name} was measured on {table.Board.Name}, not on {board.Name}");
-        }
-    }
-
-    public string Kind => "replay";
-
-    public Board Board { get; }
-
-    public Measurement Measure(VtaProgram program, OperatorTensors tensors, MeasureOptions options)
-    {
-        if (!_tables.TryGetValue(program.Workload, out var table))
-        {
-            throw new GroundTruthException($"no ground truth for {program.Workload.Name} on {Board.Name}: run hiltuner bench groundtruth --workload {program.Workload.Name}");
-        }
-
-        var entry = table[program.Configuration.Index];
-        if (entry.Status == MeasureStatus.CompileError)
-        {
-            throw new GroundTruthException(
-                $"the ground truth of {program.Workload.Name} says configuration {program.Configuration.Index} does not compile, but it did: the table is stale");
-        }
-
-        if (entry.Status == MeasureStatus.Ok && entry.Seconds > options.TimeoutSeconds)
-        {
-            return new Measurement
-            {
-                Status = MeasureStatus.Hang,
-                Error = $"the run takes {entry.Seconds:F3} s, longer than the {options.TimeoutSeconds:F3} s timeout",
-                Cycles = entry.Cycles,
-            };
-        }
-
-        return new Measurement
-        {
-            Status = entry.Status,
-            Error = entry.Error,
-            Cycles = entry.Cycles,
-            Seconds = entry.Seconds,
-            Costs = entry.Status == MeasureStatus.Ok ? Enumerable.Repeat(entry.Seconds, Math.Max(1, options.Repeat)).ToArray() : [],
-            Matches = entry.Status == MeasureStatus.Ok ? true : null,
-        };
-    }
-}
+public sealed class ReplayTarget(Board board, IEnumerable<GroundTruthTable> tables) : MeasurementRunner(new ReplayBackEnd(board, tables));
