@@ -77,7 +77,7 @@ public sealed class CalibrateCommandTests
                 "out is the board" => ["--board", boardFile, "--out", boardFile],
                 "out is a log" => ["--board", boardFile, "--out", log],
                 "unknown free parameter" => ["--board", boardFile, "--out", outFile, "--free", "dma_latency"],
-                _ => ["--board", Cli.Board("sim.json"), "--out", outFile],
+                _ => ["--board", Repository.UncalibratedBoardFile, "--out", outFile],
             };
             var (exit, _, error) = Cli.Run(string.Empty, ["calibrate", "--log", log, .. args]);
             Assert.AreEqual(2, exit, error);
@@ -87,7 +87,7 @@ public sealed class CalibrateCommandTests
                 "out is the board" => $"--out {boardFile} is one of the inputs",
                 "out is a log" => $"--out {log} is one of the inputs",
                 "unknown free parameter" => "--free: \"dma_latency\" is not a timing parameter (known: dma_latency_cycles,",
-                _ => "sim.json: no free timing parameter: list them in the board file's timing.free or give --free NAME",
+                _ => "sim-uncalibrated.json: no free timing parameter: list them in the board file's timing.free or give --free NAME",
             });
             Assert.AreEqual(boardText, File.ReadAllText(boardFile));
             Assert.AreEqual("# no records\n", File.ReadAllText(log));
@@ -156,10 +156,10 @@ public sealed class CalibrateCommandTests
         }
     }
 
-    /// <summary>sim.json with three parameters marked free, and the path of a log beside it.</summary>
+    /// <summary>The uncalibrated default board with three parameters marked free, and the path of a log beside it.</summary>
     private static (string Board, string Log) Inputs(string dir)
     {
-        var board = JsonNode.Parse(File.ReadAllText(Cli.Board("sim.json")))!;
+        var board = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!;
         board["timing"]!["free"] = new JsonArray([.. SyntheticBoardLog.Truth.Keys.Select(k => (JsonNode?)JsonValue.Create(k))]);
         var boardFile = Path.Combine(dir, "board.json");
         File.WriteAllText(boardFile, board.ToJsonString());
