@@ -154,7 +154,7 @@ public sealed class BoardTarget : ITarget, IDisposable
 
                 if (m.Status != MeasureStatus.Hang)
                 {
-                    return m;
+                    return m.Status == MeasureStatus.Ok && predicted.Status == MeasureStatus.Ok ? m with { ModelSeconds = predicted.Seconds } : m;
                 }
 
                 if (predicted.Status is MeasureStatus.Hang or MeasureStatus.RuntimeError)
