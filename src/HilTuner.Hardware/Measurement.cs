@@ -16,6 +16,14 @@ public sealed record Measurement
     /// <summary>Board seconds of one run (the timing model's on the simulator; never host wall time there).</summary>
     public double Seconds { get; init; }
 
+    /// <summary>
+    /// On a target that measures something other than the timing model (a board): the model's board seconds of the
+    /// same program (the simulator's run with the board file's timing), so every board record carries the model's
+    /// prediction beside the measured costs. Null on the simulator (<see cref="Seconds"/> is the model's there) and
+    /// when either run failed.
+    /// </summary>
+    public double? ModelSeconds { get; init; }
+
     /// <summary>AutoTVM's costs: one mean per repeat, in seconds; empty when the run failed.</summary>
     public IReadOnlyList<double> Costs { get; init; } = [];
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Cli.Tests;
 
@@ -46,19 +47,19 @@ public sealed class BenchTunersCommandTests
     public void GroundTruthIsMeasuredOnceAndReplayedByTune()
     {
         var truth = NewDirectory();
-        var (exit, output, error) = Cli.Run(string.Empty, "bench", "groundtruth", "--workload", "resnet18.C11", "--out", truth);
+        var (exit, output, error) = Cli.Run(string.Empty, "bench", "groundtruth", "--workload", "resnet18.C11", "--board", Repository.UncalibratedBoardFile, "--out", truth);
         Assert.AreEqual(0, exit, error);
         StringAssert.Contains(output, "#243");
         StringAssert.Contains(output, "33.95");
 
         var log = Path.Combine(truth, "replay.log");
-        var (tuned, tuneOutput, tuneError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--target", "replay", "--groundtruth", truth, "--trials", "20", "--log", log);
+        var (tuned, tuneOutput, tuneError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--target", "replay", "--groundtruth", truth, "--board", Repository.UncalibratedBoardFile, "--trials", "20", "--log", log);
         Assert.AreEqual(0, tuned, tuneError);
         StringAssert.Contains(tuneError, "replayed from ground-truth tables");
         StringAssert.Contains(tuneOutput, "measured on: replay");
         Assert.IsTrue(File.ReadAllLines(log).All(l => JsonNode.Parse(l)!["hiltuner"]!["target"]!.GetValue<string>() == "replay"));
 
-        var (missing, _, missingError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C9", "--target", "replay", "--groundtruth", truth, "--trials", "20", "--log", Path.Combine(truth, "x.log"));
+        var (missing, _, missingError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C9", "--target", "replay", "--groundtruth", truth, "--board", Repository.UncalibratedBoardFile, "--trials", "20", "--log", Path.Combine(truth, "x.log"));
         Assert.AreEqual(2, missing);
         StringAssert.Contains(missingError, "no ground truth for resnet18.C9 on sim");
         StringAssert.Contains(missingError, "hiltuner bench groundtruth --workload resnet18.C9");

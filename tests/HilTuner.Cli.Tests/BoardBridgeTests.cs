@@ -35,7 +35,7 @@ public sealed class BoardBridgeTests
         // Random search with seed 5 meets ok, compile_error, runtime_error and wrong_answer within 30 trials of C11.
         string[] common = ["tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "30", "--seed", "5", "--repeat", "1"];
         var simLog = Path.Combine(dir, "sim.log");
-        var (simExit, _, simError) = Cli.Run(string.Empty, [.. common, "--target", "sim", "--log", simLog]);
+        var (simExit, _, simError) = Cli.Run(string.Empty, [.. common, "--target", "sim", "--board", Repository.UncalibratedBoardFile, "--log", simLog]);
         Assert.AreEqual(0, simExit, simError);
         var boardLog = Path.Combine(dir, "board.log");
         var (exit, output, error) = Cli.Run(string.Empty, [.. common, "--target", "board", "--board", boardFile, "--log", boardLog]);

@@ -58,6 +58,64 @@ public sealed class CalibrateCommandTests
         }
     }
 
+    /// <summary>
+    /// calibrate works from a tuning run's own log: tune on a co-simulated board whose device runs with known, different
+    /// timing (DMA latency 40, instruction overhead 10) while the board file holds the uncalibrated values; every board
+    /// record carries the model's prediction beside its measured cost (log summary shows the model's error per layer from
+    /// it), and calibrating from that log recovers the device's values within 2%.
+    /// </summary>
+    [TestMethod]
+    public void CalibrateRecoversTheTimingOfTheBoardATuningRunMeasuredOn()
+    {
+        var dir = Directory.CreateTempSubdirectory("hiltuner-calibrate-");
+        try
+        {
+            var truth = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!;
+            truth["timing"]!["dma_latency_cycles"] = 40;
+            truth["timing"]!["instruction_overhead_cycles"] = 10;
+            var truthFile = Path.Combine(dir.FullName, "truth.json");
+            File.WriteAllText(truthFile, truth.ToJsonString());
+            using var device = new CoSimBoard(truthFile);
+
+            // The board file the tuner and calibrate read: the device's link, the uncalibrated timing, two parameters free.
+            var board = JsonNode.Parse(File.ReadAllText(device.WriteBoardFile(device.ProcessLink(), directory: dir.FullName)))!;
+            board["timing"] = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!["timing"]!.DeepClone();
+            board["timing"]!["free"] = new JsonArray("dma_latency_cycles", "instruction_overhead_cycles");
+            var boardFile = Path.Combine(dir.FullName, "board.json");
+            File.WriteAllText(boardFile, board.ToJsonString());
+
+            var log = Path.Combine(dir.FullName, "board.log");
+            var (tuneExit, _, tuneError) = Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "30", "--seed", "5",
+                "--repeat", "1", "--target", "board", "--board", boardFile, "--log", log);
+            Assert.AreEqual(0, tuneExit, tuneError);
+            var ok = File.ReadAllLines(log).Select(l => JsonNode.Parse(l)!).Where(r => r["hiltuner"]!["status"]!.GetValue<string>() == "ok").ToList();
+            Assert.IsGreaterThanOrEqualTo(3, ok.Count, "enough measured records to fit two parameters: " + tuneError);
+            foreach (var r in ok)
+            {
+                var measured = r["result"]![0]![0]!.GetValue<double>();
+                var model = r["hiltuner"]!["model_seconds"]!.GetValue<double>();
+                Assert.IsGreaterThan(model, measured, $"the device is slower than the board file's model, and the record says by how much: {measured / model:F4}");
+            }
+
+            // log summary shows the model's error per layer from the predictions the records carry, no board file needed.
+            var (summaryExit, summary, summaryError) = Cli.Run(string.Empty, "log", "summary", log);
+            Assert.AreEqual(0, summaryExit, summaryError);
+            StringAssert.Contains(summary, $"model error as recorded: resnet18.C11: {ok.Count} measured record(s), factor geometric mean ");
+
+            var outFile = Path.Combine(dir.FullName, "calibrated.json");
+            var (exit, output, error) = Cli.Run(string.Empty, "calibrate", "--log", log, "--board", boardFile, "--out", outFile);
+            Assert.AreEqual(0, exit, error);
+            StringAssert.Contains(error, $"hiltuner: {ok.Count} record(s) used");
+            var calibrated = Board.Load(outFile);
+            Assert.AreEqual(40, calibrated.Timing.DmaLatencyCycles, 0.8, output);
+            Assert.AreEqual(10, calibrated.Timing.InstructionOverheadCycles, 0.2, output);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [TestMethod]
     [DataRow("out is the board")]
     [DataRow("out is a log")]
@@ -77,7 +135,7 @@ public sealed class CalibrateCommandTests
                 "out is the board" => ["--board", boardFile, "--out", boardFile],
                 "out is a log" => ["--board", boardFile, "--out", log],
                 "unknown free parameter" => ["--board", boardFile, "--out", outFile, "--free", "dma_latency"],
-                _ => ["--board", Cli.Board("sim.json"), "--out", outFile],
+                _ => ["--board", Repository.UncalibratedBoardFile, "--out", outFile],
             };
             var (exit, _, error) = Cli.Run(string.Empty, ["calibrate", "--log", log, .. args]);
             Assert.AreEqual(2, exit, error);
@@ -87,7 +145,7 @@ public sealed class CalibrateCommandTests
                 "out is the board" => $"--out {boardFile} is one of the inputs",
                 "out is a log" => $"--out {log} is one of the inputs",
                 "unknown free parameter" => "--free: \"dma_latency\" is not a timing parameter (known: dma_latency_cycles,",
-                _ => "sim.json: no free timing parameter: list them in the board file's timing.free or give --free NAME",
+                _ => "sim-uncalibrated.json: no free timing parameter: list them in the board file's timing.free or give --free NAME",
             });
             Assert.AreEqual(boardText, File.ReadAllText(boardFile));
             Assert.AreEqual("# no records\n", File.ReadAllText(log));
@@ -156,10 +214,10 @@ public sealed class CalibrateCommandTests
         }
     }
 
-    /// <summary>sim.json with three parameters marked free, and the path of a log beside it.</summary>
+    /// <summary>The uncalibrated default board with three parameters marked free, and the path of a log beside it.</summary>
     private static (string Board, string Log) Inputs(string dir)
     {
-        var board = JsonNode.Parse(File.ReadAllText(Cli.Board("sim.json")))!;
+        var board = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!;
         board["timing"]!["free"] = new JsonArray([.. SyntheticBoardLog.Truth.Keys.Select(k => (JsonNode?)JsonValue.Create(k))]);
         var boardFile = Path.Combine(dir, "board.json");
         File.WriteAllText(boardFile, board.ToJsonString());

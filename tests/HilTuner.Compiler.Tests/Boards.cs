@@ -14,7 +14,7 @@ internal static class Boards
 
     public static Board With(Action<JsonObject> edit)
     {
-        var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        var json = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!.AsObject();
         edit(json);
         return Board.Parse(json.ToJsonString(), "test-board.json");
     }

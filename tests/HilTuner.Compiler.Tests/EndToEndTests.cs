@@ -5,6 +5,7 @@ using HilTuner.Vta.Config;
 using HilTuner.Vta.Isa;
 using HilTuner.Vta.Runtime;
 using HilTuner.Vta.Simulation;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Compiler.Tests;
 
@@ -66,7 +67,7 @@ public sealed class EndToEndTests
     [DataRow("resnet18.C11")]
     [DataRow("resnet18.C2")]
     [DataRow("dense.b16x512")]
-    public void TheEstimateChargesEachModuleWhatTheSimulatorCharges(string name) => AssertEstimateIsTheSimulatorsBusyCycles(Board.Default, name);
+    public void TheEstimateChargesEachModuleWhatTheSimulatorCharges(string name) => AssertEstimateIsTheSimulatorsBusyCycles(Repository.UncalibratedBoard, name);
 
     /// <summary>
     /// The same with fixed costs per opcode (vta_cost.py's orders of magnitude) and bursts that wait on the outstanding
@@ -173,7 +174,7 @@ public sealed class EndToEndTests
     {
         // TopHub records 1.081 ms on a PYNQ board for this configuration of C10 (tophub/vta_v0.10.log).
         var w = WorkloadRegistry.Resolve("resnet18.C10");
-        var board = Board.Default;
+        var board = Repository.UncalibratedBoard;
         var program = VtaCompiler.Compile(w, Templates.For(w, board.Vta).Get(203), board).Program!;
         var tensors = OperatorTensors.Random(w, 1);
         var (run, output) = new SimulatorSession(new VtaSimulator(board)).Run(program.Image, tensors.Pack(board.Vta));
@@ -185,7 +186,7 @@ public sealed class EndToEndTests
     public void VirtualThreadsOverlapTheirTiles()
     {
         var w = WorkloadRegistry.Resolve("resnet18.C11");
-        var board = Board.Default;
+        var board = Repository.UncalibratedBoard;
         var space = Templates.For(w, board.Vta);
         long Cycles(int threads)
         {

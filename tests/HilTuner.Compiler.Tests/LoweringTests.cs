@@ -3,6 +3,7 @@ using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Isa;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Compiler.Tests;
 
@@ -59,7 +60,7 @@ public sealed class LoweringTests
         var w = WorkloadRegistry.Resolve("resnet18.C2");
         var space = Templates.For(w, VtaConfig.Pynq);
         var config = space.FromKnobs("""{"tile_h": 56, "tile_w": 56, "tile_co": 4, "oc_nthread": 2}""");
-        var error = VtaCompiler.Compile(w, config, Board.Default).Error!;
+        var error = VtaCompiler.Compile(w, config, Repository.UncalibratedBoard).Error!;
         Assert.AreEqual(CompileErrorKind.SramOverflow, error.Kind);
         StringAssert.Contains(error.Message, "allocation exceeds local.inp_buffer: the input buffer needs 6728 elements");
         StringAssert.Contains(error.Message, "but holds 2048 (32768 bytes)");
@@ -70,7 +71,7 @@ public sealed class LoweringTests
     {
         var w = WorkloadRegistry.Resolve("resnet18.C11");
         var config = Templates.For(w, VtaConfig.Pynq).FromKnobs("""{"tile_h": 7, "tile_ci": 2, "tile_co": 16}""");
-        var error = VtaCompiler.Compile(w, config, Board.Default).Error!;
+        var error = VtaCompiler.Compile(w, config, Repository.UncalibratedBoard).Error!;
         Assert.AreEqual(CompileErrorKind.DmaPattern, error.Kind);
         StringAssert.Contains(error.Message, "Do not support pad on the innermost block");
     }
@@ -80,7 +81,7 @@ public sealed class LoweringTests
     {
         var w = WorkloadRegistry.Resolve("resnet18.C2");
         var config = Templates.For(w, VtaConfig.Pynq).FromKnobs("""{"tile_h": 2, "tile_w": 2, "tile_co": 2}""");
-        var error = VtaCompiler.Compile(w, config, Board.Default).Error!;
+        var error = VtaCompiler.Compile(w, config, Repository.UncalibratedBoard).Error!;
         Assert.AreEqual(CompileErrorKind.DmaPattern, error.Kind);
         StringAssert.Contains(error.Message, "the output tile (2 channel blocks × 2 rows × 2 columns of a 56×56 map) is not one 2-D store");
     }
@@ -90,7 +91,7 @@ public sealed class LoweringTests
     {
         var w = WorkloadRegistry.Resolve("dense.512");
         var config = Templates.For(w, VtaConfig.Pynq).FromKnobs("""{"tile_co": 2}""");
-        Assert.AreEqual(CompileErrorKind.Tensorize, VtaCompiler.Compile(w, config, Board.Default).Error!.Kind);
+        Assert.AreEqual(CompileErrorKind.Tensorize, VtaCompiler.Compile(w, config, Repository.UncalibratedBoard).Error!.Kind);
     }
 
     [TestMethod]
@@ -111,7 +112,7 @@ public sealed class LoweringTests
     public void APaddingWiderThanItsFieldDoesNotCompile()
     {
         var w = WorkloadRegistry.Resolve("""{"op": "conv2d", "height": 32, "width": 32, "in_filter": 16, "out_filter": 16, "hkernel": 17, "wkernel": 17, "hpad": 16, "wpad": 16}""");
-        var result = VtaCompiler.Compile(w, Templates.For(w, VtaConfig.Pynq).Get(0), Board.Default);
+        var result = VtaCompiler.Compile(w, Templates.For(w, VtaConfig.Pynq).Get(0), Repository.UncalibratedBoard);
         Assert.AreEqual(CompileErrorKind.FieldOverflow, result.Error!.Kind);
         StringAssert.Contains(result.Error.Message, "y_pad_0 = 16 does not fit its 4-bit unsigned field");
     }
@@ -120,7 +121,7 @@ public sealed class LoweringTests
     public void FeaturesCountTheProgramAndHaveStableNames()
     {
         var w = WorkloadRegistry.Resolve("resnet18.C11");
-        var program = VtaCompiler.Compile(w, Templates.For(w, VtaConfig.Pynq).Get(241), Board.Default).Program!;
+        var program = VtaCompiler.Compile(w, Templates.For(w, VtaConfig.Pynq).Get(241), Repository.UncalibratedBoard).Program!;
         var f = program.Features;
         Assert.AreEqual(CompileFeatures.Definitions.Count, f.Values.Count);
         Assert.AreEqual(CompileFeatures.Definitions.Count, CompileFeatures.Definitions.Select(d => d.Name).Distinct().Count());

@@ -5,6 +5,7 @@ using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Vta.Config;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Edge.Tests;
 
@@ -21,7 +22,7 @@ internal sealed class EdgeModel
 
     private EdgeModel()
     {
-        var board = Board.Default;
+        var board = Repository.UncalibratedBoard;
         var examples = new List<MeasuredProgram>();
         foreach (var name in TrainedOn)
         {

@@ -248,7 +248,7 @@ public sealed class EdgePredictorTests
         Assert.AreEqual(0, otherRun.ExitCode, otherRun.ToString());
         Assert.AreEqual(string.Empty, otherRun.Error, otherRun.ToString());
 
-        var space = Templates.For(WorkloadRegistry.Resolve(workload), Board.Default.Vta);
+        var space = Templates.For(WorkloadRegistry.Resolve(workload), Repository.UncalibratedBoard.Vta);
         var x64Lines = x64.OutputLines;
         var otherLines = otherRun.OutputLines;
         Assert.HasCount((int)space.Size, x64Lines, "x64: one line per configuration");
@@ -316,7 +316,7 @@ public sealed class EdgePredictorTests
         var model = EdgeModel.Instance;
         var run = RunX64(["--model", model.Path, "--workload", Workload, "--all"]);
         Assert.AreEqual(0, run.ExitCode, run.ToString());
-        var board = Board.Default;
+        var board = Repository.UncalibratedBoard;
         var workload = WorkloadRegistry.Resolve(Workload);
         var space = Templates.For(workload, board.Vta);
         var compiled = 0;
@@ -359,11 +359,11 @@ public sealed class EdgePredictorTests
         Assert.AreEqual(0, all.ExitCode, all.ToString());
         var lines = all.OutputLines;
 
-        var some = RunX64(["--model", model.Path, "--workload", "C11", "--board", Repository.BoardFile("sim.json"), "--index", "7", "--index", "0", "--index", "7"]);
+        var some = RunX64(["--model", model.Path, "--workload", "C11", "--board", Repository.UncalibratedBoardFile, "--index", "7", "--index", "0", "--index", "7"]);
         Assert.AreEqual(0, some.ExitCode, some.ToString());
         CollectionAssert.AreEqual(new[] { lines[7], lines[0], lines[7] }, some.OutputLines);
 
-        var space = Templates.For(WorkloadRegistry.Resolve(Workload), Board.Default.Vta);
+        var space = Templates.For(WorkloadRegistry.Resolve(Workload), Repository.UncalibratedBoard.Vta);
         var last = space.Get(space.Size - 1);
         var knobs = new JsonObject();
         foreach (var entity in last.Entity().AsArray())
@@ -407,16 +407,16 @@ public sealed class EdgePredictorTests
     public void AModelOfAnotherVtaConfigurationIsRefused()
     {
         // The sim board with 32-wide GEMM blocks: another VTA configuration than the model was trained for.
-        var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!;
+        var json = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!;
         json["name"] = "test-board";
         json["vta"]!["LOG_BLOCK"] = 5;
         var path = EdgeModel.Instance.File("test-board.json");
         File.WriteAllText(path, json.ToJsonString());
         var other = Board.Load(path);
-        Assert.AreNotEqual(Board.Default.Vta.ConfigString, other.Vta.ConfigString);
+        Assert.AreNotEqual(Repository.UncalibratedBoard.Vta.ConfigString, other.Vta.ConfigString);
 
         var run = RunX64(["--model", EdgeModel.Instance.Path, "--board", path, "--workload", Workload, "--index", "0"]);
-        AssertBadInput(run, EdgeModel.Instance.Path, Board.Default.Vta.ConfigString, other.Vta.ConfigString);
+        AssertBadInput(run, EdgeModel.Instance.Path, Repository.UncalibratedBoard.Vta.ConfigString, other.Vta.ConfigString);
     }
 
     [TestMethod]
@@ -426,7 +426,7 @@ public sealed class EdgePredictorTests
     [TestMethod]
     public void AnIndexOutsideTheSpaceIsRefused()
     {
-        var size = Templates.For(WorkloadRegistry.Resolve(Workload), Board.Default.Vta).Size;
+        var size = Templates.For(WorkloadRegistry.Resolve(Workload), Repository.UncalibratedBoard.Vta).Size;
         var index = size.ToString(CultureInfo.InvariantCulture);
         AssertBadInput(
             RunX64(["--model", EdgeModel.Instance.Path, "--workload", Workload, "--index", "0", "--index", index]),

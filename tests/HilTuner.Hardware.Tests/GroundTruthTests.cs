@@ -13,7 +13,7 @@ namespace HilTuner.Hardware.Tests;
 public sealed class GroundTruthTests
 {
     private static readonly Workload Dense = WorkloadRegistry.Resolve("dense.512");
-    private static readonly Lazy<GroundTruthTable> Table = new(() => GroundTruthTable.Measure(Dense, Board.Default));
+    private static readonly Lazy<GroundTruthTable> Table = new(() => GroundTruthTable.Measure(Dense, Repository.UncalibratedBoard));
 
     private static string NewPath(string name) => Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"), name);
 
@@ -21,13 +21,13 @@ public sealed class GroundTruthTests
     public void EveryConfigurationIsMeasuredAsTheSimulatorTargetMeasuresIt()
     {
         var truth = Table.Value;
-        var space = Templates.For(Dense, Board.Default.Vta);
+        var space = Templates.For(Dense, Repository.UncalibratedBoard.Vta);
         Assert.HasCount((int)space.Size, truth.Entries);
-        var target = new SimTarget(Board.Default);
+        var target = new SimTarget(Repository.UncalibratedBoard);
         var tensors = OperatorTensors.Random(Dense, GroundTruthTable.InputSeed);
         for (var i = 0L; i < space.Size; i++)
         {
-            var build = VtaCompiler.Compile(Dense, space.Get(i), Board.Default);
+            var build = VtaCompiler.Compile(Dense, space.Get(i), Repository.UncalibratedBoard);
             var expected = build.Program is { } p ? target.Measure(p, tensors, MeasureOptions.Default) : new Measurement { Status = MeasureStatus.CompileError };
             Assert.AreEqual(expected.Status, truth[i].Status, $"configuration {i}");
             Assert.AreEqual(expected.Cycles, truth[i].Cycles, $"configuration {i}");
@@ -42,7 +42,7 @@ public sealed class GroundTruthTests
     {
         var path = NewPath("dense.jsonl");
         Table.Value.Save(path);
-        var back = GroundTruthTable.Load(path, Dense, Board.Default);
+        var back = GroundTruthTable.Load(path, Dense, Repository.UncalibratedBoard);
         CollectionAssert.AreEqual(Table.Value.Entries.ToArray(), back.Entries.ToArray());
         Assert.AreEqual(Table.Value.Best(), back.Best());
     }
@@ -56,8 +56,8 @@ public sealed class GroundTruthTests
         var e = Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, Dense, de10));
         StringAssert.Contains(e.Message, path);
         StringAssert.Contains(e.Message, "measured for another workload, board or build");
-        Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, WorkloadRegistry.Resolve("dense.1024"), Board.Default));
-        Assert.AreNotEqual(GroundTruthTable.FileName(Dense, Board.Default), GroundTruthTable.FileName(Dense, de10));
+        Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, WorkloadRegistry.Resolve("dense.1024"), Repository.UncalibratedBoard));
+        Assert.AreNotEqual(GroundTruthTable.FileName(Dense, Repository.UncalibratedBoard), GroundTruthTable.FileName(Dense, de10));
     }
 
     [TestMethod]
@@ -68,25 +68,25 @@ public sealed class GroundTruthTests
         var lines = File.ReadAllLines(path);
 
         File.WriteAllLines(path, lines[..^1]);
-        StringAssert.Contains(Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, Dense, Board.Default)).Message, "71 configurations, the space has 72");
+        StringAssert.Contains(Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, Dense, Repository.UncalibratedBoard)).Message, "71 configurations, the space has 72");
 
         lines[5] = "{\"index\": 4, \"status\": \"fine\", \"cycles\": 1, \"seconds\": 0}";
         File.WriteAllLines(path, lines);
-        StringAssert.Contains(Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, Dense, Board.Default)).Message, $"{path}:6: unknown status");
+        StringAssert.Contains(Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, Dense, Repository.UncalibratedBoard)).Message, $"{path}:6: unknown status");
 
         File.WriteAllText(path, "not json\n");
-        StringAssert.Contains(Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, Dense, Board.Default)).Message, $"{path}:1: not valid JSON");
+        StringAssert.Contains(Assert.ThrowsExactly<GroundTruthException>(() => GroundTruthTable.Load(path, Dense, Repository.UncalibratedBoard)).Message, $"{path}:1: not valid JSON");
     }
 
     [TestMethod]
     public void ReplayAnswersWhatTheSimulatorAnswered()
     {
         var truth = Table.Value;
-        var replay = new ReplayTarget(Board.Default, [truth]);
+        var replay = new ReplayTarget(Repository.UncalibratedBoard, [truth]);
         Assert.AreEqual("replay", replay.Kind);
-        var space = Templates.For(Dense, Board.Default.Vta);
+        var space = Templates.For(Dense, Repository.UncalibratedBoard.Vta);
         var (best, seconds) = truth.Best();
-        var program = VtaCompiler.Compile(Dense, space.Get(best), Board.Default).Program!;
+        var program = VtaCompiler.Compile(Dense, space.Get(best), Repository.UncalibratedBoard).Program!;
         var m = replay.Measure(program, OperatorTensors.Random(Dense, 0), MeasureOptions.Default);
         Assert.AreEqual(MeasureStatus.Ok, m.Status);
         CollectionAssert.AreEqual(Enumerable.Repeat(seconds, 3).ToArray(), m.Costs.ToArray());

@@ -4,6 +4,7 @@ using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Hardware.Tests;
 
@@ -15,7 +16,7 @@ public sealed class SimTargetTests
 
     private static (MeasureStatus Status, Measurement? Measurement, string? Error) Measure(long index, SimTarget? target = null)
     {
-        target ??= new SimTarget(Board.Default);
+        target ??= new SimTarget(Repository.UncalibratedBoard);
         var compiled = VtaCompiler.Compile(C11, Templates.For(C11, target.Board.Vta).Get(index), target.Board);
         if (compiled.Program is null)
         {
@@ -56,7 +57,7 @@ public sealed class SimTargetTests
         Assert.AreEqual(MeasureErrorNo.WrongAnswer, wrongMeasurement.ErrorNo);
 
         // The configuration that runs fine, under a watchdog shorter than it takes: the board never raises done in time.
-        var (hang, hangMeasurement, hangError) = Measure(241, new SimTarget(Board.Default) { MaxCycles = 100_000 });
+        var (hang, hangMeasurement, hangError) = Measure(241, new SimTarget(Repository.UncalibratedBoard) { MaxCycles = 100_000 });
         Assert.AreEqual(MeasureStatus.Hang, hang);
         StringAssert.Contains(hangError, "still running after 100000 cycles");
         Assert.AreEqual(MeasureErrorNo.RunTimeout, hangMeasurement!.ErrorNo);
@@ -65,10 +66,10 @@ public sealed class SimTargetTests
     [TestMethod]
     public void AHungSimulatedBoardIsResetBeforeTheNextMeasurement()
     {
-        var target = new SimTarget(Board.Default) { MaxCycles = 100_000 };
+        var target = new SimTarget(Repository.UncalibratedBoard) { MaxCycles = 100_000 };
         Assert.AreEqual(MeasureStatus.Hang, Measure(241, target).Status);
-        var fast = VtaCompiler.Compile(C11, Templates.For(C11, Board.Default.Vta).FromKnobs("""{"tile_h": 7, "tile_w": 7, "tile_co": 4, "oc_nthread": 2}"""), Board.Default).Program!;
-        var unlimited = new SimTarget(Board.Default);
+        var fast = VtaCompiler.Compile(C11, Templates.For(C11, Repository.UncalibratedBoard.Vta).FromKnobs("""{"tile_h": 7, "tile_w": 7, "tile_co": 4, "oc_nthread": 2}"""), Repository.UncalibratedBoard).Program!;
+        var unlimited = new SimTarget(Repository.UncalibratedBoard);
         Assert.AreEqual(MeasureStatus.Ok, unlimited.Measure(fast, Tensors).Status);
         Assert.AreEqual(MeasureStatus.Hang, target.Measure(fast, Tensors).Status, "still too slow for a 100 000-cycle watchdog, but measured: the board was reset");
     }
@@ -76,8 +77,8 @@ public sealed class SimTargetTests
     [TestMethod]
     public void WithoutTheCheckTheOutputIsNotCompared()
     {
-        var program = VtaCompiler.Compile(C11, Templates.For(C11, Board.Default.Vta).Get(0), Board.Default).Program!;
-        var m = new SimTarget(Board.Default).Measure(program, Tensors, checkOutput: false);
+        var program = VtaCompiler.Compile(C11, Templates.For(C11, Repository.UncalibratedBoard.Vta).Get(0), Repository.UncalibratedBoard).Program!;
+        var m = new SimTarget(Repository.UncalibratedBoard).Measure(program, Tensors, checkOutput: false);
         Assert.AreEqual(MeasureStatus.Ok, m.Status, "the hazard's wrong answer goes unnoticed when nobody checks");
         Assert.IsNull(m.Matches);
     }

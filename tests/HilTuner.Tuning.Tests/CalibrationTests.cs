@@ -12,7 +12,7 @@ public sealed class CalibrationTests
     [TestMethod]
     public void CalibrationRecoversEachFreeParameterOfASyntheticBoardWithin2Percent()
     {
-        var start = Board.Default;
+        var start = Repository.UncalibratedBoard;
         var truth = SyntheticBoardLog.TrueBoard(start);
         var log = Path.Combine(Path.GetTempPath(), $"calib-{Guid.NewGuid():N}.log");
         try
@@ -42,7 +42,7 @@ public sealed class CalibrationTests
     [TestMethod]
     public void LeavingOneLayerOutPredictsEachHeldOutLayerOfASyntheticBoard()
     {
-        var start = Board.Default;
+        var start = Repository.UncalibratedBoard;
         var log = Path.Combine(Path.GetTempPath(), $"calib-{Guid.NewGuid():N}.log");
         try
         {
@@ -78,7 +78,7 @@ public sealed class CalibrationTests
     [TestMethod]
     public void RecordsOfAnotherConfigurationFailedOfAnUnknownTaskOrFromTheSimulatorAreReportedAndSkipped()
     {
-        var board = Board.Default;
+        var board = Repository.UncalibratedBoard;
         var log = Path.Combine(Path.GetTempPath(), $"calib-{Guid.NewGuid():N}.log");
         try
         {

@@ -8,6 +8,7 @@ using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
 using HilTuner.Tuning.Tuners;
 using HilTuner.Vta.Config;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Tuning.Tests;
 
@@ -22,15 +23,15 @@ internal sealed class GroundTruth
     private GroundTruth(Workload workload)
     {
         Workload = workload;
-        Task = new TuningTask(workload, Board.Default, seed: 1);
+        Task = new TuningTask(workload, Repository.UncalibratedBoard, seed: 1);
         Space = Task.Space;
         var tensors = OperatorTensors.Random(workload, seed: 1);
-        using var targets = new ThreadLocal<SimTarget>(() => new SimTarget(Board.Default));
+        using var targets = new ThreadLocal<SimTarget>(() => new SimTarget(Repository.UncalibratedBoard));
         Gflops = new double[Space.Size];
         Statuses = new MeasureStatus[Space.Size];
         Parallel.For(0, (int)Space.Size, i =>
         {
-            var build = Builder.Build(workload, Space.Get(i), Board.Default);
+            var build = Builder.Build(workload, Space.Get(i), Repository.UncalibratedBoard);
             var m = build.Program is { } program
                 ? targets.Value!.Measure(program, tensors, MeasureOptions.Default)
                 : new Measurement { Status = MeasureStatus.CompileError };
@@ -59,7 +60,7 @@ internal sealed class GroundTruth
 
     public TrialOutcome Outcome(Configuration c) => new(c, Statuses[c.Index], Gflops[c.Index])
     {
-        Features = Builder.Build(Workload, c, Board.Default).Program?.Features,
+        Features = Builder.Build(Workload, c, Repository.UncalibratedBoard).Program?.Features,
     };
 
     /// <summary>

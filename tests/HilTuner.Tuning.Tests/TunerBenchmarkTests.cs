@@ -3,6 +3,7 @@ using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.Benchmarks;
 using HilTuner.Vta.Config;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Tuning.Tests;
 
@@ -11,7 +12,7 @@ public sealed class TunerBenchmarkTests
 {
     private static readonly Lazy<BenchmarkResult> Result = new(() =>
     {
-        var tables = new[] { "resnet18.C9", "resnet18.C11" }.Select(w => GroundTruthTable.Measure(WorkloadRegistry.Resolve(w), Board.Default)).ToList();
+        var tables = new[] { "resnet18.C9", "resnet18.C11" }.Select(w => GroundTruthTable.Measure(WorkloadRegistry.Resolve(w), Repository.UncalibratedBoard)).ToList();
         return TunerBenchmark.Run(tables, new TunerBenchmarkOptions { Tuners = ["random", "xgb", "hiltuner"], Seeds = 2, Trials = 60 });
     });
 

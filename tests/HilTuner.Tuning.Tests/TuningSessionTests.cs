@@ -7,6 +7,7 @@ using HilTuner.Tuning.Measure;
 using HilTuner.Tuning.Session;
 using HilTuner.Tuning.Tuners;
 using HilTuner.Vta.Config;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Tuning.Tests;
 
@@ -17,11 +18,11 @@ public sealed class TuningSessionTests
 
     private static TaskProgress Tune(string workload, string tuner, int trials, string path, int seed = 7, int? earlyStopping = null, ITarget? target = null)
     {
-        var task = new TuningTask(WorkloadRegistry.Resolve(workload), Board.Default, seed);
+        var task = new TuningTask(WorkloadRegistry.Resolve(workload), Repository.UncalibratedBoard, seed);
         var logged = File.Exists(path) ? TuningLog.Read(path, out _).Where(r => r.TaskKey == task.Key).ToList() : [];
         using var log = TuningLog.Append(path);
         var options = new TuningOptions { Trials = trials, Seed = seed, EarlyStopping = earlyStopping };
-        var session = new TuningSession(task, TunerFactory.Create(tuner, new TunerContext(task, seed, LocalBuilder.Instance)), target ?? new SimTarget(Board.Default), options);
+        var session = new TuningSession(task, TunerFactory.Create(tuner, new TunerContext(task, seed, LocalBuilder.Instance)), target ?? new SimTarget(Repository.UncalibratedBoard), options);
         return session.Run(logged, [log]);
     }
 
@@ -29,7 +30,7 @@ public sealed class TuningSessionTests
     public void ReplayGivesTheRecordsTheSimulatorGivesLabelledReplay()
     {
         var workload = WorkloadRegistry.Resolve("resnet18.C11");
-        var replay = new ReplayTarget(Board.Default, [GroundTruthTable.Measure(workload, Board.Default)]);
+        var replay = new ReplayTarget(Repository.UncalibratedBoard, [GroundTruthTable.Measure(workload, Repository.UncalibratedBoard)]);
         var (simulated, replayed) = (NewPath(), NewPath());
 
         // The ground truth runs on inputs of seed 0; so does this session (wrong answers may depend on the data).
@@ -69,7 +70,7 @@ public sealed class TuningSessionTests
                 // Costs are the timing model's board seconds, never host time: cycles at the fabric clock plus
                 // the runtime's launch overhead.
                 Assert.HasCount(3, r.Costs);
-                var board = Board.Default;
+                var board = Repository.UncalibratedBoard;
                 Assert.AreEqual((facts.Cycles * board.Fabric.SecondsPerCycle) + (board.Timing.LaunchOverheadMicroseconds * 1e-6), r.Costs[0], 1e-15);
                 Assert.AreEqual(truth.Gflops[r.Index], r.Gflops(operations), 1e-9);
                 Assert.IsNotNull(facts.Features);
@@ -89,11 +90,11 @@ public sealed class TuningSessionTests
     [TestMethod]
     public void ObserversAreToldOfEveryTrialAndOfTheEnd()
     {
-        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C11"), Board.Default, 3);
+        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C11"), Repository.UncalibratedBoard, 3);
         var collector = new RecordCollector();
         var seen = new List<TaskProgress>();
         var ends = new List<TaskProgress>();
-        var session = new TuningSession(task, TunerFactory.Create("random", new TunerContext(task, 3, LocalBuilder.Instance)), new SimTarget(Board.Default), new TuningOptions { Trials = 20, Seed = 3 });
+        var session = new TuningSession(task, TunerFactory.Create("random", new TunerContext(task, 3, LocalBuilder.Instance)), new SimTarget(Repository.UncalibratedBoard), new TuningOptions { Trials = 20, Seed = 3 });
         var result = session.Run([], [collector, new Watcher(seen.Add, ends.Add)]);
 
         Assert.HasCount(20, collector.Records);
@@ -255,7 +256,7 @@ public sealed class TuningSessionTests
         var board = TuningLog.Read(boardLog, out _);
         Assert.IsTrue(board.Single(r => r.Index == unattributed).Unattributed);
         Assert.IsFalse(board.Single(r => r.Index == attributed).Unattributed);
-        ValidityTraining.ValidityData.FromRecords(board, Board.Default, out var leftOut);
+        ValidityTraining.ValidityData.FromRecords(board, Repository.UncalibratedBoard, out var leftOut);
         Assert.AreEqual(1, leftOut.GetValueOrDefault("a board failure never attributed to its configuration"));
 
         var result = Tune("resnet18.C11", "random", 60, boardLog);

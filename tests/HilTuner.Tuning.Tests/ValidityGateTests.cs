@@ -9,6 +9,7 @@ using HilTuner.Tuning.Tuners;
 using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Tuning.Tests;
 
@@ -19,7 +20,7 @@ public sealed class ValidityGateTests
     {
         // Trained on the measured programs of C7 (1×1, stride 2 like C10), C9 and C11; the sessions tune C10, which it never saw.
         var examples = new[] { "resnet18.C7", "resnet18.C9", "resnet18.C11" }.SelectMany(Measured).ToList();
-        var model = ValidityTrainer.Train(examples, Board.Default);
+        var model = ValidityTrainer.Train(examples, Repository.UncalibratedBoard);
         var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"), "validity.onnx");
         model.Save(path);
         return path;
@@ -30,23 +31,23 @@ public sealed class ValidityGateTests
         var truth = GroundTruth.Of(workload);
         for (var i = 0; i < truth.Space.Size; i++)
         {
-            if (GroundTruth.Builder.Build(truth.Workload, truth.Space.Get(i), Board.Default).Program is { } p)
+            if (GroundTruth.Builder.Build(truth.Workload, truth.Space.Get(i), Repository.UncalibratedBoard).Program is { } p)
             {
-                yield return new MeasuredProgram(ProgramFeatures.Of(p, Board.Default), truth.Statuses[i], 0);
+                yield return new MeasuredProgram(ProgramFeatures.Of(p, Repository.UncalibratedBoard), truth.Statuses[i], 0);
             }
         }
     }
 
     private static IReadOnlyList<TuningRecord> Tune(double exploration)
     {
-        using var gate = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Board.Default));
-        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C10"), Board.Default, seed: 1);
+        using var gate = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Repository.UncalibratedBoard));
+        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C10"), Repository.UncalibratedBoard, seed: 1);
         var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", $"{Guid.NewGuid():N}.log");
         using (var log = TuningLog.Append(path))
         {
             var options = new TuningOptions { Trials = 480, Seed = 1, GateExploration = exploration };
             var tuner = TunerFactory.Create("grid", new TunerContext(task, 1, LocalBuilder.Instance));
-            new TuningSession(task, tuner, new SimTarget(Board.Default), options, gate: gate).Run([], [log]);
+            new TuningSession(task, tuner, new SimTarget(Repository.UncalibratedBoard), options, gate: gate).Run([], [log]);
         }
 
         return TuningLog.Read(path, out _);
@@ -60,14 +61,14 @@ public sealed class ValidityGateTests
     public void AFreshlyTrainedModelIsAGateThatAgreesWithItsFile()
     {
         var examples = new[] { "resnet18.C7", "resnet18.C9", "resnet18.C11" }.SelectMany(Measured).ToList();
-        IValidityModel trained = ValidityTrainer.Train(examples, Board.Default);
-        using var file = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Board.Default));
+        IValidityModel trained = ValidityTrainer.Train(examples, Repository.UncalibratedBoard);
+        using var file = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Repository.UncalibratedBoard));
         var truth = GroundTruth.Of("resnet18.C10");
         var programs = Enumerable.Range(0, (int)truth.Space.Size)
-            .Select(i => GroundTruth.Builder.Build(truth.Workload, truth.Space.Get(i), Board.Default).Program)
+            .Select(i => GroundTruth.Builder.Build(truth.Workload, truth.Space.Get(i), Repository.UncalibratedBoard).Program)
             .OfType<VtaProgram>().ToList();
-        var fromTrained = trained.FailureProbabilities(Board.Default, programs);
-        var fromFile = ((IValidityModel)file).FailureProbabilities(Board.Default, programs);
+        var fromTrained = trained.FailureProbabilities(Repository.UncalibratedBoard, programs);
+        var fromFile = ((IValidityModel)file).FailureProbabilities(Repository.UncalibratedBoard, programs);
         Assert.AreEqual(programs.Count, fromTrained.Count);
         for (var i = 0; i < programs.Count; i++)
         {
@@ -80,7 +81,7 @@ public sealed class ValidityGateTests
     [TestMethod]
     public void ProgramsPredictedToFailAreSkippedAndLoggedWithTheirProbability()
     {
-        var threshold = ValidityPredictor.Open(ModelPath.Value, Board.Default).Threshold;
+        var threshold = ValidityPredictor.Open(ModelPath.Value, Repository.UncalibratedBoard).Threshold;
         var records = Tune(exploration: 0);
         var skipped = records.Where(r => r.Facts!.Status == "skipped").ToList();
         Assert.IsNotEmpty(skipped, "the gate should hold back some of C10's programs");
@@ -112,6 +113,6 @@ public sealed class ValidityGateTests
     {
         var records = Tune(exploration: 1);
         Assert.IsFalse(records.Any(r => r.Facts!.Status == "skipped"));
-        Assert.IsTrue(records.Any(r => r.Facts!.FailureProbability >= ValidityPredictor.Open(ModelPath.Value, Board.Default).Threshold));
+        Assert.IsTrue(records.Any(r => r.Facts!.FailureProbability >= ValidityPredictor.Open(ModelPath.Value, Repository.UncalibratedBoard).Threshold));
     }
 }

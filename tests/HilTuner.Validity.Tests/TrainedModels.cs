@@ -6,6 +6,7 @@ using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Vta.Config;
+using HilTuner.Tests.Shared;
 
 namespace HilTuner.Validity.Tests;
 
@@ -28,15 +29,15 @@ internal static class TrainedModels
     public static IReadOnlyList<MeasuredProgram> Measured(string workload)
     {
         var w = WorkloadRegistry.Resolve(workload);
-        var truth = GroundTruthTable.Measure(w, Board.Default);
-        var space = Templates.For(w, Board.Default.Vta);
+        var truth = GroundTruthTable.Measure(w, Repository.UncalibratedBoard);
+        var space = Templates.For(w, Repository.UncalibratedBoard.Vta);
         var programs = new List<MeasuredProgram>();
         for (var i = 0; i < truth.Entries.Count; i++)
         {
             if (truth[i].Status != MeasureStatus.CompileError)
             {
-                var program = VtaCompiler.Compile(w, space.Get(i), Board.Default).Program!;
-                programs.Add(new MeasuredProgram(ProgramFeatures.Of(program, Board.Default), truth[i].Status, truth[i].Seconds));
+                var program = VtaCompiler.Compile(w, space.Get(i), Repository.UncalibratedBoard).Program!;
+                programs.Add(new MeasuredProgram(ProgramFeatures.Of(program, Repository.UncalibratedBoard), truth[i].Status, truth[i].Seconds));
             }
         }
 
@@ -47,7 +48,7 @@ internal static class TrainedModels
 
     private static (TrainedValidityModel, string, float[][]) Train()
     {
-        var model = ValidityTrainer.Train([.. Measured("resnet18.C9"), .. Measured("resnet18.C11")], Board.Default);
+        var model = ValidityTrainer.Train([.. Measured("resnet18.C9"), .. Measured("resnet18.C11")], Repository.UncalibratedBoard);
         var path = NewPath("validity.onnx");
         model.Save(path);
         var heldOut = Measured("resnet18.C10").Select(p => p.Features).ToArray();

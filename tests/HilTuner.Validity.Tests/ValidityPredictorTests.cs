@@ -13,7 +13,7 @@ public sealed class ValidityPredictorTests
     [TestMethod]
     public void OnnxRuntimeAgreesWithMlNetOnHeldOutRows()
     {
-        using var predictor = ValidityPredictor.Open(TrainedModels.Path, Board.Default);
+        using var predictor = ValidityPredictor.Open(TrainedModels.Path, Repository.UncalibratedBoard);
         var mlnet = MlNetValidityModel.Load(TrainedModels.Path).CreateEngine();
         var rows = TrainedModels.HeldOut;
         Assert.IsGreaterThan(200, rows.Length);
@@ -37,9 +37,9 @@ public sealed class ValidityPredictorTests
     [TestMethod]
     public void TheFileCarriesWhatItWasTrainedForAndOn()
     {
-        using var predictor = ValidityPredictor.Open(TrainedModels.Path, Board.Default);
+        using var predictor = ValidityPredictor.Open(TrainedModels.Path, Repository.UncalibratedBoard);
         var info = predictor.Info;
-        Assert.AreEqual(Board.Default.Vta.ConfigString, info.GetRequiredString(ValidityModelFormat.VtaConfigKey));
+        Assert.AreEqual(Repository.UncalibratedBoard.Vta.ConfigString, info.GetRequiredString(ValidityModelFormat.VtaConfigKey));
         Assert.AreEqual("validity", info.GetRequiredString(ValidityModelFormat.KindKey));
         Assert.AreEqual(TrainedModels.Model.Threshold, predictor.Threshold, 1e-12);
         Assert.IsGreaterThan(100, info.GetInt64(ValidityModelFormat.TrainingRowsKey));
@@ -62,12 +62,12 @@ public sealed class ValidityPredictorTests
     [TestMethod]
     public void AModelForAnotherVtaConfigurationIsRefused()
     {
-        var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        var json = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!.AsObject();
         json["vta"]!["LOG_ACC_BUFF_SIZE"] = 16;
         var other = Board.Parse(json.ToJsonString(), "small-acc.json");
         var e = Assert.ThrowsExactly<ValidityModelException>(() => ValidityPredictor.Open(TrainedModels.Path, other));
         StringAssert.Contains(e.Message, TrainedModels.Path);
-        StringAssert.Contains(e.Message, $"trained for VTA configuration {Board.Default.Vta.ConfigString}");
+        StringAssert.Contains(e.Message, $"trained for VTA configuration {Repository.UncalibratedBoard.Vta.ConfigString}");
         StringAssert.Contains(e.Message, other.Vta.ConfigString);
     }
 
@@ -79,22 +79,22 @@ public sealed class ValidityPredictorTests
         var bytes = File.ReadAllBytes(TrainedModels.Path);
         bytes[bytes.Length / 2] ^= 0x10;
         File.WriteAllBytes(damaged, bytes);
-        StringAssert.Contains(Assert.ThrowsExactly<ValidityModelException>(() => ValidityPredictor.Open(damaged, Board.Default)).Message, damaged);
+        StringAssert.Contains(Assert.ThrowsExactly<ValidityModelException>(() => ValidityPredictor.Open(damaged, Repository.UncalibratedBoard)).Message, damaged);
 
         var missing = TrainedModels.NewPath("missing.onnx");
-        StringAssert.Contains(Assert.ThrowsExactly<ValidityModelException>(() => ValidityPredictor.Open(missing, Board.Default)).Message, missing);
+        StringAssert.Contains(Assert.ThrowsExactly<ValidityModelException>(() => ValidityPredictor.Open(missing, Repository.UncalibratedBoard)).Message, missing);
 
         // A well-formed tree model that is not a validity model.
         var foreign = TrainedModels.NewPath("foreign.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(foreign)!);
         OnnxTreeModelWriter.WriteFile(new CalibratedTreeModel(["a", "b"], [new CalibratedTreeHead("p", [RegressionTreeArrays.SingleLeaf(0)], null, 0, -1, 0)]), foreign);
-        StringAssert.Contains(Assert.ThrowsExactly<ValidityModelException>(() => ValidityPredictor.Open(foreign, Board.Default)).Message, "not a HilTuner validity model");
+        StringAssert.Contains(Assert.ThrowsExactly<ValidityModelException>(() => ValidityPredictor.Open(foreign, Repository.UncalibratedBoard)).Message, "not a HilTuner validity model");
     }
 
     [TestMethod]
     public void TheGateComputesThePFailHeadAloneAndAgreesWithEveryHead()
     {
-        using var predictor = ValidityPredictor.Open(TrainedModels.Path, Board.Default);
+        using var predictor = ValidityPredictor.Open(TrainedModels.Path, Repository.UncalibratedBoard);
         Assert.IsGreaterThan(1, predictor.Heads.Count, "the model should have class heads to prune");
         var rows = TrainedModels.HeldOut.Take(50).ToArray();
         var gate = predictor.FailureProbabilities(rows.SelectMany(r => r).ToArray(), rows.Length);

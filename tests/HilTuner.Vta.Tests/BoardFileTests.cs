@@ -190,7 +190,30 @@ public sealed class BoardFileTests
         CollectionAssert.AreEqual(new[] { "dma_latency_cycles", "launch_overhead_us" }, board.FreeTiming.ToArray());
         Assert.AreEqual(33, board.Timing.DmaLatencyCycles);
         Assert.AreEqual(10, board.Calibration!.Value.GetProperty("records").GetInt32());
-        Assert.HasCount(0, Board.Default.FreeTiming);
+        Assert.HasCount(0, TestBoards.Uncalibrated.FreeTiming);
+        Assert.IsNull(TestBoards.Uncalibrated.Calibration);
+    }
+
+    /// <summary>
+    /// The shipped PYNQ boards (the default sim.json and pynq-z1.json model the same board) carry the values fitted to
+    /// TopHub's ten ResNet-18 records and nothing else, with the calibration section that says so.
+    /// </summary>
+    [TestMethod]
+    [DataRow("sim.json")]
+    [DataRow("pynq-z1.json")]
+    public void TheShippedPynqBoardsAreCalibratedFromTopHubsResNet18RecordsAlone(string file)
+    {
+        var board = TestBoards.Load(file);
+        var section = board.Calibration!.Value;
+        Assert.AreEqual(10, section.GetProperty("records").GetInt32());
+        Assert.AreEqual(0, section.GetProperty("skipped").GetInt32());
+        CollectionAssert.AreEqual(new[] { "../shared/data/tophub-pynq-resnet18.log" }, section.GetProperty("logs").EnumerateArray().Select(l => l.GetString()).ToArray());
+        CollectionAssert.AreEqual(board.FreeTiming.ToArray(), section.GetProperty("fitted").EnumerateArray().Select(l => l.GetString()).ToArray());
+        var lolo = section.GetProperty("leave_one_layer_out");
+        Assert.IsLessThanOrEqualTo(1.25, lolo.GetProperty("worst_factor").GetDouble(), "each held-out layer within 1.25x");
+        Assert.IsGreaterThanOrEqualTo(0.9, lolo.GetProperty("spearman").GetDouble());
+        Assert.IsTrue(board.Timing.SharedPort, "one memory port shared by all modules (vivado.tcl)");
+        Assert.AreEqual(TestBoards.Load("sim.json").Timing, TestBoards.Load("pynq-z1.json").Timing, "sim.json models the same board");
     }
 
     [TestMethod]

@@ -9,7 +9,7 @@ public sealed class GemmAluTests
 {
     public static IEnumerable<object[]> Boards =>
     [
-        ["PYNQ 1x16", Board.Default],
+        ["PYNQ 1x16", TestBoards.Uncalibrated],
         ["BLOCK 8", TestBoards.WithVta(logBlock: 3, logInp: 14, logWgt: 16, logAcc: 16)],
         ["BLOCK 32, BATCH 2", TestBoards.WithVta(logBlock: 5, logBatch: 1)],
     ];

@@ -14,7 +14,7 @@ namespace HilTuner.Vta.Tests;
 public sealed class HardwareEffectsTests
 {
     private static Board WithTiming(Func<TimingParameters, TimingParameters> edit) =>
-        Board.Default with { Timing = edit(Board.Default.Timing) };
+        TestBoards.Uncalibrated with { Timing = edit(TestBoards.Uncalibrated.Timing) };
 
     [TestMethod]
     [DataRow(128L, 0UL, 1L)]
@@ -29,13 +29,13 @@ public sealed class HardwareEffectsTests
     public void ARowIsCutIntoBurstsOfSixteenBeatsAndAtEvery4KBoundary(long bytes, ulong address, long bursts)
     {
         // 64-bit bus: a 16-beat burst carries 128 bytes.
-        Assert.AreEqual(bursts, new TimingModel(Board.Default).Bursts(bytes, address));
+        Assert.AreEqual(bursts, new TimingModel(TestBoards.Uncalibrated).Bursts(bytes, address));
     }
 
     [TestMethod]
     public void ByDefaultARowCostsItsLatencyAndItsBeatsWhereverItStarts()
     {
-        var timing = new TimingModel(Board.Default);
+        var timing = new TimingModel(TestBoards.Uncalibrated);
         Assert.IsFalse(timing.AddressMatters);
         foreach (var (bytes, address) in new[] { (16L, 0UL), (128L, 4096UL - 64), (65536L, 4000UL), (4L, 4094UL) })
         {
@@ -73,7 +73,7 @@ public sealed class HardwareEffectsTests
 
         Assert.AreEqual(4 + (24 + 16) + 4, LoadCycles(board, 256), "from a page boundary: one burst");
         Assert.AreEqual(4 + (24 + 16 + 10) + 4, LoadCycles(board, 252), "across a 4 KB boundary: two bursts, one more round trip");
-        Assert.AreEqual(4 + (24 + 16) + 4, LoadCycles(Board.Default, 252), "no outstanding bound: the second burst's round trip is hidden");
+        Assert.AreEqual(4 + (24 + 16) + 4, LoadCycles(TestBoards.Uncalibrated, 252), "no outstanding bound: the second burst's round trip is hidden");
     }
 
     [TestMethod]
@@ -239,6 +239,6 @@ public sealed class HardwareEffectsTests
         var expected = (67 * 10e-9) + 20e-6 + (((3 * 16) + 4) * 2e-9) + (3 * 100e-9);
         Assert.AreEqual(expected, result.BoardSeconds, 1e-15);
         Assert.AreEqual(expected, board.SecondsOf(67, 3, 4), 1e-15);
-        Assert.AreEqual((67 * 10e-9) + 20e-6, Board.Default.SecondsOf(67, 3, 4), 1e-15, "by default the host costs its launch only");
+        Assert.AreEqual((67 * 10e-9) + 20e-6, TestBoards.Uncalibrated.SecondsOf(67, 3, 4), 1e-15, "by default the host costs its launch only");
     }
 }

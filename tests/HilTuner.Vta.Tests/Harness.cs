@@ -10,7 +10,7 @@ internal sealed class Harness
 {
     public Harness(Board? board = null)
     {
-        Board = board ?? Board.Default;
+        Board = board ?? TestBoards.Uncalibrated;
         Sim = new VtaSimulator(Board);
         Program = new InstructionStream(Board.Isa);
     }

@@ -4,7 +4,10 @@ using HilTuner.Vta.Config;
 
 namespace HilTuner.Vta.Tests;
 
-/// <summary>The repository's board files, and variants of the default made for a test.</summary>
+/// <summary>
+/// The repository's board files, the default board as it was before calibration (<see cref="Uncalibrated"/>: the
+/// fixed timing tests pin cycle counts on), and variants of it made for a test.
+/// </summary>
 internal static class TestBoards
 {
     public static string RepositoryRoot => Repository.Root;
@@ -15,9 +18,12 @@ internal static class TestBoards
 
     public static Board Load(string name) => Board.Load(PathOf(name));
 
-    public static JsonObject DefaultJson() => JsonNode.Parse(File.ReadAllText(PathOf("sim.json")))!.AsObject();
+    /// <summary>The default board with the timing model's uncalibrated defaults.</summary>
+    public static Board Uncalibrated { get; } = Board.Load(Repository.UncalibratedBoardFile);
 
-    /// <summary>The default board with <paramref name="edit"/> applied to its JSON.</summary>
+    public static JsonObject DefaultJson() => JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!.AsObject();
+
+    /// <summary>The uncalibrated default board with <paramref name="edit"/> applied to its JSON.</summary>
     public static Board With(Action<JsonObject> edit, string source = "test-board.json")
     {
         var json = DefaultJson();
@@ -25,7 +31,7 @@ internal static class TestBoards
         return Board.Parse(json.ToJsonString(), source);
     }
 
-    /// <summary>The default board with other VTA configuration numbers.</summary>
+    /// <summary>The uncalibrated default board with other VTA configuration numbers.</summary>
     public static Board WithVta(int? logBlock = null, int? logBatch = null, int? logInp = null, int? logWgt = null, int? logAcc = null, int? logUop = null) =>
         With(j =>
         {

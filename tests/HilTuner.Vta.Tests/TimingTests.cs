@@ -65,14 +65,14 @@ public sealed class TimingTests
             return h.RunFinished().Module(VtaModule.Load).BusyCycles;
         }
 
-        Assert.AreEqual(4 + (2 * (24 + 64)) + 4, LoadCycles(Board.Default));
+        Assert.AreEqual(4 + (2 * (24 + 64)) + 4, LoadCycles(TestBoards.Uncalibrated));
         Assert.AreEqual(4 + (2 * (64 + 32)) + 4, LoadCycles(TestBoards.Load("ultra96-v2.json")));
     }
 
     [TestMethod]
     public void VirtualThreadsLetLoadComputeAndStoreOverlap()
     {
-        var board = Board.Default;
+        var board = TestBoards.Uncalibrated;
         long Cycles(int threads, out RunResult run)
         {
             var product = TiledMatrixProduct.Create(board, new MatrixProductShape(64, 4, 8, 16, 4, threads), seed: 7);
@@ -94,7 +94,7 @@ public sealed class TimingTests
     [TestMethod]
     public void ProfilerCountersCountWhatFsimCounts()
     {
-        var board = Board.Default;
+        var board = TestBoards.Uncalibrated;
         var shape = new MatrixProductShape(32, 2, 4, 16, 2, 2);
         var (run, _) = TiledMatrixProduct.Create(board, shape).Run(new VtaSimulator(board));
         var tiles = shape.Tiles;

@@ -20,9 +20,9 @@ internal sealed class CoSimBoard : IDisposable
 
     private readonly List<string> _files = [];
 
-    public CoSimBoard(string boardFile = "sim.json", string? id = null, bool startDevice = true)
+    public CoSimBoard(string? boardFile = null, string? id = null, bool startDevice = true)
     {
-        Base = Board.Load(Repository.BoardFile(boardFile));
+        Base = Board.Load(boardFile is null ? Repository.UncalibratedBoardFile : Repository.BoardFile(boardFile));
         Id = id ?? "cosim-" + Guid.NewGuid().ToString("N")[..8];
         var shm = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         MemoryPath = Path.Combine(shm, $"hiltuner-test-{Id}.mem");
@@ -35,7 +35,7 @@ internal sealed class CoSimBoard : IDisposable
         }
     }
 
-    /// <summary>The board file the co-simulated board has (sim.json by default): its VTA configuration and registers.</summary>
+    /// <summary>The board file the co-simulated board has (the uncalibrated default by default): its VTA configuration, registers and timing.</summary>
     public Board Base { get; }
 
     public string Id { get; }

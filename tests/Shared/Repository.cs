@@ -8,6 +8,17 @@ internal static class Repository
     /// <summary>The path of a board file under <c>boards/</c>.</summary>
     public static string BoardFile(string name) => Path.Combine(Root, "boards", name);
 
+    /// <summary>
+    /// The default board as it was before it was calibrated (tests/Shared/sim-uncalibrated.json): VTA's PYNQ
+    /// configuration with the timing model's uncalibrated defaults. Tests that pin cycle counts or times use it.
+    /// </summary>
+    public static string UncalibratedBoardFile { get; } = Path.Combine(Root, "tests", "Shared", "sim-uncalibrated.json");
+
+    /// <summary>The board of <see cref="UncalibratedBoardFile"/>.</summary>
+    public static HilTuner.Vta.Config.Board UncalibratedBoard => s_uncalibrated.Value;
+
+    private static readonly Lazy<HilTuner.Vta.Config.Board> s_uncalibrated = new(() => HilTuner.Vta.Config.Board.Load(UncalibratedBoardFile));
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

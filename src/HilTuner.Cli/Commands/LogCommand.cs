@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using HilTuner.Tuning.Calibration;
 using HilTuner.Tuning.Log;
-using HilTuner.Vta.Config;
 using HilTuner.Tuning.Reporting;
 using Spectre.Console;
 
@@ -61,9 +60,11 @@ internal static class LogCommand
         summaryCommand.SetAction(parse =>
         {
             var log = parse.GetValue(summaryLog)!;
-            var summaries = Summaries(context, log);
+            var records = Logs.Read(context, log);
+            var summaries = WorkloadSummary.Of(records);
             var board = parse.GetValue(modelBoard) is null ? null : BoardOption.Load(parse, modelBoard);
             var modelErrors = board is null ? null : CalibrationInput.Read([log], board);
+            var recorded = CalibrationInput.RecordedModelErrorPerLayer(records);
             switch (parse.GetValue(format))
             {
                 case "csv":
@@ -73,16 +74,28 @@ internal static class LogCommand
                     var json = Json(summaries);
                     if (modelErrors is not null)
                     {
-                        json["model_error"] = ModelErrorJson(board!, modelErrors);
+                        json["model_error"] = ModelErrorJson(board!.Name, modelErrors.ModelErrorPerLayer(), modelErrors.Records.Count, modelErrors.Skipped.Count);
+                    }
+
+                    if (recorded.Count > 0)
+                    {
+                        json["model_error_recorded"] = ModelErrorJson(null, recorded, recorded.Sum(x => x.Records), null);
                     }
 
                     context.Out.WriteLine(HumanJson.Write(json));
                     break;
                 default:
                     WriteText(context, summaries);
+                    if (recorded.Count > 0)
+                    {
+                        WriteModelErrors(context.Out, "model error as recorded", recorded);
+                        context.Out.WriteLine($"model error as recorded: {recorded.Sum(x => x.Records)} board record(s) carry the prediction of the board file they were measured with (model_seconds)");
+                    }
+
                     if (modelErrors is not null)
                     {
-                        WriteModelErrors(context.Out, board!, modelErrors);
+                        WriteModelErrors(context.Out, $"model error on {board!.Name}", modelErrors.ModelErrorPerLayer());
+                        context.Out.WriteLine($"model error on {board.Name}: {modelErrors.Records.Count} record(s) compared, {modelErrors.Skipped.Count} not (failed, from the simulator, or another configuration)");
                     }
 
                     break;
@@ -133,24 +146,23 @@ internal static class LogCommand
         context.Out.WriteLine($"total: {Milliseconds(WorkloadSummary.TotalLatencyMs(summaries))} ms, the sum of each workload's best{Missing(summaries)}");
     }
 
-    /// <summary>Per workload, the timing model's error on <paramref name="board"/> against the log's board-measured records.</summary>
-    private static void WriteModelErrors(TextWriter output, Board board, CalibrationInput input)
+    /// <summary>Per workload, the timing model's error against the log's board-measured records, each line led by <paramref name="label"/>.</summary>
+    private static void WriteModelErrors(TextWriter output, string label, IReadOnlyList<(string Workload, int Records, RatioErrors Errors)> perLayer)
     {
-        foreach (var (workload, records, e) in input.ModelErrorPerLayer())
+        foreach (var (workload, records, e) in perLayer)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"model error on {board.Name}: {workload}: {records} measured record(s), factor geometric mean {e.GeometricMean:F3}, worst {e.Worst:F3}"));
+                $"{label}: {workload}: {records} measured record(s), factor geometric mean {e.GeometricMean:F3}, worst {e.Worst:F3}"));
         }
-
-        output.WriteLine($"model error on {board.Name}: {input.Records.Count} record(s) compared, {input.Skipped.Count} not (failed, from the simulator, or another configuration)");
     }
 
-    private static JsonObject ModelErrorJson(Board board, CalibrationInput input) => new()
+    /// <summary>The model's error per workload as JSON: on a board file (<paramref name="board"/>), or as the records carry it (null).</summary>
+    private static JsonObject ModelErrorJson(string? board, IReadOnlyList<(string Workload, int Records, RatioErrors Errors)> perLayer, int compared, int? notCompared) => new()
     {
-        ["board"] = board.Name,
-        ["compared"] = input.Records.Count,
-        ["not_compared"] = input.Skipped.Count,
-        ["workloads"] = new JsonArray([.. input.ModelErrorPerLayer().Select(x => (JsonNode?)new JsonObject
+        ["board"] = board,
+        ["compared"] = compared,
+        ["not_compared"] = notCompared,
+        ["workloads"] = new JsonArray([.. perLayer.Select(x => (JsonNode?)new JsonObject
         {
             ["workload"] = x.Workload,
             ["records"] = x.Records,

@@ -155,7 +155,8 @@ public class MeasurementRunner : ITarget
 
                 if (m.Status != MeasureStatus.Hang)
                 {
-                    return m;
+                    // Every board record carries the timing model's prediction of the same program beside its costs.
+                    return m.Status == MeasureStatus.Ok && predicted.Status == MeasureStatus.Ok ? m with { ModelSeconds = predicted.Seconds } : m;
                 }
 
                 if (predicted.Status is MeasureStatus.Hang or MeasureStatus.RuntimeError)

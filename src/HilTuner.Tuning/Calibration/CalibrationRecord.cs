@@ -32,8 +32,21 @@ public sealed record CalibrationInput(IReadOnlyList<CalibrationRecord> Records, 
 {
     /// <summary>Per workload, in order of first appearance: how far the board's model is from the measured records.</summary>
     public IReadOnlyList<(string Workload, int Records, RatioErrors Errors)> ModelErrorPerLayer() =>
-        [.. Records.GroupBy(r => r.Workload.Name).Select(g => (g.Key, g.Count(),
-            RatioErrors.Of([.. g.Select(r => r.ModelSeconds)], [.. g.Select(r => r.MeasuredSeconds)])))];
+        PerLayer(Records.Select(r => (r.Workload.Name, r.ModelSeconds, r.MeasuredSeconds)));
+
+    /// <summary>
+    /// Per workload, in order of first appearance: the model's error as board records carry it — each successful
+    /// board record's <c>model_seconds</c> (the prediction with the board file's timing when it was measured) against
+    /// its mean cost. Empty when no record carries a prediction.
+    /// </summary>
+    public static IReadOnlyList<(string Workload, int Records, RatioErrors Errors)> RecordedModelErrorPerLayer(IEnumerable<TuningRecord> records) =>
+        PerLayer(records
+            .Where(r => r.Succeeded && r.Facts is { TargetKind: "board", ModelSeconds: > 0 })
+            .Select(r => (r.Facts!.Workload, r.Facts.ModelSeconds!.Value, r.MeanCost)));
+
+    private static IReadOnlyList<(string Workload, int Records, RatioErrors Errors)> PerLayer(IEnumerable<(string Workload, double Model, double Measured)> pairs) =>
+        [.. pairs.GroupBy(p => p.Workload).Select(g => (g.Key, g.Count(),
+            RatioErrors.Of([.. g.Select(p => p.Model)], [.. g.Select(p => p.Measured)])))];
 
     /// <summary>
     /// Reads <paramref name="logs"/> (AutoTVM v0.2/v0.1 records: HilTuner's board logs, TopHub's cache) for

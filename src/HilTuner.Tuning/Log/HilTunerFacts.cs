@@ -32,6 +32,12 @@ public sealed record HilTunerFacts
     public long Cycles { get; init; }
 
     /// <summary>
+    /// A board record's timing-model prediction: the model's board seconds of the same program with the board file's
+    /// timing (<c>model_seconds</c>), to set beside the measured costs; null elsewhere.
+    /// </summary>
+    public double? ModelSeconds { get; init; }
+
+    /// <summary>
     /// Why a hang or lost link on a board is charged to the configuration (predicted, reproduced); null elsewhere.
     /// A board record of such a failure without it was never attributed, and a resumed run measures it again.
     /// </summary>

@@ -39,6 +39,11 @@ internal static class RecordJson
                 ["trial"] = f.Trial,
                 ["cycles"] = f.Cycles,
             };
+            if (f.ModelSeconds is { } model)
+            {
+                facts["model_seconds"] = model;
+            }
+
             if (f.Attribution is not null)
             {
                 facts["attribution"] = f.Attribution;
@@ -195,6 +200,7 @@ internal static class RecordJson
         Seed = f["seed"] is null ? null : Number(f["seed"], "hiltuner.seed", n => n.GetValue<int>()),
         Trial = f["trial"] is null ? 0 : Number(f["trial"], "hiltuner.trial", n => n.GetValue<int>()),
         Cycles = f["cycles"] is null ? 0 : Number(f["cycles"], "hiltuner.cycles", n => n.GetValue<long>()),
+        ModelSeconds = f["model_seconds"] is null ? null : Number(f["model_seconds"], "hiltuner.model_seconds", n => n.GetValue<double>()),
         Attribution = OptionalText(f["attribution"], "hiltuner.attribution") is { } attribution
             ? FailureAttributionNames.Parse(attribution) is null
                 ? throw new FormatException($"hiltuner.attribution must be predicted or reproduced, not \"{attribution}\"")

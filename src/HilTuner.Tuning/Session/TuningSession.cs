@@ -293,6 +293,7 @@ public sealed class TuningSession(
                 Seed = options.Seed,
                 Trial = trial,
                 Cycles = measurement.Cycles,
+                ModelSeconds = measurement.ModelSeconds,
                 Error = measurement.Error,
                 Attribution = measurement.Attribution?.JsonName(),
                 FailureProbability = failureProbability,

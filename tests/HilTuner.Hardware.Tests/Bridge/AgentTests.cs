@@ -127,7 +127,7 @@ public sealed class AgentTests
     {
         using var board = new CoSimBoard();
         var path = board.WriteBoardFile(board.ProcessLink());
-        var other = Board.Load(path) with { Vta = Board.Load(Repository.BoardFile("sim.json")).Vta with { LogBlock = 5 } };
+        var other = Board.Load(path) with { Vta = Board.Load(Repository.UncalibratedBoardFile).Vta with { LogBlock = 5 } };
         using var target = BoardTarget.Open(other);
         var e = Assert.ThrowsExactly<BoardFailureException>(() => target.Session.Connect());
         StringAssert.Contains(e.Message, "1x16_i8w8a32_15_15_18_17");

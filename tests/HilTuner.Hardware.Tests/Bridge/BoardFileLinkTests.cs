@@ -45,7 +45,7 @@ public sealed class BoardFileLinkTests
     [DataRow("""{"kind": "ssh", "host": "h", "port": 70000, "user": "u", "key": "k", "agent": "a", "allow_unknown_host_key": true}""", "link.port", "70000 must be between 1 and 65535")]
     public void AMalformedLinkSectionNamesTheFileTheKeyAndTheProblem(string link, string key, string problem)
     {
-        var json = JsonNode.Parse(File.ReadAllText(Repository.BoardFile("sim.json")))!.AsObject();
+        var json = JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!.AsObject();
         json["link"] = JsonNode.Parse(link);
         var path = Path.Combine(Path.GetTempPath(), $"hiltuner-link-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, json.ToJsonString());

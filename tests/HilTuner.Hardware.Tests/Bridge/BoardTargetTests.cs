@@ -21,7 +21,7 @@ public sealed class BoardTargetTests
     private static readonly MeasureOptions Options = new() { Repeat = 1, TimeoutSeconds = 4 };
 
     private static VtaProgram Compile(long index) =>
-        VtaCompiler.Compile(C11, Templates.For(C11, Board.Default.Vta).Get(index), Board.Default).Program!;
+        VtaCompiler.Compile(C11, Templates.For(C11, Repository.UncalibratedBoard.Vta).Get(index), Repository.UncalibratedBoard).Program!;
 
     /// <summary>Program 241 with one extra pop on its first instruction: it deadlocks.</summary>
     private static VtaProgram Deadlocking() => Deadlock.Of(Compile(241));
@@ -31,7 +31,7 @@ public sealed class BoardTargetTests
     {
         using var board = new CoSimBoard();
         using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
-        var sim = new SimTarget(Board.Default);
+        var sim = new SimTarget(Repository.UncalibratedBoard);
 
         // ok, runtime error (the host runtime's check), wrong answer (the accumulator hazard the runtime cannot see)
         foreach (var index in new long[] { 241, 2, 0 })
@@ -55,7 +55,7 @@ public sealed class BoardTargetTests
         using var board = new CoSimBoard();
         using var target = BoardTarget.Open(Board.Load(board.WriteBoardFile(board.ProcessLink())));
         var hanging = Deadlocking();
-        Assert.AreEqual(MeasureStatus.Hang, new SimTarget(Board.Default).Measure(hanging, Tensors, Options).Status, "precondition: the simulator deadlocks on it");
+        Assert.AreEqual(MeasureStatus.Hang, new SimTarget(Repository.UncalibratedBoard).Measure(hanging, Tensors, Options).Status, "precondition: the simulator deadlocks on it");
 
         var hang = target.Measure(hanging, Tensors, Options with { TimeoutSeconds = 1 });
         Assert.AreEqual(MeasureStatus.Hang, hang.Status);
@@ -153,7 +153,7 @@ public sealed class BoardTargetTests
             Assert.HasCount(1, lost, events);
             StringAssert.Contains(lost[0].What, "restarted during the measurement", "noticed after a resend, by the agent's uptime");
             Assert.AreEqual(4, board.Device.Runs, "the health check, the killed run, the resent one, and the measurement taken again");
-            Assert.AreEqual(new SimTarget(Board.Default).Measure(Compile(241), Tensors, Options).Cycles, m.Cycles);
+            Assert.AreEqual(new SimTarget(Repository.UncalibratedBoard).Measure(Compile(241), Tensors, Options).Cycles, m.Cycles);
             Assert.AreEqual(MeasureStatus.Ok, target.Measure(Compile(241), Tensors, Options).Status, "the restarted agent goes on measuring");
             Assert.AreEqual(5, board.Device.Runs, "one run for the next measurement");
         }
@@ -175,7 +175,7 @@ public sealed class BoardTargetTests
         Assert.AreEqual(1, target.Session.Reconnects, events);
         Assert.AreEqual(3, board.Device.Runs, "the health check before the first measurement, the killed run and its retry");
         Assert.AreEqual(1, target.Events.Count(e => e.What.StartsWith("link lost during resnet18.C11 #241", StringComparison.Ordinal)), events);
-        var expected = new SimTarget(Board.Default).Measure(Compile(241), Tensors, Options);
+        var expected = new SimTarget(Repository.UncalibratedBoard).Measure(Compile(241), Tensors, Options);
         Assert.AreEqual(expected.Cycles, m.Cycles, "the retry measured what the simulator measures");
     }
 
