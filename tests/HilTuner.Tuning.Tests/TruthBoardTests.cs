@@ -4,6 +4,7 @@ using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware.Replay;
 using HilTuner.Tests.Shared;
 using HilTuner.Tuning.Benchmarks;
+using HilTuner.Tuning.Session;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Tuning.Tests;
@@ -104,6 +105,30 @@ public sealed class TruthBoardTests
 
         var without = TunerBenchmark.Run(Nominal, [new TruthBoard(Truth("pynq-host-x2"), Tables(Truth("pynq-host-x2")))], Options with { Tuners = ["xgb"], Transfer = false });
         Assert.IsTrue(without.Boards[0].Runs.All(r => r.PriorRecords == 0));
+    }
+
+    /// <summary>Records of a log given explicitly (<c>--transfer</c>) reach the tuners that take transfer from the first layer on, and no other.</summary>
+    [TestMethod]
+    public void TransferLogsReachOnlyTunersThatTakeTransfer()
+    {
+        var nominal = Nominal;
+        var dense = WorkloadRegistry.Resolve("dense.b16x512");
+        var collector = new RecordCollector();
+        new TuningRun
+        {
+            Board = nominal,
+            Target = new ReplayTarget(nominal, [GroundTruthTable.Measure(dense, nominal)]),
+            Tuner = "random",
+            Options = new TuningOptions { Trials = 12, Seed = 3 },
+        }.Tune(dense, [collector]);
+        Assert.HasCount(12, collector.Records);
+
+        var truth = Truth("pynq-shared-port");
+        var result = TunerBenchmark.Run(nominal, [new TruthBoard(truth, Tables(truth))], Options with { Tuners = ["random", "xgb"], Seeds = 1, TransferLogs = collector.Records });
+        foreach (var run in result.Boards[0].Runs.Where(r => r.Workload == Layers[0]))
+        {
+            Assert.AreEqual(run.Tuner == "xgb" ? 12 : 0, run.PriorRecords, run.Tuner);
+        }
     }
 
     [TestMethod]

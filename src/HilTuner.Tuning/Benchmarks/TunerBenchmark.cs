@@ -91,7 +91,7 @@ public static class TunerBenchmark
                 Builder = builders[layer.Truth.Workload],
                 Transferred = learns ? [.. options.TransferLogs, .. earlier] : [],
             }.Tune(layer.Truth.Workload, [collector], cancel);
-            metrics[l] = Score(layer, collector.Records, tunerName, seed, options, learns ? earlier.Count : 0);
+            metrics[l] = Score(layer, collector.Records, tunerName, seed, options, learns ? options.TransferLogs.Count + earlier.Count : 0);
             if (options.Transfer)
             {
                 earlier.AddRange(collector.Records);
