@@ -24,19 +24,25 @@ internal static class GroundTruthCommand
         var board = BoardOption.Create();
         var output = new Option<string>("--out") { Description = "Where the tables are kept", HelpName = "DIR", DefaultValueFactory = _ => DefaultDirectory };
         var force = new Option<bool>("--force") { Description = "Measure again even when a table for this workload, board and build exists" };
+        var truthBoards = TruthBoardOption.Create();
         var command = new Command("groundtruth", """
             Compile and simulate every configuration of each workload's space on the board and keep status, cycles and
             board seconds per configuration in a table keyed by workload, board and the build of the compiler and
-            simulator. `tune --target replay` and `bench tuners` answer measurements from these tables.
-            """) { board, output, force };
+            simulator. `tune --target replay` and `bench tuners` answer measurements from these tables. With --truth-board,
+            the tables of each truth board (the same VTA configuration, other timing) are measured too: `bench tuners
+            --truth-board` answers from them.
+            """) { board, truthBoards, output, force };
         selection.AddTo(command);
         command.SetAction(parse =>
         {
-            var b = BoardOption.Load(parse, board);
+            var nominal = BoardOption.Load(parse, board);
+            var truths = TruthBoardOption.Load(parse, truthBoards, nominal);
             var directory = parse.GetValue(output)!;
             Logs.RequireWritableDirectory(directory, "--out");
-            var table = new Table().AddColumns("workload", "configurations", "statuses", "best", "GFLOPS", "time", "file");
-            foreach (var workload in selection.Select(parse, b))
+            var workloads = selection.Select(parse, nominal);
+            context.Out.WriteLine(TruthBoardOption.Headline(nominal, truths, noiseCv: null));
+            var table = new Table().AddColumns("workload", "board", "configurations", "statuses", "best", "GFLOPS", "time", "file");
+            foreach (var (workload, b) in workloads.SelectMany(w => (ReferenceEquals(truths[0], nominal) ? truths : [nominal, .. truths]).Select(t => (w, t))))
             {
                 var path = Path.Combine(directory, GroundTruthTable.FileName(workload, b));
                 var clock = Stopwatch.StartNew();
@@ -65,6 +71,7 @@ internal static class GroundTruthCommand
                 var (bestIndex, bestSeconds) = truth.Best();
                 table.AddRow(
                     workload.Name,
+                    Markup.Escape(b.Name),
                     truth.Entries.Count.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(string.Join(", ", truth.Counts().OrderBy(c => c.Key).Select(c => $"{c.Key.JsonName()} {c.Value}"))),
                     bestIndex >= 0 ? $"#{bestIndex}" : "-",

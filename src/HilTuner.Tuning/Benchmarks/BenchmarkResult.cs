@@ -1,14 +1,24 @@
 using HilTuner.Vta.Config;
+using MathNet.Numerics.Statistics;
 
 namespace HilTuner.Tuning.Benchmarks;
 
 /// <summary>
-/// The runs of a tuner benchmark and what they add up to: per layer the mean of each figure over seeds, its ratio to
-/// the baseline's, the Willemsen et al. score, and over layers the geometric mean of the ratios and the mean score.
+/// The runs of a tuner benchmark on one truth board and what they add up to: per layer the mean of each figure over
+/// seeds, its ratio to the baseline's with a bootstrap interval, the Willemsen et al. score, and over layers the
+/// geometric mean of the ratios (with its interval) and the mean score.
 /// </summary>
-public sealed class BenchmarkResult(Board board, TunerBenchmarkOptions options, IReadOnlyList<LayerSummary> layers, IReadOnlyList<RunMetrics> runs)
+public sealed class BenchmarkResult(Board nominal, Board truth, TunerBenchmarkOptions options, IReadOnlyList<LayerSummary> layers, IReadOnlyList<RunMetrics> runs)
 {
-    public Board Board { get; } = board;
+    /// <summary>The truth board: where every measurement came from.</summary>
+    public Board Board { get; } = truth;
+
+    /// <summary>The board the tuners compiled, estimated and gated with.</summary>
+    public Board Nominal { get; } = nominal;
+
+    /// <summary>True when the truth is the nominal board itself (no truth board given).</summary>
+    public bool TruthIsNominal => ReferenceEquals(Board, Nominal);
+
     public TunerBenchmarkOptions Options { get; } = options;
     public IReadOnlyList<LayerSummary> Layers { get; } = layers;
     public IReadOnlyList<RunMetrics> Runs { get; } = runs;
@@ -21,34 +31,33 @@ public sealed class BenchmarkResult(Board board, TunerBenchmarkOptions options, 
     /// <summary>Runs (of <see cref="TunerBenchmarkOptions.Seeds"/>) that measured the optimum.</summary>
     public int Found(string tuner, string workload) => RunsOf(tuner, workload).Count(r => r.TrialsToBest is not null);
 
-    /// <summary>
-    /// The tuner's mean over the baseline's on a layer; null when the baseline's is zero (no ratio exists). A tuner
-    /// mean of zero counts as the measurement's resolution — one event in all the seeds' runs — so that a zero does
-    /// not make the geometric mean vanish.
-    /// </summary>
+    /// <summary>What a tuner mean of zero counts as: one event in all the seeds' runs (see <see cref="Bootstrap.Ratio"/>).</summary>
+    public double Zero(BenchmarkMetric metric) => (metric == BenchmarkMetric.LostSeconds ? Options.HangSeconds : 1.0) / Math.Max(1, Options.Seeds);
+
+    /// <summary>A layer's figure of the tuner's runs and of the baseline's.</summary>
+    public RatioCell Cell(BenchmarkMetric metric, string tuner, string workload) =>
+        new([.. RunsOf(tuner, workload).Select(r => metric.Of(r))], [.. RunsOf(Options.Baseline, workload).Select(r => metric.Of(r))]);
+
+    /// <summary>Every layer's cell.</summary>
+    public IReadOnlyList<RatioCell> Cells(BenchmarkMetric metric, string tuner) => [.. Layers.Select(l => Cell(metric, tuner, l.Workload))];
+
+    /// <summary>The tuner's mean over the baseline's on a layer; null when the baseline's is zero (no ratio exists).</summary>
     public double? Ratio(BenchmarkMetric metric, string tuner, string workload)
     {
-        var baseline = Mean(metric, Options.Baseline, workload);
-        if (baseline <= 0)
-        {
-            return null;
-        }
-
-        var mine = Mean(metric, tuner, workload);
-        if (mine <= 0)
-        {
-            mine = (metric == BenchmarkMetric.LostSeconds ? Options.HangSeconds : 1.0) / Math.Max(1, Options.Seeds);
-        }
-
-        return mine / baseline;
+        var cell = Cell(metric, tuner, workload);
+        return Bootstrap.Ratio(cell.Mine, cell.Baseline, Zero(metric));
     }
+
+    /// <summary>The ratio on a layer with its 95% interval over seeds; null when no ratio exists.</summary>
+    public Interval? RatioInterval(BenchmarkMetric metric, string tuner, string workload) =>
+        Bootstrap.GeometricMeanInterval([[Cell(metric, tuner, workload)]], Zero(metric), Options.BootstrapResamples);
 
     /// <summary>The geometric mean over layers of the ratios that exist; null when none does.</summary>
-    public double? GeometricMeanRatio(BenchmarkMetric metric, string tuner)
-    {
-        var ratios = Layers.Select(l => Ratio(metric, tuner, l.Workload)).OfType<double>().ToList();
-        return ratios.Count == 0 ? null : Math.Exp(ratios.Average(Math.Log));
-    }
+    public double? GeometricMeanRatio(BenchmarkMetric metric, string tuner) => Bootstrap.GeometricMean([Cells(metric, tuner)], Zero(metric));
+
+    /// <summary>The geometric mean over layers with its 95% interval over layers and seeds; null when no ratio exists.</summary>
+    public Interval? GeometricMeanInterval(BenchmarkMetric metric, string tuner) =>
+        Bootstrap.GeometricMeanInterval([Cells(metric, tuner)], Zero(metric), Options.BootstrapResamples);
 
     /// <summary>
     /// Willemsen et al.'s score on a layer: the mean over budgets t = 1 … trials of
@@ -78,4 +87,38 @@ public sealed class BenchmarkResult(Board board, TunerBenchmarkOptions options, 
 
     /// <summary>The score averaged over layers.</summary>
     public double MeanScore(string tuner) => Layers.Average(l => Score(tuner, l.Workload));
+
+    /// <summary>
+    /// A tuner's best-so-far as a fraction of each layer's optimum after 1, 2, … board measurements, over all its runs
+    /// (layers and seeds): the median and the interquartile band. A run that stopped earlier keeps its last value.
+    /// </summary>
+    public (double[] Median, double[] Low, double[] High) BestSoFar(string tuner)
+    {
+        var curves = Layers.SelectMany(l => RunsOf(tuner, l.Workload)
+            .Select(r => r.BestByMeasurement.Select(g => l.OptimumGflops > 0 ? g / l.OptimumGflops : 0).ToArray())).ToList();
+        var length = curves.Select(c => c.Length).DefaultIfEmpty(0).Max();
+        var (median, low, high) = (new double[length], new double[length], new double[length]);
+        for (var x = 0; x < length; x++)
+        {
+            var values = curves.Select(c => c.Length == 0 ? 0 : c[Math.Min(x, c.Length - 1)]).ToArray();
+            (median[x], low[x], high[x]) = (values.Quantile(0.5), values.Quantile(0.25), values.Quantile(0.75));
+        }
+
+        return (median, low, high);
+    }
+}
+
+/// <summary>A benchmark over several truth boards: each board's result and the geometric mean over all of them.</summary>
+public sealed class TruthBenchmarkResult(Board nominal, IReadOnlyList<BenchmarkResult> boards, TunerBenchmarkOptions options)
+{
+    public Board Nominal { get; } = nominal;
+    public IReadOnlyList<BenchmarkResult> Boards { get; } = boards;
+    public TunerBenchmarkOptions Options { get; } = options;
+
+    /// <summary>The geometric mean over every truth board's layers (each board the same layers), with its interval.</summary>
+    public Interval? GeometricMeanInterval(BenchmarkMetric metric, string tuner) =>
+        Bootstrap.GeometricMeanInterval([.. Boards.Select(b => b.Cells(metric, tuner))], Boards[0].Zero(metric), Options.BootstrapResamples);
+
+    /// <summary>The score averaged over truth boards and layers.</summary>
+    public double MeanScore(string tuner) => Boards.Average(b => b.MeanScore(tuner));
 }

@@ -1,47 +1,22 @@
-using HilTuner.Compiler;
 using HilTuner.Compiler.Statuses;
-using HilTuner.Hardware;
 using HilTuner.Hardware.Replay;
-using HilTuner.Tuning.Measure;
-using HilTuner.Tuning.ValidityTraining;
 
 namespace HilTuner.Tuning.Benchmarks;
 
-/// <summary>One layer of a benchmark: its ground truth, a builder shared by all runs on it, and its measured programs.</summary>
+/// <summary>One layer of a benchmark on one truth board: the truth board's ground truth, its optimum and random search's expectation.</summary>
 internal sealed class LayerData
 {
     public LayerData(GroundTruthTable truth)
     {
         Truth = truth;
-        Builder = new CachingBuilder(LocalBuilder.Instance);
-        var space = Compiler.Space.Templates.For(truth.Workload, truth.Board.Vta);
-        var programs = new MeasuredProgram?[truth.Entries.Count];
-        Parallel.For(0, truth.Entries.Count, i =>
-        {
-            var entry = truth.Entries[i];
-            if (entry.Status == MeasureStatus.CompileError)
-            {
-                return;
-            }
-
-            var program = Builder.Build(truth.Workload, space.Get(i), truth.Board).Program
-                ?? throw new GroundTruthException($"the ground truth of {truth.Workload.Name} says configuration {i} compiles, but it does not: the table is stale");
-            programs[i] = new MeasuredProgram(ProgramFeatures.Of(program, truth.Board), entry.Status, entry.Seconds);
-        });
-        Programs = programs.OfType<MeasuredProgram>().ToList();
         (BestIndex, var seconds) = truth.Best();
         BestGflops = BestIndex < 0 ? 0 : truth.Workload.Operations / seconds / 1e9;
-        SortedGflops = truth.Entries.Select(e => e.Status == MeasureStatus.Ok ? truth.Workload.Operations / e.Seconds / 1e9 : 0).Order().ToArray();
+        SortedGflops = truth.Entries.Select(e => Gflops(e)).Order().ToArray();
     }
 
     public GroundTruthTable Truth { get; }
 
     public string Name => Truth.Workload.Name;
-
-    public CachingBuilder Builder { get; }
-
-    /// <summary>Every configuration that compiles, as the models see it, with its ground-truth status and time.</summary>
-    public IReadOnlyList<MeasuredProgram> Programs { get; }
 
     public long BestIndex { get; }
 
@@ -49,6 +24,11 @@ internal sealed class LayerData
 
     /// <summary>GFLOPS of every configuration (0 for those that fail), ascending: random search's order statistics.</summary>
     public double[] SortedGflops { get; }
+
+    /// <summary>The truth board's GFLOPS of a configuration without noise (0 when it fails there).</summary>
+    public double Gflops(long index) => Gflops(Truth[index]);
+
+    private double Gflops(GroundTruthEntry e) => e.Status == MeasureStatus.Ok ? Truth.Workload.Operations / e.Seconds / 1e9 : 0;
 
     /// <summary>
     /// The best GFLOPS random search without replacement finds in <paramref name="trials"/> trials, in expectation:

@@ -1,6 +1,6 @@
 namespace HilTuner.Tuning.Benchmarks;
 
-/// <summary>What one tuning run of one tuner on one layer did, against the layer's ground truth.</summary>
+/// <summary>What one tuning run of one tuner on one layer did, against the truth board's ground truth.</summary>
 public sealed record RunMetrics
 {
     public required string Tuner { get; init; }
@@ -30,6 +30,15 @@ public sealed record RunMetrics
 
     /// <summary>Best GFLOPS after each trial.</summary>
     public required IReadOnlyList<double> BestCurve { get; init; }
+
+    /// <summary>The truth board's best GFLOPS (without noise) after each board measurement.</summary>
+    public IReadOnlyList<double> BestByMeasurement { get; init; } = [];
+
+    /// <summary>Records of earlier layers (measured by this tuner in this sequence) and of transfer logs the run learnt from.</summary>
+    public int PriorRecords { get; init; }
+
+    /// <summary>The configurations the run proposed, in order (what the tuner did, for comparing runs).</summary>
+    public IReadOnlyList<long> Proposals { get; init; } = [];
 
     /// <summary>Trials to the optimum, or one more than the run made when it never reached it (a penalty, never a success).</summary>
     public int TrialsToBestOrPenalty => TrialsToBest ?? Trials + 1;

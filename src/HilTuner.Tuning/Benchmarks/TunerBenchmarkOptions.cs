@@ -1,6 +1,8 @@
+using HilTuner.Tuning.Log;
+
 namespace HilTuner.Tuning.Benchmarks;
 
-/// <summary>How tuners are compared on replay.</summary>
+/// <summary>How tuners are compared on truth boards.</summary>
 public sealed record TunerBenchmarkOptions
 {
     /// <summary>The tuners; the first figure of each ratio is theirs, the second <see cref="Baseline"/>'s.</summary>
@@ -8,8 +10,8 @@ public sealed record TunerBenchmarkOptions
 
     public string Baseline { get; init; } = "xgb";
 
-    /// <summary>Runs per tuner and layer (seeds <see cref="SeedBase"/>, +1, …).</summary>
-    public int Seeds { get; init; } = 5;
+    /// <summary>Runs per tuner, layer and truth board (seeds <see cref="SeedBase"/>, +1, …).</summary>
+    public int Seeds { get; init; } = 10;
 
     public int SeedBase { get; init; } = 1;
 
@@ -17,14 +19,24 @@ public sealed record TunerBenchmarkOptions
     public int Trials { get; init; } = 200;
 
     /// <summary>
-    /// Give the validity-aware tuners what was measured on the other layers of the benchmark (leave one layer out):
-    /// a validity model trained on them and their programs for the performance model.
+    /// Tune the layers in order, as VTA's tutorial does, and give each tuner that takes transfer the records it measured
+    /// itself on the earlier layers of the same sequence (same tuner, seed and truth board): their measurements are
+    /// already counted in those layers' figures.
     /// </summary>
     public bool Transfer { get; init; } = true;
 
-    /// <summary>Runs in parallel (0: one per core).</summary>
+    /// <summary>Records of other runs given explicitly (<c>--transfer</c>): learnt from by every tuner that takes transfer.</summary>
+    public IReadOnlyList<TuningRecord> TransferLogs { get; init; } = [];
+
+    /// <summary>Coefficient of variation of the truth boards' multiplicative measurement noise (log-normal, mean 1).</summary>
+    public double NoiseCv { get; init; } = 0.02;
+
+    /// <summary>Sequences run in parallel (0: one per core).</summary>
     public int Threads { get; init; }
 
     /// <summary>The watchdog timeout charged for each hang, in board seconds.</summary>
     public double HangSeconds { get; init; } = 10;
+
+    /// <summary>Resamples of the percentile bootstrap behind every interval.</summary>
+    public int BootstrapResamples { get; init; } = 1000;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
@@ -154,7 +155,8 @@ public sealed class TuningRun
             var value = record.Entity[i] is JsonArray { Count: 3 } e
                 ? e[2] is JsonArray { Count: > 0 } split ? split[^1] : e[2]
                 : null;
-            if (value is not JsonValue number || !number.TryGetValue<double>(out var knob))
+            // A number of a record built in memory (not read from a log) holds an int, which TryGetValue<double> refuses.
+            if (value is not JsonValue number || !double.TryParse(number.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var knob))
             {
                 throw new TuningLogException("--transfer", 0, $"the record of {record.TaskName} with index {record.Index} has a malformed entity item {i} ({record.Entity[i]?.ToJsonString() ?? "null"}); AutoTVM entities hold [name, type, value] triples");
             }
