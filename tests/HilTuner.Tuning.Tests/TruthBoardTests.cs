@@ -123,7 +123,7 @@ public sealed class TruthBoardTests
         }.Tune(dense, [collector]);
         Assert.HasCount(12, collector.Records);
 
-        var truth = Truth("pynq-shared-port");
+        var truth = Truth("pynq-contended");
         var result = TunerBenchmark.Run(nominal, [new TruthBoard(truth, Tables(truth))], Options with { Tuners = ["random", "xgb"], Seeds = 1, TransferLogs = collector.Records });
         foreach (var run in result.Boards[0].Runs.Where(r => r.Workload == Layers[0]))
         {
