@@ -116,11 +116,11 @@ public sealed class CoSearchRun(ArchitectureSpace space, IReadOnlyList<Board> bo
     {
         var random = new Random(options.Seed);
         var archive = new Dictionary<(string, string), Evaluated>();
-        (Architecture, int) Draw() => (space.Sample(random), random.Next(boards.Count));
+        // The first generation takes the bitstreams in turn (the next after ten draws it cannot pack), so that each is tried.
         var population = new List<(Architecture A, int B)>();
         for (var tries = 0; population.Count < options.Population && tries < 50 * options.Population; tries++)
         {
-            var c = Draw();
+            var c = (space.Sample(random), (population.Count + (tries / 10)) % boards.Count);
             if (!population.Contains(c) && space.Problem(c.Item1, boards[c.Item2].Vta) is null)
             {
                 population.Add(c);
