@@ -103,7 +103,7 @@ public sealed class CoSearchTests
         var a = P("a", 0.60, 0.010, 0.020);
         var b = P("bb", 0.62, 0.008, 0.040);
         var c = P("ccc", 0.70, 0.030, 0.050);
-        var result = CoSearchResult.Of(new SearchOutcome([a, b, c], b), new SearchOutcome([a, b, c], a));
+        var result = CoSearchResult.Of(new SearchOutcome([a, b, c], b), new SearchOutcome([a, b, c], a), 1);
         CollectionAssert.AreEqual(new[] { b, c }, result.Front.ToArray());
         CollectionAssert.AreEqual(new[] { a, b, c }, result.DefaultFront.ToArray());
         Assert.AreEqual(1, result.DominatedDefaultPoints);
@@ -112,6 +112,24 @@ public sealed class CoSearchTests
         Assert.AreSame(b, result.Match);
         Assert.AreEqual(0.010 / 0.008, result.Gain!.Value, 1e-12);
         Assert.AreEqual(0.020 / 0.008, result.GainOverDefaultSchedules!.Value, 1e-12);
+    }
+
+    [TestMethod]
+    public void TheGeneralizationGapTermDecidesWhetherAnOverfittingNetworkDominates()
+    {
+        // b is faster and more accurate on validation data than a, but 8 points better on its training data.
+        var a = new Evaluated(Arch(new StageChoice(1, 16, 3, 1)), Board.Default, [], new Accuracy(0.60, 0.60), 0.010, 0.020);
+        var b = new Evaluated(Arch(new StageChoice(1, 32, 3, 1)), Board.Default, [], new Accuracy(0.62, 0.70), 0.008, 0.040);
+        var searches = (new SearchOutcome([a, b], b), new SearchOutcome([a, b], a));
+        var plain = CoSearchResult.Of(searches.Item1, searches.Item2, 0);
+        Assert.AreEqual(1, plain.DominatedDefaultPoints);
+        CollectionAssert.AreEqual(new[] { b }, plain.Front.ToArray());
+
+        // With the gap weighed in, b's objective is 0.62 − 0.08 = 0.54 < 0.60: a stays on the tuned front, undominated.
+        var weighed = CoSearchResult.Of(searches.Item1, searches.Item2, 1);
+        Assert.AreEqual(0, weighed.DominatedDefaultPoints);
+        CollectionAssert.AreEqual(new[] { b, a }, weighed.Front.ToArray());
+        Assert.AreSame(a, weighed.Match);
     }
 
     [TestMethod]

@@ -147,7 +147,7 @@ internal static partial class CoSearchCommand
         var frontPath = Path.Combine(dir, "front.json");
         File.WriteAllText(frontPath, CoSearchResult.Write(result.ToJson(family.Name, options.GapWeight, about)) + "\n");
         var png = Path.Combine(dir, "front.png");
-        Plot(result, png, $"{family.Name}: co-search on the simulator of {measureOn.Name}");
+        Plot(result, png, $"{family.Name}: co-search on the simulator of {measureOn.Name}", options.GapWeight);
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"front: {result.Front.Count} points; default-schedule front: {result.DefaultFront.Count} points, {result.DominatedDefaultPoints} dominated once tuned; gain at equal accuracy: {(result.Gain is { } g ? $"{g:0.###}×" : "none (no baseline choice)")}{(result.GainOverDefaultSchedules is { } d ? $" ({d:0.###}× over its default schedules)" : string.Empty)}"));
         if (result.Chosen is { } c)
@@ -263,24 +263,24 @@ internal static partial class CoSearchCommand
         }
     }
 
-    /// <summary>Top-1 against latency: every candidate (tuned), the tuned front, and the default-schedule front at its default latency.</summary>
-    private static void Plot(CoSearchResult result, string path, string title)
+    /// <summary>The accuracy objective against latency: every candidate (tuned), the tuned front, and the default-schedule front at its default latency.</summary>
+    private static void Plot(CoSearchResult result, string path, string title, double gapWeight)
     {
         var plot = new Plot();
         var all = result.Front.Concat(result.DefaultFront).ToList();
-        var front = plot.Add.ScatterLine(result.Front.Select(e => e.LatencyMs!.Value).ToArray(), result.Front.Select(e => e.Accuracy.Top1).ToArray(), Colors.Blue);
+        var front = plot.Add.ScatterLine(result.Front.Select(e => e.LatencyMs!.Value).ToArray(), result.Front.Select(e => e.Accuracy.Score(gapWeight)).ToArray(), Colors.Blue);
         front.LegendText = "Pareto front, tuned schedules (co-search)";
         front.ConnectStyle = ConnectStyle.StepVertical;
         front.MarkerSize = 8;
         if (result.DefaultFront.Count > 0)
         {
-            var fallback = plot.Add.ScatterLine(result.DefaultFront.Select(e => e.DefaultMs!.Value).ToArray(), result.DefaultFront.Select(e => e.Accuracy.Top1).ToArray(), Colors.Red);
+            var fallback = plot.Add.ScatterLine(result.DefaultFront.Select(e => e.DefaultMs!.Value).ToArray(), result.DefaultFront.Select(e => e.Accuracy.Score(gapWeight)).ToArray(), Colors.Red);
             fallback.LegendText = "Pareto front, default schedules (architecture-only)";
             fallback.ConnectStyle = ConnectStyle.StepVertical;
             fallback.LinePattern = LinePattern.Dashed;
             fallback.MarkerSize = 8;
             var tuned = result.DefaultFront.Where(e => e.LatencyMs is not null).ToList();
-            var same = plot.Add.ScatterPoints(tuned.Select(e => e.LatencyMs!.Value).ToArray(), tuned.Select(e => e.Accuracy.Top1).ToArray(), Colors.Orange);
+            var same = plot.Add.ScatterPoints(tuned.Select(e => e.LatencyMs!.Value).ToArray(), tuned.Select(e => e.Accuracy.Score(gapWeight)).ToArray(), Colors.Orange);
             same.LegendText = "the default front's networks, tuned";
             same.MarkerShape = MarkerShape.OpenCircle;
             same.MarkerSize = 10;
@@ -289,7 +289,7 @@ internal static partial class CoSearchCommand
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic();
         plot.Title(title);
         plot.XLabel("latency (ms, sum of the layers' measured times on the simulator)");
-        plot.YLabel("top-1 accuracy");
+        plot.YLabel("accuracy objective: top-1 − λ·generalization gap");
         plot.ShowLegend(Edge.Bottom);
         if (all.Count == 0)
         {

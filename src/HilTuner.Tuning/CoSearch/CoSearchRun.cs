@@ -167,7 +167,7 @@ public sealed class CoSearchRun(ArchitectureSpace space, IReadOnlyList<Board> bo
     {
         var co = Search("co-search", e => e.LatencyMs);
         var baseline = Search("default schedules", e => e.DefaultMs);
-        return CoSearchResult.Of(co, baseline);
+        return CoSearchResult.Of(co, baseline, options.GapWeight);
     }
 }
 
@@ -176,27 +176,37 @@ public sealed record CoSearchResult(
     IReadOnlyList<Evaluated> Front, IReadOnlyList<Evaluated> DefaultFront, int DominatedDefaultPoints,
     Evaluated? Chosen, Evaluated? BaselineChosen, Evaluated? Match, double? Gain, double? GainOverDefaultSchedules, int Evaluated)
 {
-    /// <summary>The Pareto front of <paramref name="points"/> (lower latency, higher top-1), fastest first.</summary>
-    public static List<Evaluated> Pareto(IEnumerable<Evaluated> points, Func<Evaluated, double?> latency) =>
+    /// <summary>
+    /// The Pareto front of <paramref name="points"/> (lower latency, higher <paramref name="accuracy"/>), fastest first.
+    /// </summary>
+    public static List<Evaluated> Pareto(IEnumerable<Evaluated> points, Func<Evaluated, double?> latency, Func<Evaluated, double> accuracy) =>
         [.. points.Where(p => latency(p) is not null)
-            .GroupBy(p => (latency(p)!.Value, p.Accuracy.Top1)).Select(g => g.First())
-            .Where(p => !points.Any(q => latency(q) is { } lq && lq <= latency(p)!.Value && q.Accuracy.Top1 >= p.Accuracy.Top1 && (lq < latency(p)!.Value || q.Accuracy.Top1 > p.Accuracy.Top1)))
+            .GroupBy(p => (latency(p)!.Value, accuracy(p))).Select(g => g.First())
+            .Where(p => !points.Any(q => Dominates(q, p, latency, accuracy)))
             .OrderBy(p => latency(p))];
 
-    public static CoSearchResult Of(SearchOutcome co, SearchOutcome baseline)
+    /// <summary>Whether <paramref name="q"/> is at least as fast and as accurate as <paramref name="p"/>, and better in one.</summary>
+    private static bool Dominates(Evaluated q, Evaluated p, Func<Evaluated, double?> latency, Func<Evaluated, double> accuracy) =>
+        latency(q) is { } lq && latency(p) is { } lp && lq <= lp && accuracy(q) >= accuracy(p) && (lq < lp || accuracy(q) > accuracy(p));
+
+    /// <summary>
+    /// The comparison, on the search's accuracy objective (top-1 less the weighted generalization gap; top-1 itself when
+    /// no train accuracy is known), so that "equal accuracy" means what the constraint means.
+    /// </summary>
+    public static CoSearchResult Of(SearchOutcome co, SearchOutcome baseline, double gapWeight)
     {
+        double Objective(Evaluated e) => e.Accuracy.Score(gapWeight);
         var all = co.Archive.Concat(baseline.Archive).DistinctBy(e => (e.Architecture.Encoding, e.Board.Name)).ToList();
-        var front = Pareto(all, e => e.LatencySeconds);
-        var defaultFront = Pareto(all, e => e.DefaultSeconds);
+        var front = Pareto(all, e => e.LatencySeconds, Objective);
+        var defaultFront = Pareto(all, e => e.DefaultSeconds, Objective);
 
         // A default-schedule Pareto point is dominated once schedules are tuned when another candidate, tuned, is at
         // least as fast and as accurate, and better in one.
-        var dominated = defaultFront.Count(p => p.LatencySeconds is { } lp && all.Any(q => !ReferenceEquals(q, p) && q.LatencySeconds is { } lq &&
-            lq <= lp && q.Accuracy.Top1 >= p.Accuracy.Top1 && (lq < lp || q.Accuracy.Top1 > p.Accuracy.Top1)));
+        var dominated = defaultFront.Count(p => all.Any(q => Dominates(q, p, e => e.LatencySeconds, Objective)));
 
         // At equal accuracy: the fastest candidate the co-search found at least as accurate as the baseline's choice.
         var b = baseline.Chosen;
-        var match = b is null ? null : co.Archive.Where(e => e.LatencySeconds is not null && e.Accuracy.Top1 >= b.Accuracy.Top1).MinBy(e => e.LatencySeconds);
+        var match = b is null ? null : co.Archive.Where(e => e.LatencySeconds is not null && Objective(e) >= Objective(b)).MinBy(e => e.LatencySeconds);
         return new CoSearchResult(front, defaultFront, dominated, co.Chosen, b, match,
             match is null || b?.LatencySeconds is null ? null : b.LatencySeconds / match.LatencySeconds,
             match is null || b?.DefaultSeconds is null ? null : b.DefaultSeconds / match.LatencySeconds, all.Count);
