@@ -96,6 +96,35 @@ public sealed class CoSearchCommandTests
     }
 
     [TestMethod]
+    public void TheTruthBoardsTimingMeasuresTheBlocks()
+    {
+        var (dir, args) = Setup("--accuracy-cmd", StandInEvaluator, "--latency-budget", "500");
+        var truth = Path.Combine(dir, "slow.json");
+        var board = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Cli.Board("sim.json")))!;
+        board["name"] = "slow-sim";
+        board["timing"]!["launch_overhead_us"] = 2000;
+        File.WriteAllText(truth, board.ToJsonString());
+        var (exit, _, error) = Cli.Run(string.Empty, [.. args, "--truth-board", truth]);
+        Assert.AreEqual(0, exit, error);
+
+        var library = File.ReadAllLines(Path.Combine(dir, "out", "schedules.log"));
+        Assert.IsTrue(library.All(l => JsonDocument.Parse(l).RootElement.GetProperty("hiltuner").GetProperty("board").GetString() == "slow-sim"));
+        using var front = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out", "front.json")));
+        Assert.AreEqual("simulator of slow-sim", front.RootElement.GetProperty("about").GetProperty("measured_on").GetString());
+        foreach (var p in front.RootElement.GetProperty("front").EnumerateArray())
+        {
+            // Every layer is one call, and every call pays the truth board's 2 ms launch.
+            var layers = p.GetProperty("layers").GetArrayLength();
+            Assert.IsTrue(p.GetProperty("latency_ms").GetDouble() >= 2.0 * layers, p.ToString());
+        }
+
+        // The library of one board is not resumed on another.
+        (exit, _, error) = Cli.Run(string.Empty, args);
+        Assert.AreEqual(2, exit);
+        StringAssert.Contains(error, "were measured on sim (slow-sim); this run measures on sim (sim)");
+    }
+
+    [TestMethod]
     public void TheSearchChoosesAmongTheBitstreamsThatFitThePart()
     {
         var (dir, args) = Setup("--accuracy-cmd", StandInEvaluator, "--latency-budget", "40", "--board", Cli.Board("pynq-z1.json"),

@@ -50,15 +50,7 @@ public sealed class AccuracyTable : IAccuracySource
 
     public static AccuracyTable Load(string path)
     {
-        string[] lines;
-        try
-        {
-            lines = InputFile.ReadAllText(path, 64 * InputFile.MiB).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoSearchException($"{path}: the accuracy table cannot be read: {e.Message}");
-        }
+        var lines = CoSearchException.ReadInput(path, 64 * InputFile.MiB, "the accuracy table").Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
 
         var header = lines.Length > 0 ? lines[0].Split(',').Select(c => c.Trim()).ToArray() : [];
         if (header is not (["architecture", "top1"] or ["architecture", "top1", "train_top1"]))

@@ -7,8 +7,22 @@ using HilTuner.Vta.Config;
 
 namespace HilTuner.Tuning.CoSearch;
 
-/// <summary>A space file that cannot be read or describes no valid family.</summary>
-public sealed class CoSearchException(string message) : Exception(message);
+/// <summary>A space file, accuracy table or command that cannot be read or used: the message names it and the problem.</summary>
+public sealed class CoSearchException(string message) : Exception(message)
+{
+    /// <summary>The text of an input file (through <see cref="InputFile"/>), or an error naming it as <paramref name="what"/>.</summary>
+    internal static string ReadInput(string path, long limit, string what)
+    {
+        try
+        {
+            return InputFile.ReadAllText(path, limit);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CoSearchException($"{path}: {what} cannot be read: {e.Message}");
+        }
+    }
+}
 
 /// <summary>One stage's choices: depths (basic blocks), widths (output channels), kernel sizes and strides.</summary>
 public sealed record StageChoices(IReadOnlyList<int> Depths, IReadOnlyList<int> Widths, IReadOnlyList<int> Kernels, IReadOnlyList<int> Strides);
@@ -56,20 +70,7 @@ public sealed class ArchitectureSpace
     /// <summary>Candidates in the space (the product of every stage's choices).</summary>
     public double Size => Stages.Aggregate(1.0, (n, s) => n * s.Depths.Count * s.Widths.Count * s.Kernels.Count * s.Strides.Count);
 
-    public static ArchitectureSpace Load(string path)
-    {
-        string text;
-        try
-        {
-            text = InputFile.ReadAllText(path, InputFile.MiB);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CoSearchException($"{path}: the space file cannot be read: {e.Message}");
-        }
-
-        return Parse(text, path);
-    }
+    public static ArchitectureSpace Load(string path) => Parse(CoSearchException.ReadInput(path, InputFile.MiB, "the space file"), path);
 
     /// <summary>Parses a space; every error names <paramref name="source"/>, the key and the problem.</summary>
     public static ArchitectureSpace Parse(string json, string source)

@@ -81,6 +81,7 @@ public sealed class ScheduleLibrary : IDisposable
             throw new TuningLogException(Path, 0, $"its records of {workload.Name} were measured on {facts.TargetKind} ({facts.Board}); this run measures on {target.Kind} ({board.Name}): use another --out directory");
         }
 
+        var before = Measured;
         if (Default(Mine(task)) is null)
         {
             using var cancel = new CancellationTokenSource();
@@ -98,6 +99,12 @@ public sealed class ScheduleLibrary : IDisposable
             Note?.Invoke(defaultRecord is { Succeeded: true }
                 ? $"{workload.Name} on {board.Vta.ConfigString}: AutoTVM's fallback configuration failed ({mine.First(r => r.Index == 0).StatusName}); the default schedule is configuration {defaultRecord.Index}, the first in index order that runs"
                 : $"{workload.Name} on {board.Vta.ConfigString}: none of the first {MaxDefaultProbes} configurations in index order runs: no default schedule");
+        }
+
+        if (Measured > before)
+        {
+            Note?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{workload.Name} on {board.Vta.ConfigString}: tuned with {Measured - before} measurements: best {times.BestSeconds * 1e3:0.###} ms, default {times.DefaultSeconds * 1e3:0.###} ms ({_known.Count + 1} blocks)"));
         }
 
         _known[task.Key] = times;
