@@ -28,6 +28,7 @@ public static class Hiltuner
             BenchCommand.Create(context),
             BoardCommand.Create(context),
             DeviceCommand.Create(context),
+            CoSearchCommand.Create(context),
         };
 
         var parse = root.Parse(args);

@@ -85,6 +85,9 @@ public sealed record Board
     /// <summary>The <c>reset</c> section (the reset ladder) as written; the board bridge interprets it.</summary>
     public JsonElement? Reset { get; init; }
 
+    /// <summary>The <c>fpga</c> section: the board's part and its capacity (DSP slices, 36 Kb block RAMs), read by <c>cosearch</c>'s resource check.</summary>
+    public JsonElement? Fpga { get; init; }
+
     /// <summary>
     /// What was assumed in reading the file, in one line for the user (a bare <c>vta_config.json</c> takes the rest of
     /// a board from the default board of its TARGET), or null when the file said everything.
@@ -159,6 +162,7 @@ public sealed record Board
             var link = root.OptionalRaw("link");
             var calibration = root.OptionalRaw(CalibrationKey);
             var reset = root.OptionalRaw("reset");
+            var fpga = root.OptionalRaw("fpga");
             root.RejectUnknownKeys();
             return new Board
             {
@@ -174,6 +178,7 @@ public sealed record Board
                 Calibration = calibration,
                 Link = link,
                 Reset = reset,
+                Fpga = fpga,
             };
         }
     }
