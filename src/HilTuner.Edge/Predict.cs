@@ -9,6 +9,7 @@ using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Onnx;
 using HilTuner.Validity;
+using HilTuner.Validity.Performance;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Edge;
@@ -36,7 +37,7 @@ public static class Predict
     {
         var model = new Option<string>("--model")
         {
-            Description = "The validity model (.onnx) written by hiltuner model train-validity",
+            Description = "The validity model (.onnx) written by hiltuner model train-validity, or a performance model written by hiltuner model train-perf",
             HelpName = "FILE",
             Required = true,
         };
@@ -89,7 +90,20 @@ public static class Predict
             var configurations = everything ? Every(space)
                 : knobText is not null ? [FromKnobs(space, knobText)]
                 : indices.Select(i => At(space, w, b, i)).ToList();
-            using var predictor = ValidityPredictor.Open(parse.GetValue(model)!, b, options: ValidityPredictor.DefaultOptions with { Engine = Engine() });
+            var path = parse.GetValue(model)!;
+            if (PerformancePredictor.IsPerformanceModel(ValidityPredictor.ReadInfo(path)))
+            {
+                using var performance = PerformancePredictor.Open(path, b);
+                foreach (var configuration in configurations)
+                {
+                    output.WriteLine(SecondsLine(performance, w, b, configuration));
+                }
+
+                output.Flush();
+                return 0;
+            }
+
+            using var predictor = ValidityPredictor.Open(path, b, options: ValidityPredictor.DefaultOptions with { Engine = Engine() });
             foreach (var configuration in configurations)
             {
                 output.WriteLine(Line(predictor, w, b, configuration));
@@ -110,7 +124,7 @@ public static class Predict
         {
             return result.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is PredictException or BoardFileException or WorkloadException or ValidityModelException)
+        catch (Exception e) when (e is PredictException or BoardFileException or WorkloadException or ValidityModelException or PerformanceModelException)
         {
             error.WriteLine($"{Name}: {e.Message}");
             return BadInput;
@@ -173,7 +187,35 @@ public static class Predict
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    /// <summary>A probability written round-trip, so that two builds agree digit for digit when their values do.</summary>
+    /// <summary>One configuration's line by a performance model: its predicted seconds, or its compile error.</summary>
+    public static string SecondsLine(PerformancePredictor predictor, Workload workload, Board board, Configuration configuration)
+    {
+        var compiled = VtaCompiler.Compile(workload, configuration, board);
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("workload", workload.Name);
+            json.WriteNumber("index", configuration.Index);
+            if (compiled.Program is not { } program)
+            {
+                json.WriteString("status", MeasureStatus.CompileError.JsonName());
+                json.WriteString("error", compiled.Error?.Message);
+            }
+            else
+            {
+                json.WriteString("status", "compiled");
+                json.WritePropertyName("seconds");
+                WriteProbability(json, predictor.Seconds(program, board));
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>A value (a probability, seconds) written round-trip, so that two builds agree digit for digit when their values do.</summary>
     private static void WriteProbability(Utf8JsonWriter json, double p)
     {
         if (double.IsFinite(p))
