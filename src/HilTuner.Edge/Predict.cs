@@ -147,66 +147,53 @@ public static class Predict
     }
 
     /// <summary>One configuration's line: its probabilities and verdict, or its compile error.</summary>
-    public static string Line(ValidityPredictor predictor, Workload workload, Board board, Configuration configuration)
-    {
-        var compiled = VtaCompiler.Compile(workload, configuration, board);
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    public static string Line(ValidityPredictor predictor, Workload workload, Board board, Configuration configuration) =>
+        Line(workload, board, configuration, (json, program) =>
         {
-            json.WriteStartObject();
-            json.WriteString("workload", workload.Name);
-            json.WriteNumber("index", configuration.Index);
-            if (compiled.Program is not { } program)
+            var heads = predictor.HeadProbabilities(program, board);
+            var fail = heads[ValidityModelFormat.FailHead];
+            json.WritePropertyName(ValidityModelFormat.FailHead);
+            WriteProbability(json, fail);
+            json.WriteStartObject("heads");
+            foreach (var head in predictor.Heads)
             {
-                json.WriteString("status", MeasureStatus.CompileError.JsonName());
-                json.WriteString("error", compiled.Error?.Message);
-            }
-            else
-            {
-                var heads = predictor.HeadProbabilities(program, board);
-                var fail = heads[ValidityModelFormat.FailHead];
-                json.WriteString("status", "compiled");
-                json.WritePropertyName(ValidityModelFormat.FailHead);
-                WriteProbability(json, fail);
-                json.WriteStartObject("heads");
-                foreach (var head in predictor.Heads)
-                {
-                    json.WritePropertyName(head);
-                    WriteProbability(json, heads[head]);
-                }
-
-                json.WriteEndObject();
-                json.WritePropertyName("threshold");
-                WriteProbability(json, predictor.Threshold);
-                json.WriteString("verdict", fail >= predictor.Threshold ? "skip" : "measure");
+                json.WritePropertyName(head);
+                WriteProbability(json, heads[head]);
             }
 
             json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+            json.WritePropertyName("threshold");
+            WriteProbability(json, predictor.Threshold);
+            json.WriteString("verdict", fail >= predictor.Threshold ? "skip" : "measure");
+        });
 
     /// <summary>One configuration's line by a performance model: its predicted seconds, or its compile error.</summary>
-    public static string SecondsLine(PerformancePredictor predictor, Workload workload, Board board, Configuration configuration)
+    public static string SecondsLine(PerformancePredictor predictor, Workload workload, Board board, Configuration configuration) =>
+        Line(workload, board, configuration, (json, program) =>
+        {
+            json.WritePropertyName("seconds");
+            WriteProbability(json, predictor.Seconds(program, board));
+        });
+
+    /// <summary>A configuration's line: workload, index, and its compile error, or <c>compiled</c> and what <paramref name="compiled"/> writes.</summary>
+    private static string Line(Workload workload, Board board, Configuration configuration, Action<Utf8JsonWriter, VtaProgram> compiled)
     {
-        var compiled = VtaCompiler.Compile(workload, configuration, board);
+        var build = VtaCompiler.Compile(workload, configuration, board);
         var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("workload", workload.Name);
             json.WriteNumber("index", configuration.Index);
-            if (compiled.Program is not { } program)
+            if (build.Program is not { } program)
             {
                 json.WriteString("status", MeasureStatus.CompileError.JsonName());
-                json.WriteString("error", compiled.Error?.Message);
+                json.WriteString("error", build.Error?.Message);
             }
             else
             {
                 json.WriteString("status", "compiled");
-                json.WritePropertyName("seconds");
-                WriteProbability(json, predictor.Seconds(program, board));
+                compiled(json, program);
             }
 
             json.WriteEndObject();

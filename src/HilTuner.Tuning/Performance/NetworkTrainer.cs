@@ -66,7 +66,7 @@ public static class NetworkTrainer
         var bestLoss = double.PositiveInfinity;
         for (var restart = 0; restart < options.Restarts; restart++)
         {
-            var random = new Random(HashCode.Combine(options.Seed, restart));
+            var random = new Random((options.Seed * 7919) + restart);
             var start = Vector<double>.Build.Dense(size);
             for (var k = 0; k < hidden * d; k++)
             {

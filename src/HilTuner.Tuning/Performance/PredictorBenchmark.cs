@@ -47,10 +47,11 @@ public static class PredictorBenchmark
         }
 
         var samples = new List<PredictorSample>();
+        var layer = 0;
         foreach (var workload in workloads)
         {
             var space = Templates.For(workload, board.Vta);
-            var random = new Random(HashCode.Combine(seed, workload.Name.Length, (int)space.Size));
+            var random = new Random((seed * 7919) + layer++);
             var candidates = Enumerable.Range(0, (int)space.Size).OrderBy(_ => random.Next()).Take(perLayer * 4).ToArray();
             var tensors = OperatorTensors.Random(workload, 0);
             var found = new PredictorSample?[candidates.Length];
@@ -70,7 +71,7 @@ public static class PredictorBenchmark
                     found[i] = new PredictorSample(workload.Name, configuration.Index, ProgramFeatures.Of(program, board), m.Seconds);
                 }
             });
-            var noiseRandom = new Random(seed + 1);
+            var noiseRandom = new Random((seed * 7919) + layer + 100_000);
             samples.AddRange(found.OfType<PredictorSample>().Take(perLayer)
                 .Select(s => noise > 0 ? s with { Seconds = s.Seconds * Math.Max(0.01, 1 + (noise * MathNet.Numerics.Distributions.Normal.Sample(noiseRandom, 0, 1))) } : s));
         }
