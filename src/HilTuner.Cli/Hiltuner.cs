@@ -55,7 +55,7 @@ public static class Hiltuner
         }
         catch (Exception e) when (e is CliException or BoardFileException or Compiler.Workloads.WorkloadException or
                                    Hardware.Replay.GroundTruthException or Tuning.Log.TuningLogException or
-                                   Validity.ValidityModelException or Onnx.OnnxModelException or
+                                   Validity.ValidityModelException or Validity.Performance.PerformanceModelException or Onnx.OnnxModelException or
                                    IOException or UnauthorizedAccessException)
         {
             // Each of these names its input (file, workload, option; an I/O error the path it was told to use) and

@@ -9,6 +9,7 @@ using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Onnx;
 using HilTuner.Validity;
+using HilTuner.Validity.Performance;
 using HilTuner.Vta.Config;
 
 namespace HilTuner.Edge;
@@ -36,7 +37,7 @@ public static class Predict
     {
         var model = new Option<string>("--model")
         {
-            Description = "The validity model (.onnx) written by hiltuner model train-validity",
+            Description = "The validity model (.onnx) written by hiltuner model train-validity, or a performance model written by hiltuner model train-perf",
             HelpName = "FILE",
             Required = true,
         };
@@ -94,7 +95,25 @@ public static class Predict
             var configurations = everything ? Every(space)
                 : knobText is not null ? [FromKnobs(space, knobText)]
                 : indices.Select(i => At(space, w, b, i)).ToList();
-            using var predictor = ValidityPredictor.Open(parse.GetValue(model)!, b, options: ValidityPredictor.DefaultOptions with { Engine = Engine() });
+            var path = parse.GetValue(model)!;
+            if (PerformancePredictor.IsPerformanceModel(ValidityPredictor.ReadInfo(path)))
+            {
+                if (parse.GetValue(features))
+                {
+                    throw new PredictException($"--features: {path} is a performance model; the rows are for a validity model (vta-agent predict evaluates tree ensembles)");
+                }
+
+                using var performance = PerformancePredictor.Open(path, b);
+                foreach (var configuration in configurations)
+                {
+                    output.WriteLine(SecondsLine(performance, w, b, configuration));
+                }
+
+                output.Flush();
+                return 0;
+            }
+
+            using var predictor = ValidityPredictor.Open(path, b, options: ValidityPredictor.DefaultOptions with { Engine = Engine() });
             if (parse.GetValue(features))
             {
                 WriteRows(output, error, predictor, w, b, configurations);
@@ -121,7 +140,7 @@ public static class Predict
         {
             return result.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is PredictException or BoardFileException or WorkloadException or ValidityModelException)
+        catch (Exception e) when (e is PredictException or BoardFileException or WorkloadException or ValidityModelException or PerformanceModelException)
         {
             error.WriteLine($"{Name}: {e.Message}");
             return BadInput;
@@ -144,38 +163,53 @@ public static class Predict
     }
 
     /// <summary>One configuration's line: its probabilities and verdict, or its compile error.</summary>
-    public static string Line(ValidityPredictor predictor, Workload workload, Board board, Configuration configuration)
+    public static string Line(ValidityPredictor predictor, Workload workload, Board board, Configuration configuration) =>
+        Line(workload, board, configuration, (json, program) =>
+        {
+            var heads = predictor.HeadProbabilities(program, board);
+            var fail = heads[ValidityModelFormat.FailHead];
+            json.WritePropertyName(ValidityModelFormat.FailHead);
+            WriteProbability(json, fail);
+            json.WriteStartObject("heads");
+            foreach (var head in predictor.Heads)
+            {
+                json.WritePropertyName(head);
+                WriteProbability(json, heads[head]);
+            }
+
+            json.WriteEndObject();
+            json.WritePropertyName("threshold");
+            WriteProbability(json, predictor.Threshold);
+            json.WriteString("verdict", fail >= predictor.Threshold ? "skip" : "measure");
+        });
+
+    /// <summary>One configuration's line by a performance model: its predicted seconds, or its compile error.</summary>
+    public static string SecondsLine(PerformancePredictor predictor, Workload workload, Board board, Configuration configuration) =>
+        Line(workload, board, configuration, (json, program) =>
+        {
+            json.WritePropertyName("seconds");
+            WriteProbability(json, predictor.Seconds(program, board));
+        });
+
+    /// <summary>A configuration's line: workload, index, and its compile error, or <c>compiled</c> and what <paramref name="compiled"/> writes.</summary>
+    private static string Line(Workload workload, Board board, Configuration configuration, Action<Utf8JsonWriter, VtaProgram> compiled)
     {
-        var compiled = VtaCompiler.Compile(workload, configuration, board);
+        var build = VtaCompiler.Compile(workload, configuration, board);
         var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("workload", workload.Name);
             json.WriteNumber("index", configuration.Index);
-            if (compiled.Program is not { } program)
+            if (build.Program is not { } program)
             {
                 json.WriteString("status", MeasureStatus.CompileError.JsonName());
-                json.WriteString("error", compiled.Error?.Message);
+                json.WriteString("error", build.Error?.Message);
             }
             else
             {
-                var heads = predictor.HeadProbabilities(program, board);
-                var fail = heads[ValidityModelFormat.FailHead];
                 json.WriteString("status", "compiled");
-                json.WritePropertyName(ValidityModelFormat.FailHead);
-                WriteProbability(json, fail);
-                json.WriteStartObject("heads");
-                foreach (var head in predictor.Heads)
-                {
-                    json.WritePropertyName(head);
-                    WriteProbability(json, heads[head]);
-                }
-
-                json.WriteEndObject();
-                json.WritePropertyName("threshold");
-                WriteProbability(json, predictor.Threshold);
-                json.WriteString("verdict", fail >= predictor.Threshold ? "skip" : "measure");
+                compiled(json, program);
             }
 
             json.WriteEndObject();
@@ -217,7 +251,7 @@ public static class Predict
         }
     }
 
-    /// <summary>A probability written round-trip, so that two builds agree digit for digit when their values do.</summary>
+    /// <summary>A value (a probability, seconds) written round-trip, so that two builds agree digit for digit when their values do.</summary>
     private static void WriteProbability(Utf8JsonWriter json, double p)
     {
         if (double.IsFinite(p))

@@ -47,6 +47,9 @@ public sealed class OnnxModelInfo
 
     public long IrVersion { get; }
 
+    /// <summary>The file's format: <see cref="OnnxTreeModelFormat.FormatValue"/> (trees) or <see cref="OnnxTreeModelFormat.MlpFormatValue"/> (a network).</summary>
+    public string Format { get; init; } = OnnxTreeModelFormat.FormatValue;
+
     /// <summary>Imported opsets: domain ("" for the default ONNX domain) → version.</summary>
     public IReadOnlyDictionary<string, long> Opsets { get; }
 

@@ -31,6 +31,9 @@ public static class OnnxTreeModelFormat
 
     public const string FormatValue = "calibrated-tree-ensemble/1";
 
+    /// <summary>The format identifier of a one-hidden-layer regression network (<see cref="MlpRegressor"/>).</summary>
+    public const string MlpFormatValue = "mlp-regressor/1";
+
     /// <summary>Metadata key of the last entry in the file: the SHA-256 of every byte before that entry.</summary>
     public const string ChecksumKey = "hiltuner_sha256";
 

@@ -82,10 +82,10 @@ public static class OnnxTreeModelReader
                 $"it is an ONNX model but not a HilTuner calibrated tree-ensemble model (no '{OnnxTreeModelFormat.FormatKey}' metadata)");
         }
 
-        if (format != OnnxTreeModelFormat.FormatValue)
+        if (format is not (OnnxTreeModelFormat.FormatValue or OnnxTreeModelFormat.MlpFormatValue))
         {
             throw new OnnxModelException(
-                source, $"its format is '{format}'; this build reads '{OnnxTreeModelFormat.FormatValue}'");
+                source, $"its format is '{format}'; this build reads '{OnnxTreeModelFormat.FormatValue}' and '{OnnxTreeModelFormat.MlpFormatValue}'");
         }
 
         string? checksumProblem = ModelChecksum.Verify(bytes, proto);
@@ -149,7 +149,8 @@ public static class OnnxTreeModelReader
         }
 
         return new OnnxModelInfo(
-            source, featureNames, headNames, metadata, proto.ProducerName, proto.DocString, proto.IrVersion, opsets);
+            source, featureNames, headNames, metadata, proto.ProducerName, proto.DocString, proto.IrVersion, opsets)
+        { Format = format };
     }
 
     private static long? FloatMatrixWidth(ValueInfoProto value)

@@ -50,8 +50,13 @@ public static class OnnxTreeModelWriter
     public static void WriteFile(CalibratedTreeModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
+        WriteAtomically(ToBytes(model), path);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> next to <paramref name="path"/> and renames them over it (creating its directory).</summary>
+    internal static void WriteAtomically(byte[] bytes, string path)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        byte[] bytes = ToBytes(model);
         string full = Path.GetFullPath(path);
         string? directory = Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(directory))
@@ -196,7 +201,7 @@ public static class OnnxTreeModelWriter
         return node;
     }
 
-    private static NodeProto Node(string opType, string name, string[] inputs, string output)
+    internal static NodeProto Node(string opType, string name, string[] inputs, string output)
     {
         var node = new NodeProto { OpType = opType, Name = name };
         node.Input.Add(inputs);
@@ -236,7 +241,7 @@ public static class OnnxTreeModelWriter
         return tensor;
     }
 
-    private static ValueInfoProto FloatMatrix(string name, long columns, string doc)
+    internal static ValueInfoProto FloatMatrix(string name, long columns, string doc)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = OnnxTreeModelFormat.BatchDimension });
@@ -249,7 +254,7 @@ public static class OnnxTreeModelWriter
         };
     }
 
-    private static void AddMetadata(ModelProto proto, string key, string value) =>
+    internal static void AddMetadata(ModelProto proto, string key, string value) =>
         proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
 
     internal static string ToJsonArray(IEnumerable<string> values)

@@ -6,6 +6,7 @@ using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Tests.Shared;
+using HilTuner.Tuning.Performance;
 using HilTuner.Validity;
 using HilTuner.Vta.Config;
 
@@ -386,6 +387,65 @@ public sealed class EdgePredictorTests
         var line = run.OutputLines.Single();
         StringAssert.Contains(line, "VTA's DMA pads only the rows and columns of a 2-D transfer (\\\"Do not support pad on the innermost block\\\")");
         Assert.AreEqual("compile_error", JsonNode.Parse(line)!["status"]!.GetValue<string>());
+    }
+
+    /// <summary>LANN trained on the edge model's measured configurations, saved beside it.</summary>
+    private static readonly Lazy<(Onnx.MlpRegressor Network, string Path)> s_performance = new(() =>
+    {
+        var network = PerformanceNetworks.Train(PerformanceNetworks.Lann, [.. PerformanceNetworks.Timed(EdgeModel.Instance.Examples).Take(250)], Board.Default);
+        var path = EdgeModel.Instance.File("lann.onnx");
+        network.Save(path);
+        return (network, path);
+    });
+
+    private static readonly string[] PerformanceArgs = ["--workload", Workload, "--index", "0", "--index", "4", "--index", "100", "--index", "243", "--index", "500"];
+
+    [TestMethod]
+    public void APerformanceModelPrintsTheSecondsItsTrainingSideComputes()
+    {
+        var (network, path) = s_performance.Value;
+        var run = RunX64(["--model", path, .. PerformanceArgs]);
+        Assert.AreEqual(0, run.ExitCode, run.ToString());
+        var board = Board.Default;
+        var workload = WorkloadRegistry.Resolve(Workload);
+        var space = Templates.For(workload, board.Vta);
+        var compiled = 0;
+        foreach (var line in run.OutputLines)
+        {
+            var json = JsonNode.Parse(line)!.AsObject();
+            if (VtaCompiler.Compile(workload, space.Get(json["index"]!.GetValue<long>()), board).Program is not { } program)
+            {
+                Assert.AreEqual("compile_error", json["status"]!.GetValue<string>(), line);
+                continue;
+            }
+
+            compiled++;
+            var expected = network.Predict(PerformanceNetworks.Lann.Select(ProgramFeatures.Of(program, board)));
+            Assert.AreEqual(expected, json["seconds"]!.GetValue<double>(), 1e-5 * expected, line);
+        }
+
+        Assert.IsGreaterThan(0, compiled);
+    }
+
+    [TestMethod]
+    public void TheArm64BuildUnderQemuPrintsThePerformanceModelsSecondsAsTheX64BuildDoes()
+    {
+        Arm64Build.RequireEmulator();
+        string[] args = ["--model", s_performance.Value.Path, .. PerformanceArgs];
+        var x64 = RunX64(args);
+        var arm = Arm64Build.Run(args, EmulatedTimeout);
+        Assert.AreEqual(0, arm.ExitCode, arm.ToString());
+        var a = x64.OutputLines.Select(l => JsonNode.Parse(l)!["seconds"]?.GetValue<double>()).ToList();
+        var b = arm.OutputLines.Select(l => JsonNode.Parse(l)!["seconds"]?.GetValue<double>()).ToList();
+        Assert.HasCount(5, a);
+        for (var i = 0; i < a.Count; i++)
+        {
+            Assert.AreEqual(a[i] is null, b[i] is null, $"line {i}");
+            if (a[i] is { } sa)
+            {
+                Assert.AreEqual(sa, b[i]!.Value, 1e-6 * sa, $"line {i}: x64 {x64.OutputLines[i]}, arm64 {arm.OutputLines[i]}");
+            }
+        }
     }
 
     [TestMethod]

@@ -22,6 +22,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchTunersCommand.Create(context));
         command.Subcommands.Add(BenchGateCommand.Create(context));
         command.Subcommands.Add(BenchLinkCommand.Create(context));
+        command.Subcommands.Add(BenchPredictorsCommand.Create(context));
         return command;
     }
 

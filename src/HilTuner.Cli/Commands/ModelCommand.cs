@@ -6,19 +6,23 @@ using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Tuning.Log;
+using HilTuner.Tuning.Performance;
 using HilTuner.Tuning.ValidityTraining;
 using HilTuner.Validity;
+using HilTuner.Validity.Performance;
+using HilTuner.Vta.Config;
 using Spectre.Console;
 
 namespace HilTuner.Cli.Commands;
 
-/// <summary><c>hiltuner model train-validity | predict | info</c>: the validity model (ModelV) as a file.</summary>
+/// <summary><c>hiltuner model train-validity | train-perf | predict | info</c>: the validity model (ModelV) and the performance model (LANN) as files.</summary>
 internal static class ModelCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("model", "The validity model: train it from tuning logs, ask it about a configuration, read a model file");
+        var command = new Command("model", "The validity and performance models: train them from tuning logs, ask them about a configuration, read a model file");
         command.Subcommands.Add(Train(context));
+        command.Subcommands.Add(TrainPerformance(context));
         command.Subcommands.Add(Predict(context));
         command.Subcommands.Add(Info(context));
         return command;
@@ -104,13 +108,13 @@ internal static class ModelCommand
 
     private static Command Predict(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "A validity model file", HelpName = "FILE.onnx", Required = true };
+        var model = new Option<string>("--model") { Description = "A validity or performance model file", HelpName = "FILE.onnx", Required = true };
         var board = BoardOption.Create();
         var workload = new Option<string>("--workload") { Description = "The workload", HelpName = "W", Required = true };
         var index = new Option<long?>("--index") { Description = "The configuration's AutoTVM index" };
         var knobs = new Option<string?>("--knobs") { Description = "The configuration as knob values or an AutoTVM entity list" };
         var engine = new Option<string>("--engine") { Description = "ort (OnnxRuntime, the ONNX file) or mlnet (the ML.NET model beside it)", DefaultValueFactory = _ => "ort" };
-        var command = new Command("predict", "The probability that a configuration fails on the board, by a validity model: one JSON object")
+        var command = new Command("predict", "By a validity model, the probability that a configuration fails on the board; by a performance model, its predicted seconds: one JSON object")
         {
             model, board, workload, index, knobs, engine,
         };
@@ -130,6 +134,12 @@ internal static class ModelCommand
 
             var configuration = Configuration(Templates.For(w, b.Vta), parse.GetValue(index), parse.GetValue(knobs));
             var path = parse.GetValue(model)!;
+            if (IsPerformanceModel(path))
+            {
+                context.Out.WriteLine(HumanJson.Write(PredictSeconds(path, b, w, configuration)));
+                return 0;
+            }
+
             var engineName = parse.GetValue(engine)!;
             if (engineName is not ("ort" or "mlnet"))
             {
@@ -173,6 +183,106 @@ internal static class ModelCommand
                 throw new CliException(e.Message);
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a performance model (a file that cannot be read is left to the validity path's message).</summary>
+    private static bool IsPerformanceModel(string path)
+    {
+        try
+        {
+            return PerformancePredictor.IsPerformanceModel(ValidityPredictor.ReadInfo(path));
+        }
+        catch (ValidityModelException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonObject PredictSeconds(string path, Board board, Workload workload, Configuration configuration)
+    {
+        try
+        {
+            using var predictor = PerformancePredictor.Open(path, board);
+            var result = new JsonObject
+            {
+                ["workload"] = workload.Name,
+                ["index"] = configuration.Index,
+                ["predictor"] = predictor.Info.GetString(PerformanceModelFormat.PredictorKey),
+            };
+            var build = VtaCompiler.Compile(workload, configuration, board);
+            if (build.Program is not { } program)
+            {
+                result["status"] = MeasureStatus.CompileError.JsonName();
+                result["error"] = build.Error!.Message;
+            }
+            else
+            {
+                result["status"] = "compiled";
+                result["seconds"] = predictor.Seconds(program, board);
+                result["estimate_seconds"] = program.Features["est_seconds"];
+            }
+
+            return result;
+        }
+        catch (PerformanceModelException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    private static Command TrainPerformance(CliContext context)
+    {
+        var logs = new Option<string[]>("--log") { Description = "A tuning log (repeatable)", HelpName = "LOG", Required = true, AllowMultipleArgumentsPerToken = false };
+        var board = BoardOption.Create();
+        var output = new Option<string>("--out") { Description = "The model file to write (ONNX)", HelpName = "FILE.onnx", Required = true };
+        var samples = new Option<int>("--samples") { Description = "Measured configurations to train on (at most; the latest records first)", DefaultValueFactory = _ => 250 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the training's random starts", DefaultValueFactory = _ => 0 };
+        var command = new Command("train-perf", """
+            Train LANN — a network of one hidden ReLU layer (fewer than 75 parameters) over the configuration's knobs
+            augmented with the program's complexity (multiply-accumulates, DMA bytes per stream, instructions, micro-ops,
+            each module's cycles by the timing model), predicting the log of the measured seconds — from the records of
+            tuning logs that ran on the board's VTA configuration, and write it as ONNX.
+            """) { logs, board, output, samples, seed };
+        command.SetAction(parse =>
+        {
+            var b = BoardOption.Load(parse, board);
+            var count = parse.GetValue(samples);
+            if (count is < 2 or > 250)
+            {
+                throw new CliException($"--samples must be from 2 to 250, not {count}");
+            }
+
+            var path = parse.GetValue(output)!;
+            (string, string?)[] inputs = [.. parse.GetValue(logs)!.Select(l => ("--log", (string?)l)), ("--board", parse.GetValue(board))];
+            OutputPaths.RequireNotAnInput("--out", path, inputs);
+            Logs.RequireWritable(path, "--out", "the model", "lann.onnx");
+
+            var records = parse.GetValue(logs)!.SelectMany(log => Logs.Read(context, log)).ToList();
+            var measured = ValidityData.FromRecords(records, b, out var leftOut);
+            var timed = PerformanceNetworks.Timed(measured);
+            var training = timed.TakeLast(count).ToList();
+            Onnx.MlpRegressor network;
+            try
+            {
+                network = PerformanceNetworks.Train(PerformanceNetworks.Lann, training, b, new NetworkTrainingOptions { Seed = parse.GetValue(seed) });
+            }
+            catch (PerformanceModelException e)
+            {
+                throw new CliException($"{e.Message} (from {records.Count} record(s) of {string.Join(", ", parse.GetValue(logs)!)}; {measured.Count - timed.Count} failed, {leftOut.Values.Sum()} left out)");
+            }
+
+            foreach (var (reason, n) in leftOut.OrderByDescending(p => p.Value))
+            {
+                context.Error.WriteLine($"hiltuner: {n} record(s) left out: {reason}");
+            }
+
+            network.Save(path);
+            var trainingError = training.Average(m => Math.Abs(network.Predict(PerformanceNetworks.Lann.Select(m.Features)) - m.Seconds) / m.Seconds);
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: lann, {network.Parameters} parameters ({network.FeatureCount} inputs, {network.HiddenUnits} hidden units), trained on {training.Count} measured configurations {Where(training)}; training MAPE {trainingError:P1}"));
             return 0;
         });
         return command;

@@ -25,6 +25,9 @@ internal sealed class PerformanceModel
     /// <summary>The log of the timing model's estimate in a row.</summary>
     public static double LogEstimate(ReadOnlySpan<float> row) => Math.Log(Math.Max(row[EstimateIndex], 1e-9f));
 
+    /// <summary>Fitted numbers of its trees (split thresholds and leaf values).</summary>
+    public int Parameters { get; private init; }
+
     /// <summary>The correction this model adds to a log time.</summary>
     public double Correction(ReadOnlySpan<float> row) => _ensemble.Score(row);
 
@@ -53,7 +56,8 @@ internal sealed class PerformanceModel
             NumberOfThreads = 1,
             ExampleWeightColumnName = nameof(Example.Weight),
         }).Fit(data);
-        return new PerformanceModel(new TreeEnsemble(model.Model.TrainedTreeEnsemble));
+        var ensemble = model.Model.TrainedTreeEnsemble;
+        return new PerformanceModel(new TreeEnsemble(ensemble)) { Parameters = ensemble.Trees.Sum(t => t.NumberOfNodes + t.NumberOfLeaves) };
     }
 
     /// <summary>The transfer model: from programs of other tasks that ran, log(seconds / estimate).</summary>
