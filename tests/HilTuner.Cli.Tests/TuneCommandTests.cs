@@ -153,6 +153,7 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--plot|BOARD|--board|BOARD", "--plot BOARD is also the --board it reads")]
     [DataRow("--workload|dense.512|--min-repeat-ms|NaN", "--min-repeat-ms must be a number of milliseconds")]
     [DataRow("--workload|dense.512|--gate-exploration|NaN", "--gate-exploration must be in [0, 1], not NaN")]
+    [DataRow("--workload|dense.512|--xgb-feature|itervar", "--xgb-feature must be knob or program, not \"itervar\"")]
     [DataRow("--workload|dense.512|--transfer|/nonexistent/old.log", "/nonexistent/old.log: cannot be read")]
     [DataRow("--workload|dense.512|--tuner|grid|--transfer|old.log", "--transfer needs a model-based tuner (xgb")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)

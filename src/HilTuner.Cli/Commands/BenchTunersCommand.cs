@@ -25,6 +25,7 @@ internal static class BenchTunersCommand
         var groundTruth = new Option<string>("--groundtruth") { Description = "Where ground-truth tables are kept (missing ones are measured)", HelpName = "DIR", DefaultValueFactory = _ => GroundTruthCommand.DefaultDirectory };
         var noTransfer = new Option<bool>("--no-transfer") { Description = "Do not give validity-aware tuners what was measured on the other layers" };
         var threads = new Option<int>("--threads") { Description = "Runs in parallel (0: one per core)", DefaultValueFactory = _ => 0 };
+        var xgbFeature = XgbFeatureOption.Create();
         var json = new Option<bool>("--json") { Description = "End with one JSON line: per tuner the geometric-mean ratios and the mean score" };
         var command = new Command("tuners", """
             Tune every layer with every tuner and several seeds on replay (answers from ground-truth tables, measured once
@@ -32,7 +33,7 @@ internal static class BenchTunersCommand
             measurements and trials until the optimum is found, failed trials, invalid board measurements, board time
             lost to hangs, and Willemsen et al.'s score (0 = random search, 1 = the optimum at once). The validity-aware
             tuners get, for each layer, a validity model and the programs measured on the other layers (leave one out).
-            """) { workloads, board, seeds, trials, seedBase, tuners, groundTruth, noTransfer, threads, json };
+            """) { workloads, board, seeds, trials, seedBase, tuners, groundTruth, noTransfer, threads, xgbFeature, json };
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
@@ -55,6 +56,7 @@ internal static class BenchTunersCommand
                 }
             }
 
+            var features = XgbFeatureOption.Get(parse, xgbFeature);
             var layers = Layers(parse.GetValue(workloads)!, b);
             var directory = parse.GetValue(groundTruth)!;
             Logs.RequireWritableDirectory(directory, "--groundtruth");
@@ -74,6 +76,7 @@ internal static class BenchTunersCommand
                 SeedBase = parse.GetValue(seedBase),
                 Transfer = !parse.GetValue(noTransfer),
                 Threads = parse.GetValue(threads),
+                XgbFeature = features,
             };
             context.Error.WriteLine($"hiltuner: tuners on replay (ground truth of {b.Name}, measured on the simulator): {names.Length} tuners × {tables.Count} layers × {options.Seeds} seeds × {options.Trials} trials");
             var result = TunerBenchmark.Run(tables, options, message => context.Error.WriteLine(message));

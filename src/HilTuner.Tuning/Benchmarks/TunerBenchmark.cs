@@ -82,6 +82,7 @@ public static class TunerBenchmark
             Options = new TuningOptions { Trials = options.Trials, Seed = seed, BuildThreads = 1, Measure = MeasureOptions.Default with { TimeoutSeconds = options.HangSeconds } },
             Builder = layer.Builder,
             PriorsOf = _ => priors,
+            XgbFeature = options.XgbFeature,
         }.Tune(truth.Workload, [collector]);
         var records = collector.Records;
         var (measurements, failed, invalid, lost, best) = (0, 0, 0, 0.0, 0.0);
