@@ -118,6 +118,7 @@ public sealed class BenchTunersCommandTests
     [DataRow("--tuners|random,hiltuner", "--tuners must include xgb")]
     [DataRow("--tuners|xgb,bayes", "unknown tuner \"bayes\"")]
     [DataRow("--seeds|0", "--seeds must be at least 1, not 0")]
+    [DataRow("--xgb-feature|curve", "--xgb-feature must be knob or program, not \"curve\"")]
     [DataRow("--workloads|resnet18.C99", "resnet18.C99")]
     [DataRow("--workloads|,,,", "--workloads \",,,\" names no workload")]
     [DataRow("--noise-cv|-0.1", "--noise-cv must be between 0 and 1, not -0.1")]

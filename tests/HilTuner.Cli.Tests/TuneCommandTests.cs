@@ -94,9 +94,13 @@ public sealed class TuneCommandTests
     [TestMethod]
     public void TransferFromAnEarlierLogPlansTheFirstBatchFromTheModel()
     {
+        // AutoTVM's load_history trains its base model on 500 records or more: the earlier log is C11's whole space
+        // (576), and a log of 80 records changes nothing.
         var dir = NewDirectory();
         var earlier = Path.Combine(dir, "c11.log");
-        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "80", "--log", earlier).Exit);
+        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--tuner", "grid", "--trials", "576", "--log", earlier).Exit);
+        var few = Path.Combine(dir, "c11-few.log");
+        Assert.AreEqual(0, Cli.Run(string.Empty, "tune", "--workload", "resnet18.C11", "--tuner", "random", "--trials", "80", "--log", few).Exit);
 
         string[] Tune(string log, params string[] extra)
         {
@@ -109,6 +113,7 @@ public sealed class TuneCommandTests
         var transferred = Tune(Path.Combine(dir, "transfer.log"), "--transfer", earlier);
         Assert.HasCount(8, transferred);
         CollectionAssert.AreNotEqual(plain, transferred, "with a transferred model the first batch is planned, not drawn at random");
+        CollectionAssert.AreEqual(plain, Tune(Path.Combine(dir, "few.log"), "--transfer", few), "80 records train no base model");
     }
 
     [TestMethod]
@@ -153,6 +158,7 @@ public sealed class TuneCommandTests
     [DataRow("--workload|dense.512|--plot|BOARD|--board|BOARD", "--plot BOARD is also the --board it reads")]
     [DataRow("--workload|dense.512|--min-repeat-ms|NaN", "--min-repeat-ms must be a number of milliseconds")]
     [DataRow("--workload|dense.512|--gate-exploration|NaN", "--gate-exploration must be in [0, 1], not NaN")]
+    [DataRow("--workload|dense.512|--xgb-feature|itervar", "--xgb-feature must be knob or program, not \"itervar\"")]
     [DataRow("--workload|dense.512|--transfer|/nonexistent/old.log", "/nonexistent/old.log: cannot be read")]
     [DataRow("--workload|dense.512|--tuner|grid|--transfer|old.log", "--transfer needs a model-based tuner (xgb")]
     public void BadInputGetsOneClearLineAndExitCode2(string args, string message)

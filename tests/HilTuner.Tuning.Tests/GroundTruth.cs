@@ -13,20 +13,21 @@ using HilTuner.Tests.Shared;
 namespace HilTuner.Tuning.Tests;
 
 /// <summary>
-/// Every configuration of a workload's space compiled and measured on the simulator of the default board,
-/// once per test run: what the tuners are checked against.
+/// Every configuration of a workload's space compiled for the default board and measured on the simulator of the
+/// default board — or of a truth board whose timing differs (<see cref="On"/>) — once per test run: what the tuners
+/// are checked against. Tuners always see the default board (their task and builder).
 /// </summary>
 internal sealed class GroundTruth
 {
     private static readonly ConcurrentDictionary<string, Lazy<GroundTruth>> Cache = new();
 
-    private GroundTruth(Workload workload)
+    private GroundTruth(Workload workload, Board truth)
     {
         Workload = workload;
         Task = new TuningTask(workload, Repository.UncalibratedBoard, seed: 1);
         Space = Task.Space;
         var tensors = OperatorTensors.Random(workload, seed: 1);
-        using var targets = new ThreadLocal<SimTarget>(() => new SimTarget(Repository.UncalibratedBoard));
+        using var targets = new ThreadLocal<SimTarget>(() => new SimTarget(truth));
         Gflops = new double[Space.Size];
         Statuses = new MeasureStatus[Space.Size];
         Parallel.For(0, (int)Space.Size, i =>
@@ -56,7 +57,11 @@ internal sealed class GroundTruth
     public double Best => Gflops.Max();
 
     public static GroundTruth Of(string workload) =>
-        Cache.GetOrAdd(workload, w => new Lazy<GroundTruth>(() => new GroundTruth(WorkloadRegistry.Resolve(w)))).Value;
+        Cache.GetOrAdd(workload, w => new Lazy<GroundTruth>(() => new GroundTruth(WorkloadRegistry.Resolve(w), Repository.UncalibratedBoard))).Value;
+
+    /// <summary>The workload measured on <paramref name="truth"/> (named <paramref name="truthName"/> in the cache).</summary>
+    public static GroundTruth On(string workload, string truthName, Board truth) =>
+        Cache.GetOrAdd($"{workload}@{truthName}", _ => new Lazy<GroundTruth>(() => new GroundTruth(WorkloadRegistry.Resolve(workload), truth))).Value;
 
     public TrialOutcome Outcome(Configuration c) => new(c, Statuses[c.Index], Gflops[c.Index])
     {

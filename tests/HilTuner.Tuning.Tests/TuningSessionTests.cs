@@ -292,15 +292,11 @@ public sealed class TuningSessionTests
     public void TransferFromAnotherLayerPlansTheFirstBatchFromTheModel()
     {
         var source = GroundTruth.Of("resnet18.C11");
-        var prior = new List<(float[] Features, double Gflops)>();
-        foreach (var c in Enumerable.Range(0, (int)source.Space.Size).Select(i => source.Space.Get(i)))
-        {
-            prior.Add((KnobFeatures.Of(c), source.Gflops[c.Index]));
-        }
+        var prior = new TransferTask(source.Workload, [.. Enumerable.Range(0, (int)source.Space.Size).Select(i => (source.Space.Get(i), source.Gflops[i]))]);
 
-        // C11's space is the same space on the same knobs: the transferred model must point straight at the best
-        // region, so the first batch is far better than random picks.
-        var withTransfer = new XgbTuner(source.Space, seed: 3);
+        // C11's space is the same space on the same knobs: the base model fitted on its records (AutoTVM's load_history)
+        // must point straight at the best region, so the first batch is far better than random picks.
+        var withTransfer = new XgbTuner(source.Context(3));
         withTransfer.Transfer([prior]);
         var first = withTransfer.NextBatch(8);
         var random = new RandomTuner(source.Space, seed: 3).NextBatch(8);

@@ -29,6 +29,7 @@ internal static class BenchTunersCommand
         var transfer = new Option<string[]>("--transfer") { Description = "Logs of other runs every tuner that takes transfer learns from (repeatable); their records cost this benchmark nothing, so the header counts them", HelpName = "LOG" };
         var threads = new Option<int>("--threads") { Description = "Sequences in parallel (0: one per core)", DefaultValueFactory = _ => 0 };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG: best-so-far (fraction of the optimum) against board measurements, median and interquartile band per tuner, one panel per truth board", HelpName = "FILE.png" };
+        var xgbFeature = XgbFeatureOption.Create();
         var json = new Option<bool>("--json") { Description = "End with one JSON line: per tuner the geometric-mean ratios with ci_low/ci_high and the mean score, over truth boards and per truth board" };
         var command = new Command("tuners", """
             Tune the layers in order with every tuner and several seeds and report, per truth board and layer, per truth
@@ -38,7 +39,7 @@ internal static class BenchTunersCommand
             and gate with --board; every measurement comes from a truth board's simulator (ground-truth tables measured
             once) with noise. A tuner learns of other layers only from what it measured itself on the earlier layers of
             its sequence, or from --transfer logs.
-            """) { workloads, board, truthBoards, noiseCv, seeds, trials, seedBase, tuners, groundTruth, noTransfer, transfer, threads, plot, json };
+            """) { workloads, board, truthBoards, noiseCv, seeds, trials, seedBase, tuners, groundTruth, noTransfer, transfer, threads, xgbFeature, plot, json };
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
@@ -66,6 +67,7 @@ internal static class BenchTunersCommand
             var transferPaths = parse.GetValue(transfer) ?? [];
             OutputPaths.RequireNotAnInput("--plot", parse.GetValue(plot), [.. transferPaths.Select(t => ("--transfer", (string?)t))]);
             var transferred = transferPaths.SelectMany(p => Logs.Read(context, p)).ToList();
+            var features = XgbFeatureOption.Get(parse, xgbFeature);
             var layers = Layers(parse.GetValue(workloads)!, b);
             var directory = parse.GetValue(groundTruth)!;
             Logs.RequireWritableDirectory(directory, "--groundtruth");
@@ -88,6 +90,7 @@ internal static class BenchTunersCommand
                 TransferLogs = transferred,
                 NoiseCv = cv,
                 Threads = parse.GetValue(threads),
+                XgbFeature = features,
             };
             context.Error.WriteLine($"hiltuner: tuners on {truths.Count} truth board(s), on replay of their simulators: {names.Length} tuners × {layers.Count} layers in order × {options.Seeds} seeds × {options.Trials} trials" +
                 (transferred.Count > 0 ? $"; {transferred.Count} record(s) of --transfer logs learnt from (not measured in this run)" : string.Empty));

@@ -70,10 +70,11 @@ internal static class TuneCommand
         var number = new Option<int>("--number") { Description = "Runs averaged into one cost (AutoTVM's number)", DefaultValueFactory = _ => MeasureOptions.Default.Number };
         var minRepeatMs = new Option<double>("--min-repeat-ms") { Description = "Lengthen a cost to at least this many milliseconds (AutoTVM's min_repeat_ms)", DefaultValueFactory = _ => 0 };
         var timeout = new Option<double>("--timeout") { Description = "Board seconds a run may take before it counts as hung", DefaultValueFactory = _ => MeasureOptions.Default.TimeoutSeconds };
+        var xgbFeature = XgbFeatureOption.Create();
         var command = new Command("tune", "Tune workloads: build configurations, measure them on a target, and learn where the fastest valid one lies")
         {
             board, target, groundTruth, tunerName, trials, seed, logPath, resume, plot, transfer, validityModel, gateExploration, earlyStopping, noCheck,
-            repeat, number, minRepeatMs, timeout,
+            repeat, number, minRepeatMs, timeout, xgbFeature,
         };
         selection.AddTo(command);
         command.Options.Add(plotLogX);
@@ -97,6 +98,7 @@ internal static class TuneCommand
                 throw new CliException($"--transfer needs a model-based tuner ({string.Join(", ", TunerFactory.Descriptors.Where(d => d.TakesTransfer).Select(d => d.Name))}); the {name} tuner has no model to train");
             }
 
+            var features = XgbFeatureOption.Get(parse, xgbFeature);
             var exploration = parse.GetValue(gateExploration);
             if (!(exploration is >= 0 and <= 1))
             {
@@ -182,7 +184,7 @@ internal static class TuneCommand
                 },
             };
 
-            var results = Tune(context, new TuneSetup(b, measureOn, tasks, name, options, path, previous, transferred, gate));
+            var results = Tune(context, new TuneSetup(b, measureOn, tasks, name, options, path, previous, transferred, gate, features));
             PrintSummary(context, results, measureOn.Kind);
             foreach (var r in results.Where(r => r.Trials < budget && r.StopReason is not null))
             {
@@ -292,7 +294,7 @@ internal static class TuneCommand
     /// <summary>What one <c>tune</c> run works with.</summary>
     private sealed record TuneSetup(
         Board Board, ITarget Target, IReadOnlyList<Workload> Workloads, string Tuner, TuningOptions Options, string LogPath,
-        IReadOnlyList<TuningRecord> Previous, IReadOnlyList<TuningRecord> Transferred, ValidityGate? Gate);
+        IReadOnlyList<TuningRecord> Previous, IReadOnlyList<TuningRecord> Transferred, ValidityGate? Gate, XgbFeatureKind XgbFeature);
 
     private static ValidityGate OpenGate(string path, Board board)
     {
@@ -325,6 +327,7 @@ internal static class TuneCommand
             LogPath = run.LogPath,
             Transferred = run.Transferred,
             Gate = run.Gate,
+            XgbFeature = run.XgbFeature,
             Note = line => context.Error.WriteLine($"hiltuner: {line}"),
         };
         var display = new ProgressDisplay(context, run.Workloads.Select(w => w.Name).ToList(), (int)Math.Min(run.Options.Trials, int.MaxValue));

@@ -90,6 +90,7 @@ public static class TunerBenchmark
                 Options = new TuningOptions { Trials = options.Trials, Seed = seed, BuildThreads = 1, Measure = MeasureOptions.Default with { TimeoutSeconds = options.HangSeconds } },
                 Builder = builders[layer.Truth.Workload],
                 Transferred = learns ? [.. options.TransferLogs, .. earlier] : [],
+                XgbFeature = options.XgbFeature,
             }.Tune(layer.Truth.Workload, [collector], cancel);
             metrics[l] = Score(layer, collector.Records, tunerName, seed, options, learns ? options.TransferLogs.Count + earlier.Count : 0);
             if (options.Transfer)

@@ -34,6 +34,9 @@ public sealed record TunerBenchmarkOptions
     /// <summary>Sequences run in parallel (0: one per core).</summary>
     public int Threads { get; init; }
 
+    /// <summary>What the XGB tuners' cost model sees of a configuration (<c>--xgb-feature</c>).</summary>
+    public HilTuner.Tuning.Tuners.XgbFeatureKind XgbFeature { get; init; } = HilTuner.Tuning.Tuners.XgbFeatureKind.Program;
+
     /// <summary>The watchdog timeout charged for each hang, in board seconds.</summary>
     public double HangSeconds { get; init; } = 10;
 

@@ -38,6 +38,9 @@ public sealed class TuningRun
 
     public ValidityGate? Gate { get; init; }
 
+    /// <summary>What the XGB tuners' cost model sees of a configuration (<c>--xgb-feature</c>).</summary>
+    public XgbFeatureKind XgbFeature { get; init; } = XgbFeatureKind.Program;
+
     /// <summary>What the validity-aware tuners know of a task; by default, learnt from <see cref="Transferred"/>.</summary>
     public Func<TuningTask, TunerPriors>? PriorsOf { get; init; }
 
@@ -55,13 +58,12 @@ public sealed class TuningRun
         var tunerContext = new TunerContext(task, Options.Seed, builder)
         {
             Priors = TunerFactory.Find(Tuner) is { UsesPriors: true } ? (PriorsOf ?? Priors)(task) : TunerPriors.None,
+            XgbFeature = XgbFeature,
         };
         var tuner = TunerFactory.Create(Tuner, tunerContext);
         if (Transferred.Count > 0)
         {
-            tuner.Transfer(Transferred.GroupBy(r => r.TaskKey)
-                .Where(g => g.Key != task.Key && g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count)
-                .Select(g => (IReadOnlyList<(float[], double)>)g.Select(r => (EntityFeatures(r), r.Gflops(AutoTvmTask.WorkloadOf(r.TaskName, r.Args)?.Operations ?? 0))).ToList()));
+            tuner.Transfer(TransferTasks(task));
         }
 
         var mine = Previous.Where(r => r.TaskKey == task.Key).ToList();
@@ -144,6 +146,41 @@ public sealed class TuningRun
         {
             throw new TuningLogException(LogPath, 0, $"a record of {workload.Name} has index {record.Index} but its entity is configuration {fromEntity} of the {task.TaskName} space; the log was written for another space definition");
         }
+    }
+
+    /// <summary>
+    /// The transfer logs' records of other tasks of the same template, grouped by task, each with its workload and its
+    /// configuration in that workload's space (failures at 0 GFLOPS); records of workloads HilTuner does not know are left out.
+    /// </summary>
+    private List<TransferTask> TransferTasks(TuningTask task)
+    {
+        var tasks = new List<TransferTask>();
+        foreach (var g in Transferred.GroupBy(r => r.TaskKey).Where(g => g.Key != task.Key && g.First().TaskName == task.TaskName && g.First().Entity.Count == task.Space.Knobs.Count))
+        {
+            if (AutoTvmTask.WorkloadOf(g.First().TaskName, g.First().Args) is not { } workload)
+            {
+                continue;
+            }
+
+            var space = Compiler.Space.Templates.For(workload, Board.Vta);
+            var records = new List<(Compiler.Space.Configuration, double)>();
+            foreach (var r in g)
+            {
+                EntityFeatures(r);
+                try
+                {
+                    records.Add((space.FromKnobs(r.Entity.ToJsonString()), r.Gflops(workload.Operations)));
+                }
+                catch (Exception e) when (e is FormatException or InvalidOperationException)
+                {
+                    throw new TuningLogException("--transfer", 0, $"the record of {r.TaskName} with index {r.Index} has an entity outside the space of {workload.Name} ({e.Message})");
+                }
+            }
+
+            tasks.Add(new TransferTask(workload, records));
+        }
+
+        return tasks;
     }
 
     /// <summary>Knob values from an AutoTVM entity (the inner split factor, or the knob's value).</summary>

@@ -1,4 +1,5 @@
 using HilTuner.Compiler.Space;
+using HilTuner.Compiler.Workloads;
 
 namespace HilTuner.Tuning.Tuners;
 
@@ -33,4 +34,14 @@ public interface ITuner
     /// them; the others ignore them (their descriptor says whether they take transfer).
     /// </summary>
     void Transfer(IEnumerable<IReadOnlyList<(float[] Features, double Gflops)>> tasks);
+
+    /// <summary>
+    /// Measurements of other tasks on the same board with their workloads and configurations (AutoTVM's
+    /// <c>load_history</c> over the log of the tasks tuned before), so that a tuner may compute any features of them;
+    /// failures count 0 GFLOPS. Tuners that take transfer learn from these; the others ignore them.
+    /// </summary>
+    void Transfer(IReadOnlyList<TransferTask> tasks);
 }
+
+/// <summary>One other task's records for transfer learning: its workload, and each measured configuration (of its own space) with its GFLOPS.</summary>
+public sealed record TransferTask(Workload Workload, IReadOnlyList<(Configuration Configuration, double Gflops)> Records);

@@ -31,7 +31,7 @@ public sealed class Ml2Tuner : ModelBasedTuner
 
     /// <summary>ModelP is AutoTVM's model-based tuner's model and optimizer; it refits every other round (16 outcomes at a batch of 8), once there is a success to rank against, and plans per round.</summary>
     public Ml2Tuner(TunerContext context)
-        : base(context.Space, context.Seed, planSize: 16, new RefitCadence(RefitKind.Every, Outcomes: 16, PlanAtFit: false), new KnobCostModel(context.Space, context.Seed), random => new SimulatedAnnealing(context.Space, random))
+        : base(context.Space, context.Seed, planSize: 16, new RefitCadence(RefitKind.Every, Outcomes: 16, PlanAtFit: false), new XgbCostModel(i => KnobFeatures.Of(context.Space.Get(i)), context.Seed, planSize: 16), random => new SimulatedAnnealing(context.Space, random))
     {
         _context = context;
         _compiled = new CompiledSpace(context);

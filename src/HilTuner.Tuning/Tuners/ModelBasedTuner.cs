@@ -108,6 +108,13 @@ public abstract class ModelBasedTuner : TunerBase
         }
     }
 
+    /// <summary>Plans from the model as it is (fitted outside <see cref="Refit"/>, e.g. on transferred records) without counting a fit.</summary>
+    protected void PlanFromModel()
+    {
+        _scores = null;
+        Replan(PlanSize);
+    }
+
     /// <summary>Replaces the plan with the optimizer's best <paramref name="size"/> unvisited configurations.</summary>
     protected void Replan(int size)
     {

@@ -1,98 +1,260 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Trainers.FastTree;
+using HilTuner.Onnx;
 
 namespace HilTuner.Tuning.Tuners;
 
 /// <summary>
-/// The performance model of the XGB baseline: gradient-boosted regression trees trained with a ranking
-/// objective (ML.NET's FastTree LambdaRank) on knob features, labels being GFLOPS normalised by the best seen
-/// (failures 0). Only the order of its scores means anything.
+/// The ranking trees of AutoTVM's XGBoost cost model: gradient boosting with XGBoost's <c>rank:pairwise</c> objective
+/// and AutoTVM's parameters (<c>max_depth</c> 3, <c>eta</c> 0.3, <c>lambda</c> 1, <c>gamma</c> 0.0001,
+/// <c>min_child_weight</c> 1, no subsampling), on continuous labels (GFLOPS over the best, failures 0). Each round
+/// every row is paired with one partner of a different label drawn from all the rows (one group, as AutoTVM hands
+/// XGBoost no groups), the pair's logistic loss on the score difference gives the gradients, and one exact-greedy tree
+/// is grown on them. Rounds stop, as AutoTVM's callback stops them, when the training set's average recall of the top
+/// <c>N</c> has not improved for <c>stoppingRounds</c> rounds. Rows may carry a base margin (AutoTVM's transfer:
+/// a discounted base model's score) that the trees add to; without one, scores start, as XGBoost's before 2.0, from
+/// <c>base_score</c> 0.5 — which matters to AutoTVM's annealer, which keeps only points scored ≥ 0.
 /// </summary>
-/// <remarks>
-/// Differences from AutoTVM's XGBoost model, and why:
-/// <list type="bullet">
-/// <item>XGBoost's <c>rank:pairwise</c> learns from pairs of rows with different labels, sampled (one partner
-/// per row and round in the XGBoost releases AutoTVM used); LambdaRank weighs pairs by their effect on NDCG and
-/// needs graded relevance, so labels are quantised to 0…<see cref="Grades"/> with linear gains. LambdaRank takes
-/// every pair of a group, which is quadratic; a group larger than <c>maxGroupSize</c> rows is dealt at random
-/// into sub-groups, so each fit learns from a random sample of the pairs, as XGBoost does.</item>
-/// <item>XGBoost trains up to 8000 rounds with early stopping on training recall; here a fixed number of trees
-/// of the same depth (8 leaves = XGBoost's <c>max_depth</c> 3) and learning rate (0.3) is grown.</item>
-/// <item>Rows can be grouped: ranking is learnt within each group, which lets records of other tasks help
-/// without being compared to this one's.</item>
-/// </list>
-/// </remarks>
-internal sealed class RankingCostModel(int seed, int trees = 100, int leaves = 8, double learningRate = 0.3, int maxGroupSize = 128)
+internal sealed class RankingCostModel(int seed)
 {
-    /// <summary>Relevance grades the normalised GFLOPS are quantised to.</summary>
-    public const int Grades = 30;
+    private const int MaxDepth = 3;
+    private const double Eta = 0.3;
+    private const double Lambda = 1;
+    private const double Gamma = 1e-4;
+    private const double MinChildWeight = 1;
 
-    private TreeEnsemble? _ensemble;
+    /// <summary>XGBoost's <c>base_score</c> (before 2.0): every row's starting margin when none is given.</summary>
+    public const double BaseScore = 0.5;
 
-    public bool IsTrained => _ensemble is not null;
+    private readonly List<RegressionTreeArrays> _trees = [];
+    private double _start;
 
-    /// <summary>Trains on <paramref name="features"/> with labels in [0, 1] (GFLOPS / best), rows grouped by <paramref name="groups"/>.</summary>
-    public void Fit(IReadOnlyList<float[]> features, IReadOnlyList<double> labels, IReadOnlyList<int> groups)
+    public bool IsTrained => _trees.Count > 0;
+
+    /// <summary>Trees grown by the last fit.</summary>
+    public int Rounds => _trees.Count;
+
+    /// <summary>
+    /// Trains on <paramref name="rows"/> with <paramref name="labels"/> (only their order matters), each row's score
+    /// starting from its <paramref name="baseMargin"/> (null: 0); at most <paramref name="maxRounds"/> trees, stopping
+    /// when the average recall of the top <paramref name="recallAt"/> has not improved for <paramref name="stoppingRounds"/>.
+    /// </summary>
+    public void Fit(IReadOnlyList<float[]> rows, IReadOnlyList<double> labels, IReadOnlyList<double>? baseMargin, int recallAt, int maxRounds = 8000, int stoppingRounds = 20)
     {
-        var width = features[0].Length;
-
-        // Large groups are dealt at random into sub-groups of at most maxGroupSize rows (see the remarks). ML.NET
-        // takes a group to be a run of consecutive rows with one group id, so rows are ordered by sub-group.
-        var shuffle = new Random(seed);
-        var order = Enumerable.Range(0, features.Count).OrderBy(_ => shuffle.Next()).ToArray();
-        var groupSizes = groups.GroupBy(g => g).ToDictionary(g => g.Key, g => g.Count());
-        var dealt = new Dictionary<int, int>();
-        var rows = new Row[features.Count];
-        uint nextId = 1;
-        var subGroupIds = new Dictionary<(int Group, int Sub), uint>();
-        foreach (var i in order)
+        var n = rows.Count;
+        if (n == 0)
         {
-            var group = groups[i];
-            var subGroups = (groupSizes[group] + maxGroupSize - 1) / maxGroupSize;
-            var position = dealt.GetValueOrDefault(group);
-            dealt[group] = position + 1;
-            var key = (group, position % subGroups);
-            if (!subGroupIds.TryGetValue(key, out var id))
-            {
-                subGroupIds[key] = id = nextId++;
-            }
-
-            rows[i] = new Row { Features = features[i], Label = (float)Math.Round(Math.Clamp(labels[i], 0, 1) * Grades), GroupId = id };
+            throw new ArgumentException("no rows", nameof(rows));
         }
 
-        Array.Sort(rows, (a, b) => a.GroupId.CompareTo(b.GroupId));
-        var ml = new MLContext(seed);
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-        var data = ml.Data.LoadFromEnumerable(rows, schema);
-        var options = new FastTreeRankingTrainer.Options
+        var width = rows[0].Length;
+        var random = new Random(seed);
+        _start = baseMargin is null ? BaseScore : 0;
+        var margin = Enumerable.Range(0, n).Select(i => baseMargin?[i] ?? BaseScore).ToArray();
+
+        // Rows by label, highest first; each row's bucket of equal labels [start, end) in that order.
+        var byLabel = Enumerable.Range(0, n).OrderByDescending(i => labels[i]).ThenBy(i => i).ToArray();
+        var bucketStart = new int[n];
+        var bucketEnd = new int[n];
+        for (var p = 0; p < n;)
         {
-            LabelColumnName = nameof(Row.Label),
-            FeatureColumnName = nameof(Row.Features),
-            RowGroupColumnName = nameof(Row.GroupId),
-            NumberOfTrees = trees,
-            NumberOfLeaves = leaves,
-            MinimumExampleCountPerLeaf = 1,
-            LearningRate = learningRate,
-            NumberOfThreads = 1,
-            CustomGains = Enumerable.Range(0, Grades + 1).Select(g => (double)g).ToArray(),
-        };
-        var pipeline = ml.Transforms.Conversion.MapValueToKey(nameof(Row.GroupId))
-            .Append(ml.Ranking.Trainers.FastTree(options));
-        var model = pipeline.Fit(data);
-        _ensemble = new TreeEnsemble(model.LastTransformer.Model.TrainedTreeEnsemble);
+            var q = p;
+            while (q < n && labels[byLabel[q]] == labels[byLabel[p]])
+            {
+                q++;
+            }
+
+            for (var k = p; k < q; k++)
+            {
+                (bucketStart[k], bucketEnd[k]) = (p, q);
+            }
+
+            p = q;
+        }
+
+        var labelRank = new int[n];
+        for (var p = 0; p < n; p++)
+        {
+            labelRank[byLabel[p]] = p;
+        }
+
+        var sorted = new int[width][];
+        for (var f = 0; f < width; f++)
+        {
+            var feature = f;
+            sorted[f] = Enumerable.Range(0, n).OrderBy(i => rows[i][feature]).ThenBy(i => i).ToArray();
+        }
+
+        _trees.Clear();
+        var grad = new double[n];
+        var hess = new double[n];
+        var bestScore = double.NegativeInfinity;
+        var bestRound = 0;
+        for (var round = 0; round < maxRounds; round++)
+        {
+            Array.Clear(grad);
+            Array.Clear(hess);
+            for (var p = 0; p < n; p++)
+            {
+                var (start, end) = (bucketStart[p], bucketEnd[p]);
+                var others = start + (n - end);
+                if (others == 0)
+                {
+                    continue;
+                }
+
+                var r = random.Next(others);
+                var (high, low) = r < start ? (byLabel[r], byLabel[p]) : (byLabel[p], byLabel[end + r - start]);
+                var probability = 1 / (1 + Math.Exp(-(margin[high] - margin[low])));
+                var g = probability - 1;
+                var h = 2 * Math.Max(probability * (1 - probability), 1e-16);
+                grad[high] += g;
+                hess[high] += h;
+                grad[low] -= g;
+                hess[low] += h;
+            }
+
+            var tree = new TreeGrower(rows, sorted, grad, hess).Grow();
+            _trees.Add(tree);
+            for (var i = 0; i < n; i++)
+            {
+                margin[i] += tree.Evaluate(rows[i]);
+            }
+
+            var score = AverageRecall(margin, labelRank, Math.Min(recallAt, n));
+            if (score > bestScore)
+            {
+                (bestScore, bestRound) = (score, round);
+            }
+            else if (round - bestRound >= stoppingRounds)
+            {
+                break;
+            }
+        }
     }
 
-    public float Predict(ReadOnlySpan<float> features) =>
-        _ensemble?.Score(features) ?? throw new InvalidOperationException("the model is not trained yet");
-
-    private sealed class Row
+    /// <summary>The score of a row: <see cref="BaseScore"/> and the trees, or, for a model fitted on base margins, the trees alone (the caller adds the row's margin).</summary>
+    public double Predict(ReadOnlySpan<float> row)
     {
-        public float Label { get; set; }
+        if (_trees.Count == 0)
+        {
+            throw new InvalidOperationException("the model is not trained yet");
+        }
 
-        public float[] Features { get; set; } = [];
+        var score = _start;
+        foreach (var tree in _trees)
+        {
+            score += tree.Evaluate(row);
+        }
 
-        public uint GroupId { get; set; }
+        return score;
+    }
+
+    /// <summary>
+    /// AutoTVM's <c>a-recall@N</c>: rows taken in the order of their scores, the mean over the first N of the share
+    /// of the rows before position i whose true rank is at most i.
+    /// </summary>
+    private static double AverageRecall(double[] margin, int[] labelRank, int top)
+    {
+        var order = Enumerable.Range(0, margin.Length).OrderByDescending(i => margin[i]).ThenBy(i => i).Take(top).ToArray();
+        var sum = 0.0;
+        for (var i = 0; i < top; i++)
+        {
+            var hits = 0;
+            for (var j = 0; j < i; j++)
+            {
+                hits += labelRank[order[j]] <= i ? 1 : 0;
+            }
+
+            sum += hits / (double)(i + 1);
+        }
+
+        return sum / top;
+    }
+
+    /// <summary>One exact-greedy tree of depth <see cref="MaxDepth"/> on gradients and hessians (XGBoost's rules).</summary>
+    private sealed class TreeGrower(IReadOnlyList<float[]> rows, int[][] sorted, double[] grad, double[] hess)
+    {
+        private readonly List<int> _left = [];
+        private readonly List<int> _right = [];
+        private readonly List<int> _feature = [];
+        private readonly List<float> _threshold = [];
+        private readonly List<double> _leaves = [];
+        private readonly int[] _node = new int[rows.Count];
+        private int _nodes;
+
+        public RegressionTreeArrays Grow()
+        {
+            Build(0, 0);
+            return new RegressionTreeArrays(_left, _right, _feature, _threshold, _leaves);
+        }
+
+        /// <summary>Grows the node whose rows are marked <paramref name="id"/>; its index (≥ 0) or ~leaf.</summary>
+        private int Build(int id, int depth)
+        {
+            double g = 0, h = 0;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (_node[i] == id)
+                {
+                    (g, h) = (g + grad[i], h + hess[i]);
+                }
+            }
+
+            if (depth < MaxDepth && BestSplit(id, g, h) is { } split)
+            {
+                var index = _left.Count;
+                _left.Add(0);
+                _right.Add(0);
+                _feature.Add(split.Feature);
+                _threshold.Add(split.Threshold);
+                var (leftId, rightId) = (++_nodes, ++_nodes);
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if (_node[i] == id)
+                    {
+                        _node[i] = rows[i][split.Feature] <= split.Threshold ? leftId : rightId;
+                    }
+                }
+
+                _left[index] = Build(leftId, depth + 1);
+                _right[index] = Build(rightId, depth + 1);
+                return index;
+            }
+
+            _leaves.Add(-g / (h + Lambda) * Eta);
+            return ~(_leaves.Count - 1);
+        }
+
+        private (int Feature, float Threshold)? BestSplit(int id, double g, double h)
+        {
+            var parent = g * g / (h + Lambda);
+            var (bestGain, best) = (Gamma, ((int, float)?)null);
+            for (var f = 0; f < sorted.Length; f++)
+            {
+                double gl = 0, hl = 0;
+                var previous = -1;
+                foreach (var i in sorted[f])
+                {
+                    if (_node[i] != id)
+                    {
+                        continue;
+                    }
+
+                    if (previous >= 0 && rows[i][f] > rows[previous][f] && hl >= MinChildWeight && h - hl >= MinChildWeight)
+                    {
+                        var gain = (gl * gl / (hl + Lambda)) + ((g - gl) * (g - gl) / (h - hl + Lambda)) - parent;
+                        if (gain > bestGain)
+                        {
+                            var (a, b) = (rows[previous][f], rows[i][f]);
+                            var middle = (float)((a + (double)b) / 2);
+                            (bestGain, best) = (gain, (f, middle < b ? middle : a));
+                        }
+                    }
+
+                    (gl, hl, previous) = (gl + grad[i], hl + hess[i], i);
+                }
+            }
+
+            return best;
+        }
     }
 }

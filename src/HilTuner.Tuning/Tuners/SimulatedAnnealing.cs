@@ -5,7 +5,9 @@ namespace HilTuner.Tuning.Tuners;
 /// <summary>
 /// AutoTVM's simulated-annealing model optimiser: <see cref="Chains"/> persistent points random-walk the space
 /// (one knob changed per step), accepting a move with probability exp(min((new − old) / (t + 1e-5), 1)) as the
-/// temperature cools linearly from 1 to 0; the best <c>num</c> unvisited points seen are kept.
+/// temperature cools linearly from 1 to 0; the best <c>num</c> unvisited points seen are kept, and of those only the
+/// ones scored ≥ 0 are returned, as AutoTVM's <c>sa_model_optimizer</c> returns them (with a ranking model, about
+/// half of them: the plan is then shorter and the model-based tuner's random picks fill the rest).
 /// </summary>
 internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int chains = 128, int steps = 500, int earlyStop = 50) : IModelOptimizer
 {
@@ -14,7 +16,7 @@ internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int c
 
     public int Chains { get; } = (int)Math.Min(chains, space.Size);
 
-    /// <summary>The highest-scoring configurations not in <paramref name="exclude"/>, best first.</summary>
+    /// <summary>The highest-scoring configurations not in <paramref name="exclude"/> with a score ≥ 0, best first.</summary>
     public IReadOnlyList<long> FindMaximums(Func<long, double> model, int num, IReadOnlySet<long> exclude)
     {
         // The annealer works in single precision, as the ranking trees score.
@@ -78,7 +80,7 @@ internal sealed class SimulatedAnnealing(ConfigSpace space, Random random, int c
         var result = new List<(long Point, float Score)>();
         while (best.TryDequeue(out var p, out var s))
         {
-            if (!float.IsNegativeInfinity(s))
+            if (s >= 0)
             {
                 result.Add((p, s));
             }

@@ -28,6 +28,11 @@ public abstract class TunerBase(ConfigSpace space, int seed) : ITuner
     {
     }
 
+    /// <summary>Ignores other tasks' measurements; model-based tuners that learn from them override it.</summary>
+    public virtual void Transfer(IReadOnlyList<TransferTask> tasks)
+    {
+    }
+
     /// <summary>A uniformly random configuration index never visited (AutoTVM's <c>get_rand_index(to_exclude=visited)</c>).</summary>
     protected long RandomUnvisited()
     {

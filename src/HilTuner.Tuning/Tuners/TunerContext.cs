@@ -17,4 +17,7 @@ public sealed record TunerContext(TuningTask Task, int Seed, IBuilder Builder)
 
     /// <summary>ML²Tuner's α: each round plans (α + 1)·N candidates and measures N.</summary>
     public int Alpha { get; init; } = 3;
+
+    /// <summary>What the XGB baseline's cost model sees of a configuration (<c>--xgb-feature</c>): program features by default, as AutoTVM's <c>itervar</c>.</summary>
+    public XgbFeatureKind XgbFeature { get; init; } = XgbFeatureKind.Program;
 }

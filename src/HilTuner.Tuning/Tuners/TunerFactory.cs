@@ -16,7 +16,7 @@ public static class TunerFactory
         new("random", UsesPriors: false, TakesTransfer: false, c => new RandomTuner(c.Space, c.Seed)),
         new("grid", UsesPriors: false, TakesTransfer: false, c => new GridTuner(c.Space)),
         new("ga", UsesPriors: false, TakesTransfer: false, c => new GaTuner(c.Space, c.Seed)),
-        new("xgb", UsesPriors: false, TakesTransfer: true, c => new XgbTuner(c.Space, c.Seed)),
+        new("xgb", UsesPriors: false, TakesTransfer: true, c => new XgbTuner(c)),
         new("xgb-vinit", UsesPriors: true, TakesTransfer: true, c => new XgbVinitTuner(c)),
         new("ml2", UsesPriors: true, TakesTransfer: true, c => new Ml2Tuner(c)),
         new("hiltuner", UsesPriors: true, TakesTransfer: true, c => new ValidityFirstTuner(c)),

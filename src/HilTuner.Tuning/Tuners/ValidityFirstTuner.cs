@@ -12,8 +12,10 @@ namespace HilTuner.Tuning.Tuners;
 /// <item>ModelV (the prior validity model, then refit on the task's own outcomes) screens the compiled
 /// configurations; those predicted to fail on the board are never proposed (the pipeline's gate, when there is one,
 /// explores them).</item>
-/// <item>ModelA ranks the rest by predicted time: the timing model's estimate, corrected by trees learnt on other
-/// layers' measurements (transfer), corrected again by trees refit on this task's measurements.</item>
+/// <item>ModelA ranks the rest by predicted time: the nominal board's timing estimate, corrected by trees learnt on other
+/// layers' measurements (transfer, when given), and by the board's deviation from the estimate learnt online from the
+/// task's measurements (a ridge regression on program features). The board's timing reaches it only through what it
+/// measures.</item>
 /// <item>Each batch is the fastest-predicted configurations, best first.</item>
 /// </list>
 /// </summary>
@@ -28,7 +30,13 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
     private bool _stale = true;
 
     public ValidityFirstTuner(TunerContext context)
-        : this(context, new CompiledSpace(context), new OnlineValidity(context.Priors.Validity, context.Seed))
+        : this(context, learnsDeviation: true)
+    {
+    }
+
+    /// <summary>With <paramref name="learnsDeviation"/> false, the nominal board's estimate alone ranks (for comparison).</summary>
+    internal ValidityFirstTuner(TunerContext context, bool learnsDeviation)
+        : this(context, new CompiledSpace(context), new OnlineValidity(context.Priors.Validity, context.Seed), learnsDeviation)
     {
     }
 
@@ -36,8 +44,8 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
     /// ModelA as the cost model, refit on every update; the optimizer ranks every admissible configuration, and the plan
     /// is made before each batch (what is admissible changes with every measurement ModelV learns from).
     /// </summary>
-    private ValidityFirstTuner(TunerContext context, CompiledSpace compiled, OnlineValidity validity)
-        : base(context.Space, context.Seed, int.MaxValue, new RefitCadence(RefitKind.EveryUpdate, PlanAtFit: false), new TimeCostModel(context, compiled), _ => new AdmissibleRanking(compiled, validity))
+    private ValidityFirstTuner(TunerContext context, CompiledSpace compiled, OnlineValidity validity, bool learnsDeviation)
+        : base(context.Space, context.Seed, int.MaxValue, new RefitCadence(RefitKind.EveryUpdate, PlanAtFit: false), new TimeCostModel(context, compiled, learnsDeviation), _ => new AdmissibleRanking(compiled, validity))
     {
         _compiled = compiled;
         _validity = validity;
@@ -109,40 +117,51 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
     }
 
     /// <summary>
-    /// ModelA: the timing model's estimate, corrected by trees learnt on other layers' measurements (transfer), corrected
-    /// again by trees refit on this task's measurements; the score is minus the predicted log-seconds.
+    /// ModelA for a board the tuner does not know: the timing model's estimate (of the nominal board), corrected by trees
+    /// learnt on other layers' measurements when the run gives them (transfer), and by the board's deviation learnt
+    /// online from this task's measurements (<see cref="BoardDeviation"/>: a ridge regression of the log of measured
+    /// over predicted time on program features, the estimate among them), refit at every update; the score is minus the
+    /// predicted log-seconds. Without measurements it ranks by the estimate (and the transfer trees).
     /// </summary>
-    private sealed class TimeCostModel(TunerContext context, CompiledSpace compiled) : ICostModel
+    private sealed class TimeCostModel(TunerContext context, CompiledSpace compiled, bool learnsDeviation) : ICostModel
     {
         private readonly PerformanceModel? _prior = context.Priors.Performance;
-        private PerformanceModel? _online;
+        private BoardDeviation? _deviation;
 
         public bool Fit(IReadOnlyList<TrialOutcome> observations)
         {
-            var measured = new List<(float[] Row, double Residual)>();
+            var measured = new List<(float[] Row, double Deviation)>();
             foreach (var outcome in observations)
             {
                 if (outcome.Succeeded && outcome.Gflops > 0 && compiled.Row(outcome.Configuration.Index) is { } row)
                 {
                     var seconds = context.Task.Workload.Operations / (outcome.Gflops * 1e9);
-                    measured.Add((row, Math.Log(seconds) - PredictLogSeconds(row, withOnline: false)));
+                    measured.Add((row, Math.Log(seconds) - Baseline(row)));
                 }
             }
 
-            // With a transfer model the task's own measurements only nudge it; without one they are all there is.
-            var (minimum, trees, leaves, rate) = _prior is null ? (3, 50, 8, 0.2) : (8, 20, 4, 0.1);
-            if (measured.Count >= minimum)
+            if (learnsDeviation && measured.Count > 0)
             {
-                _online = PerformanceModel.Fit(measured.Select(m => m.Row).ToList(), measured.Select(m => m.Residual).ToList(), null, context.Seed, trees, leaves, rate);
+                if (_deviation is null)
+                {
+                    var all = compiled.CompileAll();
+                    _deviation = new BoardDeviation(compiled.Rows(all), all.Count);
+                }
+
+                _deviation.Fit(measured);
             }
 
             return true;
         }
 
-        public double Predict(long index) => -PredictLogSeconds(compiled.Row(index)!);
+        public double Predict(long index)
+        {
+            var row = compiled.Row(index)!;
+            return -(Baseline(row) + (_deviation?.Predict(row) ?? 0));
+        }
 
-        private double PredictLogSeconds(ReadOnlySpan<float> row, bool withOnline = true) =>
-            PerformanceModel.LogEstimate(row) + (_prior?.Correction(row) ?? 0) + (withOnline && _online is { } o ? o.Correction(row) : 0);
+        /// <summary>The log-seconds before this task's measurements: the estimate, with the transfer trees' correction.</summary>
+        private double Baseline(ReadOnlySpan<float> row) => PerformanceModel.LogEstimate(row) + (_prior?.Correction(row) ?? 0);
     }
 
     /// <summary>

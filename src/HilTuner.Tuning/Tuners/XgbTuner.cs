@@ -1,52 +1,59 @@
-using HilTuner.Compiler.Space;
-
 namespace HilTuner.Tuning.Tuners;
 
 /// <summary>
-/// The AutoTVM baseline (XGBTuner, a <see cref="ModelBasedTuner"/>): random configurations until <see cref="PlanSize"/>
-/// outcomes include a success; then, every <see cref="PlanSize"/> outcomes, refit the ranking model on all of
-/// them (failures with AutoTVM's penalty label 0) and plan the next batch by simulated annealing over the
-/// model, the last 5 % of each plan being random (ε-greedy). Nothing is proposed twice.
+/// The AutoTVM baseline as VTA's tutorial (<c>tune_relay_vta.py</c>) runs it: XGBTuner with the rank loss, a
+/// <see cref="ModelBasedTuner"/> — random configurations until <see cref="ModelBasedTuner.PlanSize"/> (64) outcomes include
+/// a success; then, every 64 outcomes, refit the cost model (<see cref="XgbCostModel"/>) on all of them (failures with
+/// AutoTVM's label 0) and plan the next 64 by simulated annealing over it, keeping the points scored ≥ 0, the last 5 % of
+/// each plan being random (ε-greedy). Features: the program's by default (our <c>itervar</c>), or the knobs
+/// (<see cref="TunerContext.XgbFeature"/>). Transfer learning from the records of tasks tuned before
+/// (<see cref="Transfer(IReadOnlyList{TransferTask})"/>, AutoTVM's <c>load_history</c>).
+/// Every remaining difference from AutoTVM is listed in docs/research/xgb-baseline.md.
 /// </summary>
-/// <remarks>
-/// Differences from AutoTVM, and why:
-/// <list type="bullet">
-/// <item>The model is ML.NET's FastTree with a LambdaRank objective instead of XGBoost's <c>rank:pairwise</c>
-/// (see <see cref="KnobCostModel"/>). The ranking loss is AutoTVM's default until 2023 (since then TVM's
-/// tutorials map <c>xgb</c> to a regression loss and <c>xgb_rank</c> to this one).</item>
-/// <item>Features are the knob values, AutoTVM's <c>knob</c> feature type. Its default, <c>itervar</c>, is
-/// computed from the loop nest TVM lowers a configuration to, which only TVM has; compile features (what
-/// HilTuner's compiler knows of a program) are the validity-aware tuners' business.</item>
-/// <item>AutoTVM keeps only annealing results with a score ≥ 0; a ranking score has no meaningful zero, so only
-/// the annealer's unfilled placeholders are dropped.</item>
-/// <item>Transfer learning adds the earlier tasks' records to the training data as separate ranking groups
-/// instead of training a base model whose margin the current model corrects; as in AutoTVM, the first plan
-/// then comes from the model.</item>
-/// </list>
-/// </remarks>
 public class XgbTuner : ModelBasedTuner
 {
-    private readonly KnobCostModel _knobs;
+    private readonly TunerContext _context;
+    private readonly XgbCostModel _xgb;
 
-    public XgbTuner(ConfigSpace space, int seed, int planSize = 64)
-        : this(space, seed, planSize, new KnobCostModel(space, seed))
+    public XgbTuner(TunerContext context, int planSize = 64)
+        : this(context, planSize, new XgbCostModel(XgbFeatures.Cached(context.XgbFeature, context), context.Seed, planSize))
     {
     }
 
-    private XgbTuner(ConfigSpace space, int seed, int planSize, KnobCostModel model)
-        : base(space, seed, planSize, RefitCadence.EveryPlan, model, random => new SimulatedAnnealing(space, random)) => _knobs = model;
+    private XgbTuner(TunerContext context, int planSize, XgbCostModel model)
+        : base(context.Space, context.Seed, planSize, RefitCadence.EveryPlan, model, random => new SimulatedAnnealing(context.Space, random))
+    {
+        _context = context;
+        _xgb = model;
+    }
 
     public override string Name => "xgb";
 
     /// <summary>
-    /// Adds records of other tasks (or earlier runs) as training data, one ranking group per task; each task's
-    /// GFLOPS are normalised by its own best. Plans the first batch from the model when there is any success.
+    /// AutoTVM's <c>load_history</c>: a base model fitted on every record of the other tasks (at least
+    /// <see cref="XgbCostModel.MinSeedRecords"/>), which plans the first batch when there is no plan yet and is then the
+    /// discounted base margin of the task's own model.
     /// </summary>
+    public override void Transfer(IReadOnlyList<TransferTask> tasks)
+    {
+        var records = tasks.SelectMany(t => t.Records.Select(r => (XgbFeatures.Of(_context.XgbFeature, _context, t.Workload, r.Configuration), r.Gflops))).ToList();
+        if (_xgb.FitHistory(records) && Plan.Count == 0)
+        {
+            PlanFromModel();
+        }
+    }
+
+    /// <summary>Knob features only: usable with <see cref="XgbFeatureKind.Knob"/>; program features need the records' workloads.</summary>
     public override void Transfer(IEnumerable<IReadOnlyList<(float[] Features, double Gflops)>> tasks)
     {
-        if (_knobs.AddHistory(tasks))
+        if (_context.XgbFeature != XgbFeatureKind.Knob)
         {
-            Refit();
+            throw new InvalidOperationException("the xgb tuner on program features learns from other tasks' records with their workloads: call Transfer(TransferTask)");
+        }
+
+        if (_xgb.FitHistory([.. tasks.SelectMany(t => t)]) && Plan.Count == 0)
+        {
+            PlanFromModel();
         }
     }
 }

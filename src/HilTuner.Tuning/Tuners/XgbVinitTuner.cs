@@ -12,7 +12,7 @@ namespace HilTuner.Tuning.Tuners;
 /// paper's exact sampling procedure was not available to us; this is our reading of "start from valid
 /// configurations, exploiting their clustering".
 /// </remarks>
-public sealed class XgbVinitTuner(TunerContext context) : XgbTuner(context.Space, context.Seed)
+public sealed class XgbVinitTuner(TunerContext context) : XgbTuner(context)
 {
     private const int Attempts = 256;
 
