@@ -18,7 +18,8 @@ public sealed class HilTunerAdaptationTests
     [TestMethod]
     public void OnABoardWithSlowerDmaItFindsTheBestInFewerMeasurementsThanTheNominalEstimate()
     {
-        var truth = GroundTruth.On("resnet18.C5", "dma240", Board.Default with { Timing = Board.Default.Timing with { DmaLatencyCycles = 240 } });
+        var nominalBoard = HilTuner.Tests.Shared.Repository.UncalibratedBoard;
+        var truth = GroundTruth.On("resnet18.C5", "dma240", nominalBoard with { Timing = nominalBoard.Timing with { DmaLatencyCycles = 240 } });
         int ToBest(ITuner tuner)
         {
             var curve = truth.Drive(tuner, (int)truth.Space.Size);
@@ -44,5 +45,35 @@ public sealed class HilTunerAdaptationTests
             var curve = truth.Drive(new ValidityFirstTuner(truth.Context(seed)), 40);
             Assert.AreEqual(4, Array.FindIndex(curve, b => b >= truth.Best) + 1);
         }
+    }
+
+    /// <summary>
+    /// A prior validity model learnt from a few records of other layers may predict that every configuration of this
+    /// one fails. That is the model's error, not the space's: the tuner measures the configurations it finds least
+    /// likely to fail, learns from them, and still finds C11's best (before, it proposed nothing and the run ended at
+    /// trial 0).
+    /// </summary>
+    [TestMethod]
+    public void APriorThatRulesOutEveryConfigurationDoesNotStopTheTuner()
+    {
+        var truth = GroundTruth.Of("resnet18.C11");
+        var context = truth.Context(1) with { Priors = new TunerPriors { Validity = new EverythingFails() } };
+        var tuner = new ValidityFirstTuner(context);
+        Assert.IsTrue(tuner.HasNext, "the compiled configurations are still there to measure");
+        var curve = truth.Drive(tuner, (int)truth.Space.Size);
+        var compiled = truth.Statuses.Count(s => s != Compiler.Statuses.MeasureStatus.CompileError);
+        Assert.HasCount(compiled, curve, "every configuration that compiles gets measured in the end");
+        var toBest = Array.FindIndex(curve, b => b >= truth.Best) + 1;
+        TestContext.WriteLine($"{compiled} configurations compile; the best measured at {toBest}");
+        Assert.IsTrue(toBest is > 0 and <= 40, $"the best is found within 40 measurements (at {toBest})");
+    }
+
+    private sealed class EverythingFails : Measure.IValidityModel
+    {
+        public string Name => "everything fails";
+
+        public double Threshold => 0.5;
+
+        public double[] FailureProbabilities(ReadOnlySpan<float> rows, int count) => Enumerable.Repeat(0.99, count).ToArray();
     }
 }

@@ -54,8 +54,9 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
     public override string Name => "hiltuner";
 
     /// <summary>
-    /// Whether any configuration is worth measuring: compiled, not yet visited, and not predicted to fail on the board.
-    /// When none is left the tuner stops: what remains either does not compile or would, by ModelV, fail on the board.
+    /// Whether any configuration is worth measuring: compiled, not yet visited, and not predicted to fail on the board —
+    /// or, when ModelV predicts every one left to fail, the ones it finds least likely to. The tuner stops when nothing
+    /// compiled is left.
     /// </summary>
     public override bool HasNext
     {
@@ -178,8 +179,17 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
             var unvisited = _compiledIndices.Where(i => !exclude.Contains(i)).ToList();
             var failure = unvisited.Count == 0 ? [] : validity.Probabilities(compiled.Rows(unvisited), unvisited.Count);
 
+            // A validity model that rules out every compiled configuration left (a prior learnt from a few records of
+            // other layers can) is wrong about this task, not a reason to stop: then the configurations it finds least
+            // likely to fail are admissible, until the task's own measurements correct it.
+            var threshold = validity.Threshold;
+            if (failure.Length > 0 && failure.Min() >= threshold)
+            {
+                threshold = Math.BitIncrement(failure.Min());
+            }
+
             // Ordered by the predicted log-seconds (minus the score) so that equal predictions keep index order.
-            return unvisited.Where((_, k) => failure[k] < validity.Threshold).OrderBy(i => -score(i)).ThenBy(i => i).Take(num).ToList();
+            return unvisited.Where((_, k) => failure[k] < threshold).OrderBy(i => -score(i)).ThenBy(i => i).Take(num).ToList();
         }
     }
 }
