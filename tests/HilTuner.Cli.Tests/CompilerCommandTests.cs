@@ -138,7 +138,8 @@ public sealed class CompilerCommandTests
         Assert.AreEqual(("compile_error", 2), (compile.GetProperty("status").GetString(), compile.GetProperty("error_no").GetInt32()));
         Assert.AreEqual(0.0, compile.GetProperty("gflops").GetDouble());
 
-        var (_, wrongOutput, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "C11", "--index", "0");
+        // A wrong answer needs a board whose accumulator pipeline is deeper than the runtime's guard (none on the default board).
+        var (_, wrongOutput, _) = Cli.Run(string.Empty, "sim", "run", "--workload", "C11", "--index", "3", "--board", HilTuner.Tests.Shared.Repository.DeepPipelineBoardFile);
         var wrong = JsonDocument.Parse(wrongOutput).RootElement;
         Assert.AreEqual(("wrong_answer", 5, "mismatch"), (wrong.GetProperty("status").GetString(), wrong.GetProperty("error_no").GetInt32(), wrong.GetProperty("check").GetString()));
     }

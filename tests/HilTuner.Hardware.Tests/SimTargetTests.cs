@@ -49,8 +49,9 @@ public sealed class SimTargetTests
         StringAssert.Contains(runtimeError, "back-to-back writes to one accumulator index");
         Assert.AreEqual(MeasureErrorNo.RuntimeDevice, runtimeMeasurement!.ErrorNo);
 
-        // 1×1 tiles: one micro-op repeated over the kernel window by the loops; the runtime cannot see the hazard, the board computes garbage.
-        var (wrong, wrongMeasurement, wrongError) = Measure(0);
+        // On a board whose accumulator pipeline is deeper than the runtime's guard of 2 micro-ops, a kernel that writes one
+        // accumulator a few micro-ops apart within one pass passes the runtime's check and the board computes garbage.
+        var (wrong, wrongMeasurement, wrongError) = Measure(3, new SimTarget(Board.Load(HilTuner.Tests.Shared.Repository.DeepPipelineBoardFile)));
         Assert.AreEqual(MeasureStatus.WrongAnswer, wrong);
         Assert.IsFalse(wrongMeasurement!.Matches);
         StringAssert.Contains(wrongError, "output elements differ from the reference; the first at element");
@@ -77,8 +78,10 @@ public sealed class SimTargetTests
     [TestMethod]
     public void WithoutTheCheckTheOutputIsNotCompared()
     {
-        var program = VtaCompiler.Compile(C11, Templates.For(C11, Repository.UncalibratedBoard.Vta).Get(0), Repository.UncalibratedBoard).Program!;
-        var m = new SimTarget(Repository.UncalibratedBoard).Measure(program, Tensors, checkOutput: false);
+        var deep = new SimTarget(Board.Load(HilTuner.Tests.Shared.Repository.DeepPipelineBoardFile));
+        Assert.AreEqual(MeasureStatus.WrongAnswer, Measure(3, deep).Status);
+        var program = VtaCompiler.Compile(C11, Templates.For(C11, deep.Board.Vta).Get(3), deep.Board).Program!;
+        var m = deep.Measure(program, Tensors, checkOutput: false);
         Assert.AreEqual(MeasureStatus.Ok, m.Status, "the hazard's wrong answer goes unnoticed when nobody checks");
         Assert.IsNull(m.Matches);
     }

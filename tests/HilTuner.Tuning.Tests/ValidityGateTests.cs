@@ -16,10 +16,14 @@ namespace HilTuner.Tuning.Tests;
 [TestClass]
 public sealed class ValidityGateTests
 {
+    private static readonly string[] Training = ["resnet18.C7", "resnet18.C8", "resnet18.C9", "resnet18.C11"];
+
     private static readonly Lazy<string> ModelPath = new(() =>
     {
-        // Trained on the measured programs of C7 (1×1, stride 2 like C10), C9 and C11; the sessions tune C10, which it never saw.
-        var examples = new[] { "resnet18.C7", "resnet18.C9", "resnet18.C11" }.SelectMany(Measured).ToList();
+        // Trained on the measured programs of C7, C8, C9 and C11; the sessions tune the first 480 configurations of C3 (3×3,
+        // stride 2 like C9), which it never saw. (C10, used before, fails only at compile time since the accumulator hazard
+        // no longer spans passes over a kernel: nothing left to gate.)
+        var examples = Training.SelectMany(Measured).ToList();
         var model = ValidityTrainer.Train(examples, Repository.UncalibratedBoard);
         var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"), "validity.onnx");
         model.Save(path);
@@ -41,7 +45,7 @@ public sealed class ValidityGateTests
     private static IReadOnlyList<TuningRecord> Tune(double exploration)
     {
         using var gate = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Repository.UncalibratedBoard));
-        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C10"), Repository.UncalibratedBoard, seed: 1);
+        var task = new TuningTask(WorkloadRegistry.Resolve("resnet18.C3"), Repository.UncalibratedBoard, seed: 1);
         var path = Path.Combine(Path.GetTempPath(), "hiltuner-tests", $"{Guid.NewGuid():N}.log");
         using (var log = TuningLog.Append(path))
         {
@@ -60,10 +64,10 @@ public sealed class ValidityGateTests
     [TestMethod]
     public void AFreshlyTrainedModelIsAGateThatAgreesWithItsFile()
     {
-        var examples = new[] { "resnet18.C7", "resnet18.C9", "resnet18.C11" }.SelectMany(Measured).ToList();
+        var examples = Training.SelectMany(Measured).ToList();
         IValidityModel trained = ValidityTrainer.Train(examples, Repository.UncalibratedBoard);
         using var file = new ValidityGate(ValidityPredictor.Open(ModelPath.Value, Repository.UncalibratedBoard));
-        var truth = GroundTruth.Of("resnet18.C10");
+        var truth = GroundTruth.Of("resnet18.C3");
         var programs = Enumerable.Range(0, (int)truth.Space.Size)
             .Select(i => GroundTruth.Builder.Build(truth.Workload, truth.Space.Get(i), Repository.UncalibratedBoard).Program)
             .OfType<VtaProgram>().ToList();
@@ -84,7 +88,7 @@ public sealed class ValidityGateTests
         var threshold = ValidityPredictor.Open(ModelPath.Value, Repository.UncalibratedBoard).Threshold;
         var records = Tune(exploration: 0);
         var skipped = records.Where(r => r.Facts!.Status == "skipped").ToList();
-        Assert.IsNotEmpty(skipped, "the gate should hold back some of C10's programs");
+        Assert.IsNotEmpty(skipped, "the gate should hold back some of C3's programs");
         foreach (var r in skipped)
         {
             Assert.IsGreaterThanOrEqualTo(threshold, r.Facts!.FailureProbability!.Value);
@@ -99,7 +103,7 @@ public sealed class ValidityGateTests
 
         // The gate earns its keep on a layer it never saw: it catches a good part of what fails on the board (half of
         // C10's failures when this was written) and skips few good programs.
-        var truth = GroundTruth.Of("resnet18.C10");
+        var truth = GroundTruth.Of("resnet18.C3");
         var caught = skipped.Count(r => truth.Statuses[r.Index].FailedOnTarget());
         var failing = records.Count(r => truth.Statuses[r.Index].FailedOnTarget());
         var goodSkipped = skipped.Count(r => truth.Statuses[r.Index] == MeasureStatus.Ok);

@@ -26,18 +26,25 @@ internal static class TrainedModels
     /// <summary>Rows of C10, which the model never saw.</summary>
     public static float[][] HeldOut => Fixture.Value.HeldOut;
 
+    /// <summary>
+    /// The board the training programs are measured on: the default board with an accumulator pipeline deeper than the
+    /// runtime's guard, so that wrong answers are among the failures (on the default board no configuration is one).
+    /// The same VTA configuration as the default board, so the model serves both.
+    /// </summary>
+    public static Board Measuring { get; } = Board.Load(HilTuner.Tests.Shared.Repository.DeepPipelineBoardFile);
+
     public static IReadOnlyList<MeasuredProgram> Measured(string workload)
     {
         var w = WorkloadRegistry.Resolve(workload);
-        var truth = GroundTruthTable.Measure(w, Repository.UncalibratedBoard);
-        var space = Templates.For(w, Repository.UncalibratedBoard.Vta);
+        var truth = GroundTruthTable.Measure(w, Measuring);
+        var space = Templates.For(w, Measuring.Vta);
         var programs = new List<MeasuredProgram>();
         for (var i = 0; i < truth.Entries.Count; i++)
         {
             if (truth[i].Status != MeasureStatus.CompileError)
             {
-                var program = VtaCompiler.Compile(w, space.Get(i), Repository.UncalibratedBoard).Program!;
-                programs.Add(new MeasuredProgram(ProgramFeatures.Of(program, Repository.UncalibratedBoard), truth[i].Status, truth[i].Seconds));
+                var program = VtaCompiler.Compile(w, space.Get(i), Measuring).Program!;
+                programs.Add(new MeasuredProgram(ProgramFeatures.Of(program, Measuring), truth[i].Status, truth[i].Seconds));
             }
         }
 
@@ -48,7 +55,7 @@ internal static class TrainedModels
 
     private static (TrainedValidityModel, string, float[][]) Train()
     {
-        var model = ValidityTrainer.Train([.. Measured("resnet18.C9"), .. Measured("resnet18.C11")], Repository.UncalibratedBoard);
+        var model = ValidityTrainer.Train([.. Measured("resnet18.C9"), .. Measured("resnet18.C11")], Measuring);
         var path = NewPath("validity.onnx");
         model.Save(path);
         var heldOut = Measured("resnet18.C10").Select(p => p.Features).ToArray();

@@ -218,9 +218,10 @@ public sealed class GemmAluTests
 public sealed class AccumulatorHazardTests
 {
     /// <summary>
-    /// One micro-op accumulating into the same accumulator on every loop iteration: each read misses the
-    /// writes of the previous two iterations (the window of VTA's runtime guard), so on a board only every
-    /// third partial sum survives; with no hazard the sum is complete.
+    /// Four micro-ops of one kernel accumulating into the same accumulator back to back (one pass, no loop): each
+    /// read misses the writes of the previous <c>window</c> micro-ops still in the pipeline (vta.cc pipelines the
+    /// micro-op loop at II = 1 with no declared dependence on the accumulator), so only some partial sums survive;
+    /// with no hazard the sum is complete.
     /// </summary>
     [TestMethod]
     [DataRow(2, new[] { 0, 3 })]
@@ -228,20 +229,17 @@ public sealed class AccumulatorHazardTests
     [DataRow(0, new[] { 0, 1, 2, 3 })]
     public void BackToBackAccumulationIntoOneIndexLosesTheWritesStillInThePipeline(int window, int[] survivors)
     {
-        var board = TestBoards.With(j => j["hardware"]!["acc_hazard_window"] = window);
-        var h = new Harness(board);
-        var inp = Enumerable.Range(0, 4 * 16).Select(i => (sbyte)((i / 16) + 1)).ToArray();
-        var wgt = Enumerable.Repeat((sbyte)1, 256).ToArray();
-        var (inpDram, wgtDram) = (h.Int8(inp, "inp"), h.Int8(wgt, "wgt"));
-        h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
+        var h = new Harness(TestBoards.With(j => j["hardware"]!["acc_hazard_window"] = window));
+        var (inpDram, wgtDram) = AccumulationOperands(h);
+        h.LoadUops(h.Uops(new MicroOp(0, 0, 0), new MicroOp(0, 1, 0), new MicroOp(0, 2, 0), new MicroOp(0, 3, 0)), 4);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 4, 4));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
-        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 1, 4, 1, 0, 0, 1, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 4, 1, 1, 0, 0, 0, 0, 0, 0));
         h.Synchronize();
         h.RunFinished();
 
-        // Input element k holds k+1 in every lane and the weights are all ones: iteration k adds 16·(k+1).
-        // A read in iteration k sees the writes of iterations ≤ k − window − 1 only.
+        // Input element k holds k+1 in every lane and the weights are all ones: micro-op k adds 16·(k+1).
+        // A read by micro-op k sees the writes of micro-ops ≤ k − window − 1 only.
         var committed = new int[4];
         for (var k = 0; k < 4; k++)
         {
@@ -252,6 +250,29 @@ public sealed class AccumulatorHazardTests
         Assert.AreEqual(committed[3], h.AccElement(0)[0]);
         Assert.AreEqual(survivors.Sum(k => 16 * (k + 1)), h.AccElement(0)[0], "the partial sums that survive");
     }
+
+    /// <summary>
+    /// One micro-op accumulating into the same accumulator on every iteration of both loops: the pipeline drains at
+    /// the end of each pass over the kernel (only vta.cc's innermost micro-op loop is pipelined, and the simulator
+    /// charges the drain), so no write is in flight when the next pass reads and the sum is complete.
+    /// </summary>
+    [TestMethod]
+    public void AccumulationAcrossLoopIterationsIsCompleteBecauseThePipelineDrainsBetweenPasses()
+    {
+        var h = new Harness(TestBoards.With(j => j["hardware"]!["acc_hazard_window"] = 2));
+        var (inpDram, wgtDram) = AccumulationOperands(h);
+        h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 4, 4));
+        h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 1, 2, 2, 0, 0, 2, 1, 0, 0));
+        h.Synchronize();
+        h.RunFinished();
+        Assert.AreEqual(16 * (1 + 2 + 3 + 4), h.AccElement(0)[0]);
+    }
+
+    /// <summary>Four input elements, element k holding k+1 in every lane, and a weight block of ones.</summary>
+    private static (DramBuffer Inp, DramBuffer Wgt) AccumulationOperands(Harness h) =>
+        (h.Int8([.. Enumerable.Range(0, 4 * 16).Select(i => (sbyte)((i / 16) + 1))], "inp"), h.Int8([.. Enumerable.Repeat((sbyte)1, 256)], "wgt"));
 
     [TestMethod]
     public void MicroOpsThreeApartAreNotAffected()

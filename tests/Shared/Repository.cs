@@ -19,6 +19,25 @@ internal static class Repository
 
     private static readonly Lazy<HilTuner.Vta.Config.Board> s_uncalibrated = new(() => HilTuner.Vta.Config.Board.Load(UncalibratedBoardFile));
 
+    /// <summary>
+    /// A board file like the uncalibrated sim.json (<see cref="UncalibratedBoardFile"/>) whose GEMM / ALU pipeline lands an accumulator write 8 micro-ops after the micro-op
+    /// that makes it (<c>acc_hazard_window</c> 8), deeper than the guard of VTA's runtime (<c>VerifyDep</c>, 2). On the
+    /// boards of <c>boards/</c> the window is the guard's, so no compiled program reads an accumulator still in flight
+    /// within one pass over its kernel and no configuration is a wrong answer; on this one some are (C11 #3, #50, …):
+    /// the tests of wrong answers use it. Written once per process under the temp directory.
+    /// </summary>
+    public static string DeepPipelineBoardFile { get; } = WriteDeepPipelineBoard();
+
+    private static string WriteDeepPipelineBoard()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(UncalibratedBoardFile))!.AsObject();
+        json["name"] = "sim-deep-acc";
+        json["hardware"]!["acc_hazard_window"] = 8;
+        var path = Path.Combine(Path.GetTempPath(), $"hiltuner-test-sim-deep-acc-{Environment.ProcessId}.json");
+        File.WriteAllText(path, json.ToJsonString());
+        return path;
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

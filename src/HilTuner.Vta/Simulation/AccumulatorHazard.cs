@@ -5,7 +5,8 @@ namespace HilTuner.Vta.Simulation;
 /// before the writes of the previous <c>window</c> micro-ops of the same instruction have landed (the HLS
 /// design declares no loop-carried dependence on it to reach II = 1). Keeps, for the last writes, the value
 /// each one overwrote, so a read within the window sees what the hardware would: the value before the
-/// oldest in-window write. The pipeline drains between instructions.
+/// oldest in-window write. The pipeline drains between passes over the kernel (each inner-loop iteration) and
+/// between instructions, so the window never spans them.
 /// </summary>
 internal sealed unsafe class AccumulatorHazard
 {

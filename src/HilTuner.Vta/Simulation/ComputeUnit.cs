@@ -313,6 +313,10 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                     _u = _uopBgn;
                     _j++;
                     time += depth;
+
+                    // The pipeline drains at the end of every pass over the kernel (the timing model charges it): no
+                    // write is still in flight when the next pass reads.
+                    _hazard.Clear();
                 }
 
                 _j = 0;
@@ -379,6 +383,10 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                     _u = _uopBgn;
                     _j++;
                     time += depth;
+
+                    // The pipeline drains at the end of every pass over the kernel (the timing model charges it): no
+                    // write is still in flight when the next pass reads.
+                    _hazard.Clear();
                 }
 
                 _j = 0;
@@ -393,9 +401,9 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
     /// <summary>
     /// Whether any micro-op of the instruction in flight reads an accumulator that one of the previous
     /// <c>acc_hazard_window</c> micro-ops wrote. Only then does the simulator track the pipeline's in-flight
-    /// writes. Within one pass over the kernel the answer depends on the kernel alone (cached until micro-ops
-    /// are reloaded); across loop iterations it is the same at every boundary, so the first inner and the first
-    /// outer boundary are examined.
+    /// writes. Only within one pass over the kernel: the pipeline drains between passes (vta.cc pipelines the
+    /// innermost micro-op loop alone), so a write of one pass has landed before the next reads. The answer depends
+    /// on the kernel alone (cached until micro-ops are reloaded).
     /// </summary>
     private bool HazardPossible(bool srcReads)
     {
@@ -427,48 +435,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
             _kernelHazards[key] = cached;
         }
 
-        if (cached.Hazard)
-        {
-            return true;
-        }
-
-        var n = _uopEnd - _uopBgn;
-        var total = (long)_iterOut * _iterIn * n;
-        return BoundaryHazard(n, total, n, window, srcReads) || BoundaryHazard(n, total, (long)_iterIn * n, window, srcReads);
-    }
-
-    /// <summary>Checks the executions within <paramref name="window"/> of each other around position <paramref name="boundary"/>.</summary>
-    private bool BoundaryHazard(int n, long total, long boundary, int window, bool srcReads)
-    {
-        if (boundary >= total)
-        {
-            return false;
-        }
-
-        var first = Math.Max(0, boundary - window);
-        var last = Math.Min(total - 1, boundary + window);
-        for (var p = Math.Max(boundary, first + 1); p <= last; p++)
-        {
-            var (dst, src) = Indices(p, n);
-            for (var q = Math.Max(first, p - window); q < p; q++)
-            {
-                var written = Indices(q, n).Dst;
-                if (dst == written || (srcReads && src == written))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private (long Dst, long Src) Indices(long position, int n)
-    {
-        var u = _uopBgn + (int)(position % n);
-        var j = (position / n) % _iterIn;
-        var i = position / n / _iterIn;
-        return (M.Sram.UopDst[u] + (i * _dstOut) + (j * _dstIn), M.Sram.UopSrc[u] + (i * _srcOut) + (j * _srcIn));
+        return cached.Hazard;
     }
 
     private string IndexFault(int d, int dDepth, string dName, int s, int sDepth, string sName, int w, int wDepth)
