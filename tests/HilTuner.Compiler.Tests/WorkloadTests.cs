@@ -81,4 +81,15 @@ public sealed class WorkloadTests
         StringAssert.Contains(stem.PackingProblem(VtaConfig.Pynq), "not multiples of BLOCK 16");
         Assert.IsNull(WorkloadRegistry.ResNet18[0].PackingProblem(VtaConfig.Pynq));
     }
+
+    [TestMethod]
+    public void ABatchThatIsNotAMultipleOfBatchSaysSoForEveryOperator()
+    {
+        var batch2 = VtaConfig.Pynq with { LogBatch = 1 };
+        var conv = new Conv2dWorkload("odd-batch conv", 3, 14, 14, 16, 16, 3, 3, 1, 1, 1, 1);
+        var dense = new DenseWorkload("odd-batch dense", 3, 16, 16);
+        Assert.AreEqual("batch 3 is not a multiple of BATCH 2", conv.PackingProblem(batch2));
+        Assert.AreEqual("batch 3 is not a multiple of BATCH 2", dense.PackingProblem(batch2));
+        Assert.IsNull((dense with { Batch = 4 }).PackingProblem(batch2));
+    }
 }

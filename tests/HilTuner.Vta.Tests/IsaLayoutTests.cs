@@ -17,6 +17,20 @@ public sealed class IsaLayoutTests
         ["input deeper than acc", TestBoards.WithVta(logInp: 16, logAcc: 16).Vta],
     ];
 
+    [TestMethod]
+    public void GemmAndAluEncodeTheirMicroOpLoopInTheSamePlaces()
+    {
+        var loop = new MicroOpLoop(true, 3, 11, 5, 7, 2, 9);
+        var gemm = new GemmInstruction(DependencyFlags.PopPrev, true, 3, 11, 5, 7, 2, 9, 1, 1, 4, 6);
+        var alu = new AluInstruction(DependencyFlags.PushNext, true, 3, 11, 5, 7, 2, 9, 1, 0, AluOpcode.Max, true, -4);
+        Assert.AreEqual(loop, gemm.Loop);
+        Assert.AreEqual(loop, alu.Loop);
+        Assert.AreEqual(loop, MicroOpLoop.Extract(Default, gemm.Encode(Default)));
+        Assert.AreEqual(loop, MicroOpLoop.Extract(Default, alu.Encode(Default)));
+        Assert.AreEqual(5L * 7 * 8, gemm.UopIterations);
+        Assert.AreEqual(0L, (alu with { UopEnd = 3 }).UopIterations);
+    }
+
     /// <summary>vta-isa.md §2.4–2.8: (field, first bit, last bit) for the default configuration.</summary>
     [TestMethod]
     [DataRow(InstructionKind.Memory, "opcode:0:2 pop_prev_dep:3:3 pop_next_dep:4:4 push_prev_dep:5:5 push_next_dep:6:6 memory_type:7:9 sram_base:10:25 dram_base:26:57 y_size:64:79 x_size:80:95 x_stride:96:111 y_pad_0:112:115 y_pad_1:116:119 x_pad_0:120:123 x_pad_1:124:127")]

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Runtime;
@@ -69,12 +68,7 @@ public sealed class Conv2dTensors : OperatorTensors
             }
         }
 
-        return new Dictionary<SegmentKind, byte[]>
-        {
-            [SegmentKind.Data] = MemoryMarshal.AsBytes(data.AsSpan()).ToArray(),
-            [SegmentKind.Weight] = MemoryMarshal.AsBytes(weight.AsSpan()).ToArray(),
-            [SegmentKind.Bias] = MemoryMarshal.AsBytes(bias.AsSpan()).ToArray(),
-        };
+        return Segments(data, weight, bias);
     }
 
     public override sbyte[] UnpackOutput(VtaConfig c, ReadOnlySpan<byte> packed)

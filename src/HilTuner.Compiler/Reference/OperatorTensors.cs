@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Runtime;
@@ -71,6 +72,15 @@ public abstract class OperatorTensors
 
     /// <summary>The epilogue applied to one accumulated value.</summary>
     public static sbyte Epilogue(int accumulator, int bias) => (sbyte)Math.Clamp((accumulator >> Shift) + bias, 0, 127);
+
+    /// <summary>The packed data, weight and bias as the program's input segments (bias int32 little-endian).</summary>
+    protected static IReadOnlyDictionary<SegmentKind, byte[]> Segments(sbyte[] data, sbyte[] weight, int[] bias) =>
+        new Dictionary<SegmentKind, byte[]>
+        {
+            [SegmentKind.Data] = MemoryMarshal.AsBytes(data.AsSpan()).ToArray(),
+            [SegmentKind.Weight] = MemoryMarshal.AsBytes(weight.AsSpan()).ToArray(),
+            [SegmentKind.Bias] = MemoryMarshal.AsBytes(bias.AsSpan()).ToArray(),
+        };
 
     protected static (sbyte[] Data, sbyte[] Weight, int[] Bias) Draw(int seed, int data, int weight, int bias)
     {

@@ -33,20 +33,11 @@ public sealed record Conv2dWorkload(
     public override string Shape =>
         $"{Batch}×{InFilter}×{Height}×{Width} ⊛ {OutFilter}×{InFilter}×{KernelH}×{KernelW}, pad {PadH},{PadW}, stride {StrideH},{StrideW} → {Batch}×{OutFilter}×{OutHeight}×{OutWidth}";
 
-    public override string? PackingProblem(VtaConfig config)
-    {
-        if (Batch % config.Batch != 0)
-        {
-            return $"batch {Batch} is not a multiple of BATCH {config.Batch}";
-        }
-
-        if (InFilter % config.BlockIn != 0 || OutFilter % config.BlockOut != 0)
-        {
-            return $"channels {InFilter}→{OutFilter} are not multiples of BLOCK {config.BlockIn} (the first ResNet-18 layer, with 3 input channels, is not packed)";
-        }
-
-        return null;
-    }
+    public override string? PackingProblem(VtaConfig config) =>
+        BatchProblem(Batch, config)
+        ?? (InFilter % config.BlockIn != 0 || OutFilter % config.BlockOut != 0
+            ? $"channels {InFilter}→{OutFilter} are not multiples of BLOCK {config.BlockIn} (the first ResNet-18 layer, with 3 input channels, is not packed)"
+            : null);
 
     /// <summary>Throws unless every dimension is positive and the output is not empty.</summary>
     public Conv2dWorkload Validated()

@@ -13,20 +13,11 @@ public sealed record DenseWorkload(string Name, int Batch, int InFeatures, int O
 
     public override string Shape => $"{Batch}×{InFeatures} · ({OutFeatures}×{InFeatures})ᵀ → {Batch}×{OutFeatures}";
 
-    public override string? PackingProblem(VtaConfig config)
-    {
-        if (Batch % config.Batch != 0)
-        {
-            return $"batch {Batch} is not a multiple of BATCH {config.Batch}";
-        }
-
-        if (InFeatures % config.BlockIn != 0 || OutFeatures % config.BlockOut != 0)
-        {
-            return $"features {InFeatures}→{OutFeatures} are not multiples of BLOCK {config.BlockIn}";
-        }
-
-        return null;
-    }
+    public override string? PackingProblem(VtaConfig config) =>
+        BatchProblem(Batch, config)
+        ?? (InFeatures % config.BlockIn != 0 || OutFeatures % config.BlockOut != 0
+            ? $"features {InFeatures}→{OutFeatures} are not multiples of BLOCK {config.BlockIn}"
+            : null);
 
     public DenseWorkload Validated()
     {

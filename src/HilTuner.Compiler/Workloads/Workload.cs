@@ -29,6 +29,10 @@ public abstract record Workload(string Name)
     /// <summary>The most elements one tensor of a workload may have (256 Mi: more than any board's DRAM holds).</summary>
     public const long MaxTensorElements = 1L << 28;
 
+    /// <summary>Why a batch of <paramref name="batch"/> cannot be packed for <paramref name="config"/>; null if it can.</summary>
+    protected static string? BatchProblem(int batch, VtaConfig config) =>
+        batch % config.Batch != 0 ? $"batch {batch} is not a multiple of BATCH {config.Batch}" : null;
+
     /// <summary>Throws unless <paramref name="value"/> is between <paramref name="minimum"/> and <see cref="MaxDimension"/>.</summary>
     protected void RequireDimension(string field, int value, int minimum = 1)
     {

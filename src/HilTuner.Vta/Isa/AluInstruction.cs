@@ -19,19 +19,20 @@ public readonly record struct AluInstruction(
     bool UseImm,
     short Imm)
 {
+    private AluInstruction(DependencyFlags dependencies, MicroOpLoop l, uint srcOut, uint srcIn, AluOpcode opcode, bool useImm, short imm)
+        : this(dependencies, l.ResetReg, l.UopBgn, l.UopEnd, l.IterOut, l.IterIn, l.DstFactorOut, l.DstFactorIn, srcOut, srcIn, opcode, useImm, imm)
+    {
+    }
+
+    /// <summary>The micro-op loop this instruction shares in shape with GEMM.</summary>
+    public MicroOpLoop Loop => new(ResetReg, UopBgn, UopEnd, IterOut, IterIn, DstFactorOut, DstFactorIn);
+
     /// <summary>Micro-op iterations the instruction executes.</summary>
-    public long UopIterations => UopEnd > UopBgn ? (long)IterOut * IterIn * (UopEnd - UopBgn) : 0;
+    public long UopIterations => Loop.Iterations;
 
     public InstructionWord Encode(IsaLayout layout)
     {
-        var w = layout.EncodeHeader(Opcode.Alu, Dependencies);
-        w = layout.ResetReg.Insert(w, ResetReg ? 1 : 0);
-        w = layout.UopBgn.Insert(w, UopBgn);
-        w = layout.UopEnd.Insert(w, UopEnd);
-        w = layout.IterOut.Insert(w, IterOut);
-        w = layout.IterIn.Insert(w, IterIn);
-        w = layout.DstFactorOut.Insert(w, DstFactorOut);
-        w = layout.DstFactorIn.Insert(w, DstFactorIn);
+        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Alu, Dependencies));
         w = layout.AluSrcFactorOut.Insert(w, SrcFactorOut);
         w = layout.AluSrcFactorIn.Insert(w, SrcFactorIn);
         w = layout.AluOpcode.Insert(w, (long)AluOpcode);
@@ -41,13 +42,7 @@ public readonly record struct AluInstruction(
 
     public static AluInstruction Decode(IsaLayout layout, InstructionWord w) => new(
         layout.DecodeDependencies(w),
-        layout.ResetReg.Extract(w) != 0,
-        (uint)layout.UopBgn.Extract(w),
-        (uint)layout.UopEnd.Extract(w),
-        (uint)layout.IterOut.Extract(w),
-        (uint)layout.IterIn.Extract(w),
-        (uint)layout.DstFactorOut.Extract(w),
-        (uint)layout.DstFactorIn.Extract(w),
+        MicroOpLoop.Extract(layout, w),
         (uint)layout.AluSrcFactorOut.Extract(w),
         (uint)layout.AluSrcFactorIn.Extract(w),
         (AluOpcode)layout.AluOpcode.Extract(w),

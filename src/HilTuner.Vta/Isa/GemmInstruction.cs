@@ -19,19 +19,20 @@ public readonly record struct GemmInstruction(
     uint WgtFactorOut,
     uint WgtFactorIn)
 {
+    private GemmInstruction(DependencyFlags dependencies, MicroOpLoop l, uint srcOut, uint srcIn, uint wgtOut, uint wgtIn)
+        : this(dependencies, l.ResetReg, l.UopBgn, l.UopEnd, l.IterOut, l.IterIn, l.DstFactorOut, l.DstFactorIn, srcOut, srcIn, wgtOut, wgtIn)
+    {
+    }
+
+    /// <summary>The micro-op loop this instruction shares in shape with ALU.</summary>
+    public MicroOpLoop Loop => new(ResetReg, UopBgn, UopEnd, IterOut, IterIn, DstFactorOut, DstFactorIn);
+
     /// <summary>Micro-op iterations the instruction executes.</summary>
-    public long UopIterations => UopEnd > UopBgn ? (long)IterOut * IterIn * (UopEnd - UopBgn) : 0;
+    public long UopIterations => Loop.Iterations;
 
     public InstructionWord Encode(IsaLayout layout)
     {
-        var w = layout.EncodeHeader(Opcode.Gemm, Dependencies);
-        w = layout.ResetReg.Insert(w, ResetReg ? 1 : 0);
-        w = layout.UopBgn.Insert(w, UopBgn);
-        w = layout.UopEnd.Insert(w, UopEnd);
-        w = layout.IterOut.Insert(w, IterOut);
-        w = layout.IterIn.Insert(w, IterIn);
-        w = layout.DstFactorOut.Insert(w, DstFactorOut);
-        w = layout.DstFactorIn.Insert(w, DstFactorIn);
+        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Gemm, Dependencies));
         w = layout.GemmSrcFactorOut.Insert(w, SrcFactorOut);
         w = layout.GemmSrcFactorIn.Insert(w, SrcFactorIn);
         w = layout.WgtFactorOut.Insert(w, WgtFactorOut);
@@ -40,13 +41,7 @@ public readonly record struct GemmInstruction(
 
     public static GemmInstruction Decode(IsaLayout layout, InstructionWord w) => new(
         layout.DecodeDependencies(w),
-        layout.ResetReg.Extract(w) != 0,
-        (uint)layout.UopBgn.Extract(w),
-        (uint)layout.UopEnd.Extract(w),
-        (uint)layout.IterOut.Extract(w),
-        (uint)layout.IterIn.Extract(w),
-        (uint)layout.DstFactorOut.Extract(w),
-        (uint)layout.DstFactorIn.Extract(w),
+        MicroOpLoop.Extract(layout, w),
         (uint)layout.GemmSrcFactorOut.Extract(w),
         (uint)layout.GemmSrcFactorIn.Extract(w),
         (uint)layout.WgtFactorOut.Extract(w),
