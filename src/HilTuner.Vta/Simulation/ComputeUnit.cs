@@ -298,7 +298,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                             _hazard.Writing(d, acc);
                         }
 
-                        GemmCore.Uop(inp + ((long)s * inpLanes), wgt + ((long)w * wgtLanes), accIn, acc + ((long)d * accLanes), output + ((long)d * accLanes), batch, block, _reset);
+                        GemmCore.Uop(inp + ((long)s * inpLanes), wgt + ((long)w * wgtLanes), sram.PairedWeights(w), accIn, acc + ((long)d * accLanes), output + ((long)d * accLanes), batch, block, _reset);
                         if (races is not null)
                         {
                             races.Read(SharedBuffer.Inp, s, 1, Module, Pc, Clock);
