@@ -1,5 +1,6 @@
 using HilTuner.Vta.Config;
 using HilTuner.Vta.Isa;
+using HilTuner.Vta.Programs;
 using HilTuner.Vta.Simulation;
 
 namespace HilTuner.Vta.Tests;
@@ -185,6 +186,25 @@ public sealed class GemmAluTests
             CollectionAssert.AreEqual(acc2, acc1, $"trial {trial}");
             CollectionAssert.AreEqual(out2, out1, $"trial {trial}");
         }
+    }
+
+    /// <summary>
+    /// The micro-op loops without hazard tracking (taken when no hazard is possible and no race detector listens) give
+    /// the output and the cycles of the tracked loops (taken with <c>--check-races</c>), on a tiled matrix product with
+    /// GEMM and ALU epilogues.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Boards))]
+    public void TheUntrackedMicroOpLoopsGiveTheTrackedLoopsOutputAndCycles(string name, Board board)
+    {
+        var full = MatrixProductShape.BenchmarkFor(board);
+        var product = TiledMatrixProduct.Create(board, full with { Rows = full.TileRows * 2, OutBlocks = full.TileOutBlocks * 2 }, seed: 3);
+        var (fast, fastOutput) = product.Run(new VtaSimulator(board));
+        var (tracked, trackedOutput) = product.Run(new VtaSimulator(board), new RunOptions { CheckRaces = true });
+        Assert.AreEqual(RunStatus.Finished, fast.Status, name);
+        Assert.AreEqual(tracked.Cycles, fast.Cycles, name);
+        CollectionAssert.AreEqual(trackedOutput, fastOutput, name);
+        CollectionAssert.AreEqual(product.Reference(), fastOutput, name);
     }
 
     /// <summary>

@@ -40,7 +40,8 @@ public sealed unsafe class OnChipMemory
             _wgtPairsPtr = (short*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _wgtPairs[0]);
         }
 
-        _wgtPairsStale = new bool[WgtDepth];
+        _wgtPairsStale = GC.AllocateArray<bool>(WgtDepth, pinned: true);
+        WgtPairsStalePtr = (bool*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _wgtPairsStale[0]);
         WeightsChanged();
 
         var layout = Isa.IsaLayout.For(config);
@@ -54,6 +55,12 @@ public sealed unsafe class OnChipMemory
     private readonly int _block;
     private readonly short[] _wgtPairs = [];
     private readonly short* _wgtPairsPtr;
+
+    /// <summary>Per weight element, whether its paired form must be made again before use (see <see cref="PairedWeights"/>).</summary>
+    internal bool* WgtPairsStalePtr { get; }
+
+    /// <summary>The paired forms of every weight element, <see cref="WgtLanes"/> 16-bit values each; null when BLOCK has none.</summary>
+    internal short* WgtPairsPtr => _wgtPairsPtr;
     private readonly bool[] _wgtPairsStale;
     private readonly uint _dstMask;
     private readonly int _srcShift;
@@ -99,19 +106,23 @@ public sealed unsafe class OnChipMemory
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal short* PairedWeights(int index)
     {
-        if (_wgtPairsPtr == null)
+        if (WgtPairsStalePtr[index])
         {
-            return null;
+            PairAgain(index);
         }
 
-        var pairs = _wgtPairsPtr + ((long)index * WgtLanes);
-        if (_wgtPairsStale[index])
+        return _wgtPairsPtr == null ? null : _wgtPairsPtr + ((long)index * WgtLanes);
+    }
+
+    /// <summary>Makes the paired form of weight element <paramref name="index"/> from <see cref="Wgt"/> (when BLOCK has one).</summary>
+    internal void PairAgain(int index)
+    {
+        if (_wgtPairsPtr != null)
         {
-            GemmCore.Pair(WgtPtr + ((long)index * WgtLanes), pairs, _block);
-            _wgtPairsStale[index] = false;
+            GemmCore.Pair(WgtPtr + ((long)index * WgtLanes), _wgtPairsPtr + ((long)index * WgtLanes), _block);
         }
 
-        return pairs;
+        WgtPairsStalePtr[index] = false;
     }
 
     /// <summary>Weight elements [<paramref name="start"/>, start + <paramref name="count"/>) were written: their paired forms are stale.</summary>
