@@ -94,7 +94,7 @@ internal static class BenchCommand
         var runs = new Option<int>("--runs") { Description = "Timed runs per board (1 to 1000); the median is reported", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "End with one JSON line: runs, and per board macs_per_s, wall_s, board_s, slowdown (medians)" };
         var command = new Command("sim", """
-            Simulate a GEMM-heavy tiled matrix product (134 M multiply-accumulates) on one core, after one warm-up run, --runs
+            Simulate a GEMM-heavy tiled matrix product (134 M multiply-accumulates) on one core, after untimed runs (at least three, for at least 0.5 s), --runs
             times on each board, and report per board the simulated MACs per second, the modelled board seconds (the
             accelerator's cycles at the fabric clock, without the host side of a call), the simulator's wall seconds and the
             slowdown (wall ÷ board seconds): the median of the runs, and the fastest and slowest run's slowdown. Target:

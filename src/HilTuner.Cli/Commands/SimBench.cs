@@ -10,12 +10,25 @@ namespace HilTuner.Cli.Commands;
 /// </summary>
 internal sealed record SimBench(long MultiplyAccumulates, double BoardSeconds, IReadOnlyList<double> Walls, bool Matches)
 {
+    /// <summary>The fewest untimed runs before the timed ones.</summary>
+    public const int WarmUpRuns = 3;
+
+    /// <summary>The shortest untimed warm-up.</summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500);
+
     public static SimBench Measure(Board board, int runs)
     {
         var shape = MatrixProductShape.BenchmarkFor(board);
 
-        // The whole benchmark once first, so that the timed runs measure compiled (tier-1) code rather than the JIT.
-        var matches = MatrixProductRun.Execute(board, shape, seed: 2).Matches;
+        // Untimed runs first, for at least half a second: the JIT's tiered compilation promotes hot methods about 100 ms
+        // after they become hot, and with one untimed run the first board measured ran ~30% slower than the next.
+        var matches = true;
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < WarmUpRuns || warm.Elapsed < WarmUp; i++)
+        {
+            matches &= MatrixProductRun.Execute(board, shape, seed: 2).Matches;
+        }
+
         var product = MatrixProductRun.Create(board, shape, seed: 1);
         var reference = product.Reference();
         var walls = new List<double>();
