@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
+using HilTuner.Vta.Config;
 using HilTuner.Vta.Programs;
 using Spectre.Console;
 
@@ -79,45 +81,73 @@ internal static class BenchCommand
         return command;
     }
 
+    /// <summary>The boards <c>bench sim</c> measures when no <c>--board</c> is given: the default and the PYNQ board it models.</summary>
+    public static readonly string[] SimBenchBoards = [Board.DefaultName, "pynq-z1.json"];
+
     private static Command Sim(CliContext context)
     {
-        var board = BoardOption.Create();
-        var json = new Option<bool>("--json") { Description = "End with one JSON line: macs_per_s, wall_s, board_s, slowdown" };
+        var boards = new Option<string[]>("--board")
+        {
+            Description = $"Board files to measure (repeatable); without it, the embedded {string.Join(" and ", SimBenchBoards)}",
+            HelpName = "FILE",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per board (1 to 1000); the median is reported", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "End with one JSON line: runs, and per board macs_per_s, wall_s, board_s, slowdown (medians)" };
         var command = new Command("sim", """
-            Simulate a GEMM-heavy tiled matrix product (134 M multiply-accumulates) on one core and report simulated MACs per
-            second, wall seconds, the modelled board seconds, and the slowdown (wall ÷ board time). Target: slowdown ≤ 20 on PYNQ.
-            """) { board, json };
+            Simulate a GEMM-heavy tiled matrix product (134 M multiply-accumulates) on one core, after untimed runs (at least three, for at least 0.5 s), --runs
+            times on each board, and report per board the simulated MACs per second, the modelled board seconds (the
+            accelerator's cycles at the fabric clock, without the host side of a call), the simulator's wall seconds and the
+            slowdown (wall ÷ board seconds): the median of the runs, and the fastest and slowest run's slowdown. Target:
+            slowdown ≤ 1 on PYNQ (the simulator as fast as the board it models).
+            """) { boards, runs, json };
         command.SetAction(parse =>
         {
-            var b = BoardOption.Load(parse, board);
-            var shape = MatrixProductShape.BenchmarkFor(b);
-
-            // A small run first, so that the timed run measures compiled code rather than the JIT.
-            MatrixProductRun.Execute(b, shape with { Rows = shape.TileRows * 2, OutBlocks = shape.TileOutBlocks * 2 }, seed: 2);
-            var run = MatrixProductRun.Execute(b, shape, seed: 1);
-
-            var table = new Table().AddColumns("figure", "value");
-            table.AddRow("board", Markup.Escape($"{b.Name} ({b.Vta.TargetModel}, {b.Fabric.ClockMhz} MHz, {b.Fabric.AxiDataBusBits}-bit AXI)"));
-            table.AddRow("multiply-accumulates", F(run.Product.MultiplyAccumulates, "N0"));
-            table.AddRow("board cycles", F(run.Result.Cycles, "N0"));
-            table.AddRow("board seconds (modelled)", F(run.AcceleratorSeconds, "F6"));
-            table.AddRow("wall seconds (one core)", F(run.WallSeconds, "F6"));
-            table.AddRow("simulated MACs per second", F(run.MacsPerSecond, "E3"));
-            table.AddRow("slowdown (wall ÷ board)", F(run.Slowdown, "F2"));
-            table.AddRow("output", run.Matches ? "matches the reference" : "[red]DOES NOT MATCH the reference[/]");
-            context.Console.Write(table);
-            if (parse.GetValue(json))
+            var n = parse.GetValue(runs);
+            if (n is < 1 or > 1000)
             {
-                context.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
-                {
-                    ["macs_per_s"] = run.MacsPerSecond,
-                    ["wall_s"] = run.WallSeconds,
-                    ["board_s"] = run.AcceleratorSeconds,
-                    ["slowdown"] = run.Slowdown,
-                }, HumanJson.Options));
+                throw new CliException($"--runs must be between 1 and 1000, not {n}");
             }
 
-            return run.Matches ? 0 : 1;
+            var given = parse.GetValue(boards) ?? [];
+            var loaded = given.Length == 0 ? SimBenchBoards.Select(Board.Embedded).ToList() : given.Select(BoardOption.Load).ToList();
+            var table = new Table().AddColumns("board", "MACs", "board s (modelled)", "wall s", "MACs/s", "slowdown", "fastest – slowest", "output");
+            var figures = new JsonArray();
+            var matches = true;
+            foreach (var b in loaded)
+            {
+                var bench = SimBench.Measure(b, n);
+                matches &= bench.Matches;
+                table.AddRow(
+                    Markup.Escape($"{b.Name} ({b.Vta.TargetModel}, {b.Fabric.ClockMhz} MHz)"),
+                    F(bench.MultiplyAccumulates, "N0"),
+                    F(bench.BoardSeconds, "F6"),
+                    F(bench.WallSeconds, "F6"),
+                    F(bench.MacsPerSecond, "E3"),
+                    F(bench.Slowdown, "F2"),
+                    $"{F(bench.FastestSlowdown, "F2")} – {F(bench.SlowestSlowdown, "F2")}",
+                    bench.Matches ? "matches the reference" : "[red]DOES NOT MATCH the reference[/]");
+                figures.Add(new JsonObject
+                {
+                    ["board"] = b.Name,
+                    ["source"] = b.Source,
+                    ["macs"] = bench.MultiplyAccumulates,
+                    ["macs_per_s"] = bench.MacsPerSecond,
+                    ["wall_s"] = bench.WallSeconds,
+                    ["board_s"] = bench.BoardSeconds,
+                    ["slowdown"] = bench.Slowdown,
+                    ["matches"] = bench.Matches,
+                });
+            }
+
+            context.Console.Write(table);
+            context.Out.WriteLine($"median of {n} run{(n == 1 ? string.Empty : "s")} per board, one core, on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}); slowdown = wall ÷ modelled board seconds");
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(new JsonObject { ["runs"] = n, ["boards"] = figures }.ToJsonString(HumanJson.Options));
+            }
+
+            return matches ? 0 : 1;
         });
         return command;
     }

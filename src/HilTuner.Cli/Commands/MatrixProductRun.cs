@@ -10,22 +10,32 @@ internal sealed record MatrixProductRun(Board Board, TiledMatrixProduct Product,
 {
     public static MatrixProductRun Execute(Board board, MatrixProductShape shape, int seed, RunOptions? options = null)
     {
-        TiledMatrixProduct product;
+        var product = Create(board, shape, seed);
+        return Execute(board, product, product.Reference(), options);
+    }
+
+    /// <summary>The product of the matrix product's operands for <paramref name="shape"/> on <paramref name="board"/>.</summary>
+    public static TiledMatrixProduct Create(Board board, MatrixProductShape shape, int seed)
+    {
         try
         {
-            product = TiledMatrixProduct.Create(board, shape, seed);
+            return TiledMatrixProduct.Create(board, shape, seed);
         }
         catch (ArgumentException e)
         {
             // The shape does not fit the board's configuration (or the options): bad input, named by the message.
             throw new CliException($"{board.Name}: {e.Message}");
         }
+    }
 
+    /// <summary>One timed run of <paramref name="product"/> on a fresh simulator, its output compared with <paramref name="reference"/>.</summary>
+    public static MatrixProductRun Execute(Board board, TiledMatrixProduct product, sbyte[] reference, RunOptions? options = null)
+    {
         var simulator = new VtaSimulator(board);
         var clock = Stopwatch.StartNew();
         var (result, output) = product.Run(simulator, options);
         var wall = clock.Elapsed.TotalSeconds;
-        var matches = result.Status == RunStatus.Finished && output.AsSpan().SequenceEqual(product.Reference());
+        var matches = result.Status == RunStatus.Finished && output.AsSpan().SequenceEqual(reference);
         return new MatrixProductRun(board, product, result, matches, wall);
     }
 

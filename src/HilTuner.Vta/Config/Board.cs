@@ -430,8 +430,8 @@ public sealed record Board
             : value;
     }
 
-    /// <summary>A board file embedded in this assembly (every file of <c>boards/</c>).</summary>
-    private static Board Embedded(string file)
+    /// <summary>A board file embedded in this assembly (every file of <c>boards/</c>, by its file name: <c>pynq-z1.json</c>).</summary>
+    public static Board Embedded(string file)
     {
         var resource = "HilTuner.Vta.boards." + file;
         using var stream = typeof(Board).Assembly.GetManifestResourceStream(resource)

@@ -49,10 +49,8 @@ internal static unsafe class AluCore
                     _ => Shift(a, b),
                 };
                 Avx.Store(dst + i, r);
-                for (var k = 0; k < 8; k++)
-                {
-                    output[i + k] = unchecked((sbyte)r.GetElement(k));
-                }
+                var bytes = Vector128.Narrow(Vector128.Narrow(r.GetLower(), r.GetUpper()), Vector128<short>.Zero);
+                *(long*)(output + i) = bytes.AsInt64().ToScalar();
             }
 
             return;

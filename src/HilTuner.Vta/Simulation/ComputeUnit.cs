@@ -85,8 +85,8 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         Work.None => true,
         Work.LoadUop => StepLoadUop(),
         Work.LoadAcc => StepLoadAcc(),
-        Work.Gemm => StepGemm(),
-        _ => StepAlu(),
+        Work.Gemm => _hazardPossible || M.Races is not null ? StepGemm() : StepGemmFast(),
+        _ => _hazardPossible || M.Races is not null ? StepAlu() : StepAluFast(),
     };
 
     private void BeginLoad(MemoryInstruction m)
@@ -298,7 +298,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                             _hazard.Writing(d, acc);
                         }
 
-                        GemmCore.Uop(inp + ((long)s * inpLanes), wgt + ((long)w * wgtLanes), accIn, acc + ((long)d * accLanes), output + ((long)d * accLanes), batch, block, _reset);
+                        GemmCore.Uop(inp + ((long)s * inpLanes), wgt + ((long)w * wgtLanes), sram.PairedWeights(w), accIn, acc + ((long)d * accLanes), output + ((long)d * accLanes), batch, block, _reset);
                         if (races is not null)
                         {
                             races.Read(SharedBuffer.Inp, s, 1, Module, Pc, Clock);
@@ -395,6 +395,115 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         }
 
         Time = time;
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="StepGemm"/> when no accumulator hazard is possible and no race detector listens: the same walk and the
+    /// same clock, with the loop state in locals, so that the vector kernel, not the bookkeeping, sets the pace.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool StepGemmFast()
+    {
+        var sram = M.Sram;
+        var config = M.Config;
+        var (inpDepth, wgtDepth, accDepth) = (sram.InpDepth, sram.WgtDepth, sram.AccDepth);
+        var (inpLanes, wgtLanes, accLanes) = ((long)sram.InpLanes, (long)sram.WgtLanes, (long)sram.AccLanes);
+        var inp = sram.InpPtr;
+        var wgt = sram.WgtPtr;
+        var acc = sram.AccPtr;
+        var output = sram.OutPtr;
+        var pairs = sram.WgtPairsPtr;
+        var stale = sram.WgtPairsStalePtr;
+        var (batch, block) = (config.Batch, config.BlockIn);
+        var (ii, depth, limit, time, reset) = ((long)M.Timing.GemmMicroOp, (long)M.Timing.GemmDrain, LimitTime, Time, _reset);
+        var (i, j, u, uopBgn, uopEnd, iterOut, iterIn) = (_i, _j, _u, _uopBgn, _uopEnd, _iterOut, _iterIn);
+        fixed (int* uopDst = sram.UopDst, uopSrc = sram.UopSrc, uopWgt = sram.UopWgt)
+        {
+            for (; i < iterOut; i++, j = 0)
+            {
+                for (; j < iterIn; j++, u = uopBgn, time += depth)
+                {
+                    var dOff = (i * _dstOut) + (j * _dstIn);
+                    var sOff = (i * _srcOut) + (j * _srcIn);
+                    var wOff = (i * _wgtOut) + (j * _wgtIn);
+                    for (; u < uopEnd; u++, time += ii)
+                    {
+                        if (time > limit)
+                        {
+                            (_i, _j, _u, Time) = (i, j, u, time);
+                            return false;
+                        }
+
+                        var d = uopDst[u] + dOff;
+                        var s = uopSrc[u] + sOff;
+                        var w = uopWgt[u] + wOff;
+                        if ((uint)d >= (uint)accDepth || (uint)s >= (uint)inpDepth || (uint)w >= (uint)wgtDepth)
+                        {
+                            (_i, _j, _u, Time) = (i, j, u, time);
+                            throw Fault(IndexFault(d, accDepth, "accumulator", s, inpDepth, "input", w, wgtDepth));
+                        }
+
+                        if (stale[w])
+                        {
+                            sram.PairAgain(w);
+                        }
+
+                        var accD = acc + (d * accLanes);
+                        GemmCore.Uop(inp + (s * inpLanes), wgt + (w * wgtLanes), pairs + (w * wgtLanes), accD, accD, output + (d * accLanes), batch, block, reset);
+                    }
+                }
+            }
+        }
+
+        (_i, _j, _u, Time) = (i, j, u, time);
+        return true;
+    }
+
+    /// <summary><see cref="StepAlu"/> when no accumulator hazard is possible and no race detector listens (see <see cref="StepGemmFast"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool StepAluFast()
+    {
+        var sram = M.Sram;
+        var accDepth = sram.AccDepth;
+        var lanes = sram.AccLanes;
+        var acc = sram.AccPtr;
+        var output = sram.OutPtr;
+        var (ii, depth, limit, time) = ((long)M.Timing.AluMicroOp, (long)M.Timing.AluDrain, LimitTime, Time);
+        var (op, useImm, imm) = (_aluOp, _useImm, _imm);
+        var (i, j, u, uopBgn, uopEnd, iterOut, iterIn) = (_i, _j, _u, _uopBgn, _uopEnd, _iterOut, _iterIn);
+        fixed (int* uopDst = sram.UopDst, uopSrc = sram.UopSrc)
+        {
+            for (; i < iterOut; i++, j = 0)
+            {
+                for (; j < iterIn; j++, u = uopBgn, time += depth)
+                {
+                    var dOff = (i * _dstOut) + (j * _dstIn);
+                    var sOff = (i * _srcOut) + (j * _srcIn);
+                    for (; u < uopEnd; u++, time += ii)
+                    {
+                        if (time > limit)
+                        {
+                            (_i, _j, _u, Time) = (i, j, u, time);
+                            return false;
+                        }
+
+                        var d = uopDst[u] + dOff;
+                        var s = useImm ? d : uopSrc[u] + sOff;
+                        if ((uint)d >= (uint)accDepth || (uint)s >= (uint)accDepth)
+                        {
+                            (_i, _j, _u, Time) = (i, j, u, time);
+                            throw Fault(IndexFault(d, accDepth, "accumulator", s, accDepth, "accumulator (source)", 0, 1));
+                        }
+
+                        var dst = acc + ((long)d * lanes);
+                        AluCore.Uop(dst, acc + ((long)s * lanes), dst, output + ((long)d * lanes), lanes, op, useImm, imm);
+                    }
+                }
+            }
+        }
+
+        (_i, _j, _u, Time) = (i, j, u, time);
         return true;
     }
 

@@ -69,6 +69,11 @@ internal sealed unsafe class LoadUnit(Machine machine, CommandQueue commands)
             }
 
             var (start, count) = _transfer.Apply();
+            if (_buffer == SharedBuffer.Wgt)
+            {
+                M.Sram.WeightsWritten(start, count);
+            }
+
             M.Races?.Write(_buffer, start, count, Module, Pc, Clock);
         }
 

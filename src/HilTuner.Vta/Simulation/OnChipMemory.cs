@@ -33,6 +33,17 @@ public sealed unsafe class OnChipMemory
         AccPtr = (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Acc[0]);
         OutPtr = (sbyte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref Out[0]);
 
+        _block = config.BlockIn;
+        if (GemmCore.Pairs(_block))
+        {
+            _wgtPairs = GC.AllocateUninitializedArray<short>(WgtDepth * WgtLanes, pinned: true);
+            _wgtPairsPtr = (short*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _wgtPairs[0]);
+        }
+
+        _wgtPairsStale = GC.AllocateArray<bool>(WgtDepth, pinned: true);
+        WgtPairsStalePtr = (bool*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _wgtPairsStale[0]);
+        WeightsChanged();
+
         var layout = Isa.IsaLayout.For(config);
         _dstMask = (uint)layout.DstIdx.Mask;
         _srcShift = layout.SrcIdx.Offset;
@@ -41,6 +52,16 @@ public sealed unsafe class OnChipMemory
         _wgtMask = (uint)layout.WgtIdx.Mask;
     }
 
+    private readonly int _block;
+    private readonly short[] _wgtPairs = [];
+    private readonly short* _wgtPairsPtr;
+
+    /// <summary>Per weight element, whether its paired form must be made again before use (see <see cref="PairedWeights"/>).</summary>
+    internal bool* WgtPairsStalePtr { get; }
+
+    /// <summary>The paired forms of every weight element, <see cref="WgtLanes"/> 16-bit values each; null when BLOCK has none.</summary>
+    internal short* WgtPairsPtr => _wgtPairsPtr;
+    private readonly bool[] _wgtPairsStale;
     private readonly uint _dstMask;
     private readonly int _srcShift;
     private readonly uint _srcMask;
@@ -77,6 +98,42 @@ public sealed unsafe class OnChipMemory
     internal int* AccPtr { get; }
     internal sbyte* OutPtr { get; }
 
+    /// <summary>
+    /// The paired form (<see cref="GemmCore.Pair"/>) of weight element <paramref name="index"/>, which the vector GEMM
+    /// kernels read; made again from <see cref="Wgt"/> on first use after the element was written. Null when the
+    /// configuration's BLOCK has no paired form.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal short* PairedWeights(int index)
+    {
+        if (WgtPairsStalePtr[index])
+        {
+            PairAgain(index);
+        }
+
+        return _wgtPairsPtr == null ? null : _wgtPairsPtr + ((long)index * WgtLanes);
+    }
+
+    /// <summary>Makes the paired form of weight element <paramref name="index"/> from <see cref="Wgt"/> (when BLOCK has one).</summary>
+    internal void PairAgain(int index)
+    {
+        if (_wgtPairsPtr != null)
+        {
+            GemmCore.Pair(WgtPtr + ((long)index * WgtLanes), _wgtPairsPtr + ((long)index * WgtLanes), _block);
+        }
+
+        WgtPairsStalePtr[index] = false;
+    }
+
+    /// <summary>Weight elements [<paramref name="start"/>, start + <paramref name="count"/>) were written: their paired forms are stale.</summary>
+    internal void WeightsWritten(int start, int count) => _wgtPairsStale.AsSpan(start, count).Fill(true);
+
+    /// <summary>
+    /// Any weight element may have changed outside the simulator's loads (<see cref="Wgt"/> is public): every paired
+    /// form is stale. The simulator calls it at the start of every run.
+    /// </summary>
+    internal void WeightsChanged() => Array.Fill(_wgtPairsStale, true);
+
     /// <summary>Writes one micro-op word and its decoded indices.</summary>
     internal void SetUop(int index, uint word)
     {
@@ -91,6 +148,7 @@ public sealed unsafe class OnChipMemory
     {
         Array.Clear(Inp);
         Array.Clear(Wgt);
+        WeightsChanged();
         Array.Clear(Acc);
         Array.Clear(Out);
         Array.Clear(Uop);

@@ -99,6 +99,7 @@ public sealed class VtaSimulator
         ArgumentOutOfRangeException.ThrowIfNegative(instructionCount);
         var m = _machine;
         m.Counters = new ProfilerCounters();
+        m.Sram.WeightsChanged();
         m.Races = options.CheckRaces ? new RaceDetector(m.Sram) : null;
         m.Finished = false;
         m.ResetPort();
