@@ -1,6 +1,7 @@
 using HilTuner.Compiler;
 using System.Collections.Concurrent;
 using HilTuner.Tuning.ValidityTraining;
+using HilTuner.Vta.Runtime;
 
 namespace HilTuner.Tuning.Tuners;
 
@@ -13,6 +14,7 @@ namespace HilTuner.Tuning.Tuners;
 internal sealed class CompiledSpace(TunerContext context)
 {
     private readonly ConcurrentDictionary<long, float[]?> _rows = new();
+    private readonly ConcurrentDictionary<long, bool> _refused = new();
 
     public long Size => context.Space.Size;
 
@@ -20,8 +22,20 @@ internal sealed class CompiledSpace(TunerContext context)
     public float[]? Row(long index) => _rows.GetOrAdd(index, i =>
     {
         var program = context.Builder.Build(context.Task.Workload, context.Space.Get(i), context.Task.Board).Program;
-        return program is null ? null : ProgramFeatures.Of(program, context.Task.Board);
+        if (program is null)
+        {
+            return null;
+        }
+
+        _refused[i] = RuntimeChecks.FirstFailure(program.Image, context.Task.Board.Hardware.MaxTransferBytes) is not null;
+        return ProgramFeatures.Of(program, context.Task.Board);
     });
+
+    /// <summary>
+    /// Whether VTA's host runtime would refuse the compiled program before it reaches the accelerator (its checks in
+    /// runtime.cc, e.g. <c>VerifyDep</c>): exact and on the host, like compiling, so a tuner may ask it before measuring.
+    /// </summary>
+    public bool RuntimeRefuses(long index) => Row(index) is not null && _refused.TryGetValue(index, out var refused) && refused;
 
     public bool Compiles(long index) => Row(index) is not null;
 

@@ -8,7 +8,8 @@ namespace HilTuner.Tuning.Tuners;
 /// <summary>
 /// HilTuner's own tuner: look at every configuration through the compiler before measuring any.
 /// <list type="number">
-/// <item>Compile the whole space (cheap, exact): nothing that fails to compile is ever proposed.</item>
+/// <item>Compile the whole space and put each program through VTA's runtime checks (cheap, exact, on the host): nothing
+/// that fails to compile or that the runtime would refuse to launch is ever proposed.</item>
 /// <item>ModelV (the prior validity model, then refit on the task's own outcomes) screens the compiled
 /// configurations; those predicted to fail on the board are never proposed (the pipeline's gate, when there is one,
 /// explores them).</item>
@@ -175,7 +176,9 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
 
         public IReadOnlyList<long> FindMaximums(Func<long, double> score, int num, IReadOnlySet<long> exclude)
         {
-            _compiledIndices ??= compiled.CompileAll();
+            // What compiles and what VTA's runtime would launch: its refusals (VerifyDep, the largest transfer) are
+            // as exact and as cheap as compiling, so they are never sent to the board.
+            _compiledIndices ??= [.. compiled.CompileAll().Where(i => !compiled.RuntimeRefuses(i))];
             var unvisited = _compiledIndices.Where(i => !exclude.Contains(i)).ToList();
             var failure = unvisited.Count == 0 ? [] : validity.Probabilities(compiled.Rows(unvisited), unvisited.Count);
 
