@@ -16,10 +16,10 @@ internal static class BenchPredictorsCommand
         var board = BoardOption.Create();
         var truth = new Option<string[]>("--truth-board")
         {
-            Description = "A board file of the same VTA configuration whose simulator gives the measured seconds (repeatable)",
+            Description = "Board files of the same VTA configuration whose simulators give the measured seconds (several after one flag, as bench tuners takes them, or the flag repeated)",
             HelpName = "FILE",
             Required = true,
-            AllowMultipleArgumentsPerToken = false,
+            AllowMultipleArgumentsPerToken = true,
         };
         var perLayer = new Option<int>("--per-layer") { Description = "Configurations measured per ResNet-18 layer (all but the largest training set are held out)", DefaultValueFactory = _ => 60 };
         var seed = new Option<int>("--seed") { Description = "Seed of the draws and the trainings", DefaultValueFactory = _ => 1 };
