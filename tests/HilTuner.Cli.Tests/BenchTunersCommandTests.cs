@@ -115,6 +115,16 @@ public sealed class BenchTunersCommandTests
     }
 
     [TestMethod]
+    public void AnUnknownOptionAfterTheTruthBoardsIsNamedAsAnOption()
+    {
+        // bench groundtruth keeps its tables in --out; --groundtruth is bench tuners' name for it.
+        var (exit, _, error) = Cli.Run(string.Empty, "bench", "groundtruth", "--workload", "resnet18.C2", "--truth-board", Cli.Board("truth/pynq-mixed.json"), "--groundtruth", NewDirectory());
+        Assert.AreEqual(2, exit, error);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, "--truth-board: '--groundtruth' is not a board file but an option this command does not have");
+    }
+
+    [TestMethod]
     [DataRow("--tuners|random,hiltuner", "--tuners must include xgb")]
     [DataRow("--tuners|xgb,bayes", "unknown tuner \"bayes\"")]
     [DataRow("--seeds|0", "--seeds must be at least 1, not 0")]

@@ -42,6 +42,12 @@ internal static class TruthBoardOption
         var boards = new List<Board>();
         foreach (var path in paths)
         {
+            if (path.StartsWith('-'))
+            {
+                // An option this command does not have, taken as one more of the option's files.
+                throw new CliException($"--truth-board: '{path}' is not a board file but an option this command does not have (see --help)");
+            }
+
             var truth = BoardOption.Load(path);
             try
             {
