@@ -114,9 +114,9 @@ internal static class BenchCommand
             var table = new Table().AddColumns("board", "MACs", "board s (modelled)", "wall s", "MACs/s", "slowdown", "fastest – slowest", "output");
             var figures = new JsonArray();
             var matches = true;
-            foreach (var b in loaded)
+            var benches = SimBench.Measure(loaded, n);
+            foreach (var (b, bench) in loaded.Zip(benches))
             {
-                var bench = SimBench.Measure(b, n);
                 matches &= bench.Matches;
                 table.AddRow(
                     Markup.Escape($"{b.Name} ({b.Vta.TargetModel}, {b.Fabric.ClockMhz} MHz)"),

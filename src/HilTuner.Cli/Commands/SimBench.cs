@@ -5,7 +5,7 @@ using HilTuner.Vta.Programs;
 namespace HilTuner.Cli.Commands;
 
 /// <summary>
-/// <c>bench sim</c> on one board: the benchmark's matrix product run once to warm up, then <c>runs</c> times, each run
+/// <c>bench sim</c> on one board: the benchmark's matrix product run untimed to warm up, then <c>runs</c> times, each run
 /// timed on the host and checked against the reference; the figures are the medians of the timed runs.
 /// </summary>
 internal sealed record SimBench(long MultiplyAccumulates, double BoardSeconds, IReadOnlyList<double> Walls, bool Matches)
@@ -16,32 +16,49 @@ internal sealed record SimBench(long MultiplyAccumulates, double BoardSeconds, I
     /// <summary>The shortest untimed warm-up.</summary>
     public static readonly TimeSpan WarmUp = TimeSpan.FromMilliseconds(500);
 
-    public static SimBench Measure(Board board, int runs)
+    /// <summary>
+    /// Measures every board: untimed runs of each first, then <paramref name="runs"/> rounds in which each board runs once,
+    /// in turn. Interleaved, a board's place in the list does not decide its figures: measured one board after the other,
+    /// the first board of an invocation came out about 30% slower than the later ones, whichever it was.
+    /// </summary>
+    public static IReadOnlyList<SimBench> Measure(IReadOnlyList<Board> boards, int runs)
     {
-        var shape = MatrixProductShape.BenchmarkFor(board);
-
-        // Untimed runs first, for at least half a second: the JIT's tiered compilation promotes hot methods about 100 ms
-        // after they become hot, and with one untimed run the first board measured ran ~30% slower than the next.
-        var matches = true;
-        var warm = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < WarmUpRuns || warm.Elapsed < WarmUp; i++)
+        var matches = new bool[boards.Count];
+        var products = new (TiledMatrixProduct Product, sbyte[] Reference)[boards.Count];
+        for (var b = 0; b < boards.Count; b++)
         {
-            matches &= MatrixProductRun.Execute(board, shape, seed: 2).Matches;
+            var shape = MatrixProductShape.BenchmarkFor(boards[b]);
+
+            // Untimed runs first, for at least half a second: the JIT's tiered compilation promotes hot methods about
+            // 100 ms after they become hot.
+            matches[b] = true;
+            var warm = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < WarmUpRuns || warm.Elapsed < WarmUp; i++)
+            {
+                matches[b] &= MatrixProductRun.Execute(boards[b], shape, seed: 2).Matches;
+            }
+
+            var product = MatrixProductRun.Create(boards[b], shape, seed: 1);
+            products[b] = (product, product.Reference());
         }
 
-        var product = MatrixProductRun.Create(board, shape, seed: 1);
-        var reference = product.Reference();
-        var walls = new List<double>();
-        MatrixProductRun? last = null;
+        var walls = boards.Select(_ => new List<double>()).ToArray();
+        var last = new MatrixProductRun?[boards.Count];
         for (var i = 0; i < runs; i++)
         {
-            last = MatrixProductRun.Execute(board, product, reference);
-            matches &= last.Matches;
-            walls.Add(last.WallSeconds);
+            for (var b = 0; b < boards.Count; b++)
+            {
+                last[b] = MatrixProductRun.Execute(boards[b], products[b].Product, products[b].Reference);
+                matches[b] &= last[b]!.Matches;
+                walls[b].Add(last[b]!.WallSeconds);
+            }
         }
 
-        walls.Sort();
-        return new SimBench(last!.Product.MultiplyAccumulates, last.AcceleratorSeconds, walls, matches);
+        return [.. Enumerable.Range(0, boards.Count).Select(b =>
+        {
+            walls[b].Sort();
+            return new SimBench(last[b]!.Product.MultiplyAccumulates, last[b]!.AcceleratorSeconds, walls[b], matches[b]);
+        })];
     }
 
     /// <summary>The median wall seconds of the timed runs (the mean of the middle two for an even count).</summary>
