@@ -29,12 +29,7 @@ internal sealed class RaceDetector
         var epoch = clock[me];
         for (var e = start; e < start + count; e++)
         {
-            var writer = s.WriteModule[e];
-            if (writer >= 0 && writer != me && s.WriteEpoch[e] > clock[writer])
-            {
-                Report(buffer, RaceKind.WriteAfterWrite, writer, s.WritePc[e], me, pc, e);
-            }
-
+            CheckLastWrite(s, buffer, RaceKind.WriteAfterWrite, e, me, pc, clock);
             for (var r = 0; r < VectorClock.Width; r++)
             {
                 if (r != me && s.ReadEpoch[r][e] > clock[r])
@@ -61,14 +56,22 @@ internal sealed class RaceDetector
         var epoch = clock[me];
         for (var e = start; e < start + count; e++)
         {
-            var writer = s.WriteModule[e];
-            if (writer >= 0 && writer != me && s.WriteEpoch[e] > clock[writer])
-            {
-                Report(buffer, RaceKind.ReadAfterWrite, writer, s.WritePc[e], me, pc, e);
-            }
-
+            CheckLastWrite(s, buffer, RaceKind.ReadAfterWrite, e, me, pc, clock);
             s.ReadEpoch[me][e] = epoch;
             s.ReadPc[me][e] = pc;
+        }
+    }
+
+    /// <summary>
+    /// Reports an access of element <paramref name="e"/> by module <paramref name="me"/> that the element's last write, by
+    /// another module, does not happen before (that module's clock as <paramref name="me"/> knows it is older).
+    /// </summary>
+    private void CheckLastWrite(Shadow s, SharedBuffer buffer, RaceKind kind, int e, int me, int pc, ReadOnlySpan<int> clock)
+    {
+        var writer = s.WriteModule[e];
+        if (writer >= 0 && writer != me && s.WriteEpoch[e] > clock[writer])
+        {
+            Report(buffer, kind, writer, s.WritePc[e], me, pc, e);
         }
     }
 
