@@ -87,8 +87,7 @@ public sealed class BoardTargetTests
         {
             if (run == 2)
             {
-                link.Agent!.Kill();
-                link.Agent.WaitForExit();
+                AgentKill.Kill(link);
             }
         };
 
@@ -300,8 +299,7 @@ public sealed class BoardTargetTests
             else if (run == 4)
             {
                 // run 3 is the health check after the reset; run 4, the program measured again, loses its agent
-                link.Agent!.Kill();
-                link.Agent.WaitForExit();
+                AgentKill.Kill(link);
             }
         };
 

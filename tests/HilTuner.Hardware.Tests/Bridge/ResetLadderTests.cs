@@ -152,8 +152,7 @@ public sealed class ResetLadderTests
             if (run == 2)
             {
                 File.WriteAllText(down, "down");
-                link.Agent!.Kill();
-                link.Agent.WaitForExit();
+                AgentKill.Kill(link);
             }
         };
 
