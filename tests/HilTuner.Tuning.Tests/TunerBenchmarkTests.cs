@@ -98,4 +98,33 @@ public sealed class TunerBenchmarkTests
             Assert.AreEqual(sum / Draws, layer.RandomBest(t), 0.02 * layer.OptimumGflops, $"{t} trials");
         }
     }
+    /// <summary>
+    /// The floor is what a run that measures each layer's optimum first would score against the baseline: the geometric
+    /// mean over layers of 1 ÷ the baseline's mean measurements to the best (here √(1/4 · 1/1) = 0.5), and no tuner's
+    /// ratio lies below it.
+    /// </summary>
+    [TestMethod]
+    public void TheFloorIsTheOptimumMeasuredFirstAgainstTheBaseline()
+    {
+        RunMetrics Run(string tuner, string workload, int seed, int toBest) => new()
+        {
+            Tuner = tuner, Workload = workload, Seed = seed, Trials = 10, Measurements = 10, TrialsToBest = toBest, MeasurementsToBest = toBest,
+            FailedTrials = 0, InvalidMeasurements = 0, LostSeconds = 0, BestCurve = [.. Enumerable.Repeat(1.0, 10)],
+        };
+        var layers = new[] { "a", "b" }.Select(w => new LayerSummary(w, 1, 10, _ => 0.5)).ToList();
+        var runs = new[] { Run("xgb", "a", 1, 3), Run("xgb", "a", 2, 5), Run("xgb", "b", 1, 1), Run("xgb", "b", 2, 1), Run("hiltuner", "a", 1, 2), Run("hiltuner", "a", 2, 2), Run("hiltuner", "b", 1, 1), Run("hiltuner", "b", 2, 3) };
+        var result = new BenchmarkResult(Repository.UncalibratedBoard, Repository.UncalibratedBoard, new TunerBenchmarkOptions { Tuners = ["xgb", "hiltuner"], Seeds = 2 }, layers, runs);
+
+        var floor = result.FloorInterval(BenchmarkMetric.MeasurementsToBest)!;
+        Assert.AreEqual(0.5, floor.Value, 1e-12);
+        Assert.IsTrue(floor.Low <= floor.Value && floor.Value <= floor.High, $"{floor.Low} ≤ {floor.Value} ≤ {floor.High}");
+        Assert.AreEqual(Math.Sqrt(2.0 / 4 * 2.0 / 1), result.GeometricMeanInterval(BenchmarkMetric.MeasurementsToBest, "hiltuner")!.Value, 1e-12);
+        Assert.IsNull(result.FloorInterval(BenchmarkMetric.InvalidMeasurements), "failures have no floor of this kind");
+
+        var measured = Result.Value;
+        foreach (var tuner in measured.Options.Tuners)
+        {
+            Assert.IsLessThanOrEqualTo(measured.GeometricMeanInterval(BenchmarkMetric.MeasurementsToBest, tuner)!.Value + 1e-12, measured.FloorInterval(BenchmarkMetric.MeasurementsToBest)!.Value, tuner);
+        }
+    }
 }

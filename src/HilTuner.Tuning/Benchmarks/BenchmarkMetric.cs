@@ -31,6 +31,16 @@ public static class BenchmarkMetricNames
         _ => throw new ArgumentOutOfRangeException(nameof(metric)),
     };
 
+    /// <summary>
+    /// What a run that measures the layer's optimum first scores on the figure: one board measurement and one trial to
+    /// the best; null for the figures where such a run sets no floor (failures and lost time are the gate's, not luck's).
+    /// </summary>
+    public static double? OptimumFirst(this BenchmarkMetric metric) => metric switch
+    {
+        BenchmarkMetric.MeasurementsToBest or BenchmarkMetric.TrialsToBest => 1,
+        _ => null,
+    };
+
     public static double Of(this BenchmarkMetric metric, RunMetrics run) => metric switch
     {
         BenchmarkMetric.MeasurementsToBest => run.MeasurementsToBestOrPenalty,

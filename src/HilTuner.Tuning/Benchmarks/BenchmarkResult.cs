@@ -52,6 +52,20 @@ public sealed class BenchmarkResult(Board nominal, Board truth, TunerBenchmarkOp
     public Interval? RatioInterval(BenchmarkMetric metric, string tuner, string workload) =>
         Bootstrap.GeometricMeanInterval([[Cell(metric, tuner, workload)]], Zero(metric), Options.BootstrapResamples);
 
+    /// <summary>
+    /// The floor of a figure's ratio against this baseline: every layer's cell of a run that measures the optimum first
+    /// (<see cref="BenchmarkMetricNames.OptimumFirst"/>) beside the baseline's runs; empty for a figure without a floor.
+    /// No tuner's ratio can go below the floor's, however good it is: it tells a target that the baseline makes
+    /// unreachable from one that is not.
+    /// </summary>
+    public IReadOnlyList<RatioCell> FloorCells(BenchmarkMetric metric) => metric.OptimumFirst() is { } first
+        ? [.. Layers.Select(l => RunsOf(Options.Baseline, l.Workload).Select(r => metric.Of(r)).ToList()).Select(b => new RatioCell([.. b.Select(_ => first)], b))]
+        : [];
+
+    /// <summary>The floor's geometric mean over layers with its 95% interval; null for a figure without a floor.</summary>
+    public Interval? FloorInterval(BenchmarkMetric metric) =>
+        Bootstrap.GeometricMeanInterval([FloorCells(metric)], Zero(metric), Options.BootstrapResamples);
+
     /// <summary>The geometric mean over layers of the ratios that exist; null when none does.</summary>
     public double? GeometricMeanRatio(BenchmarkMetric metric, string tuner) => Bootstrap.GeometricMean([Cells(metric, tuner)], Zero(metric));
 
@@ -118,6 +132,10 @@ public sealed class TruthBenchmarkResult(Board nominal, IReadOnlyList<BenchmarkR
     /// <summary>The geometric mean over every truth board's layers (each board the same layers), with its interval.</summary>
     public Interval? GeometricMeanInterval(BenchmarkMetric metric, string tuner) =>
         Bootstrap.GeometricMeanInterval([.. Boards.Select(b => b.Cells(metric, tuner))], Boards[0].Zero(metric), Options.BootstrapResamples);
+
+    /// <summary>The floor (<see cref="BenchmarkResult.FloorCells"/>) over every truth board's layers, with its interval.</summary>
+    public Interval? FloorInterval(BenchmarkMetric metric) =>
+        Bootstrap.GeometricMeanInterval([.. Boards.Select(b => b.FloorCells(metric))], Boards[0].Zero(metric), Options.BootstrapResamples);
 
     /// <summary>The score averaged over truth boards and layers.</summary>
     public double MeanScore(string tuner) => Boards.Average(b => b.MeanScore(tuner));
