@@ -108,8 +108,17 @@ public sealed class TunerBenchmarkTests
     {
         RunMetrics Run(string tuner, string workload, int seed, int toBest) => new()
         {
-            Tuner = tuner, Workload = workload, Seed = seed, Trials = 10, Measurements = 10, TrialsToBest = toBest, MeasurementsToBest = toBest,
-            FailedTrials = 0, InvalidMeasurements = 0, LostSeconds = 0, BestCurve = [.. Enumerable.Repeat(1.0, 10)],
+            Tuner = tuner,
+            Workload = workload,
+            Seed = seed,
+            Trials = 10,
+            Measurements = 10,
+            TrialsToBest = toBest,
+            MeasurementsToBest = toBest,
+            FailedTrials = 0,
+            InvalidMeasurements = 0,
+            LostSeconds = 0,
+            BestCurve = [.. Enumerable.Repeat(1.0, 10)],
         };
         var layers = new[] { "a", "b" }.Select(w => new LayerSummary(w, 1, 10, _ => 0.5)).ToList();
         var runs = new[] { Run("xgb", "a", 1, 3), Run("xgb", "a", 2, 5), Run("xgb", "b", 1, 1), Run("xgb", "b", 2, 1), Run("hiltuner", "a", 1, 2), Run("hiltuner", "a", 2, 2), Run("hiltuner", "b", 1, 1), Run("hiltuner", "b", 2, 3) };
