@@ -77,7 +77,7 @@ public sealed class BenchTunersCommandTests
         CollectionAssert.AreEquivalent(new[] { "pynq-slow-dram", "pynq-150mhz" }, result["truth_boards"]!.AsObject().Select(b => b.Key).ToArray());
         Assert.IsNotNull(result["truth_boards"]!["pynq-150mhz"]!["layers"]!["dense.512"]!["hiltuner"]!["measurements_to_best_ratio_ci_high"]);
         Assert.AreEqual(0.123, result["published"]![1]!["measurements_to_best_ratio"]!.GetValue<double>(), 1e-12);
-        StringAssert.Contains(output, "floor: the optimum measured first (not a tuner)");
+        StringAssert.Contains(output, "floor: the best measured first (not a tuner)");
         StringAssert.Contains(output, "floor of the measurements-to-best ratio against this baseline");
         var floor = result["floor"]!["measurements_to_best_ratio"]!.GetValue<double>();
         Assert.IsLessThanOrEqualTo(1.0 + 1e-12, floor);

@@ -27,6 +27,7 @@ internal static class BenchTunersCommand
         var noiseCv = TruthBoardOption.NoiseCv();
         var noTransfer = new Option<bool>("--no-transfer") { Description = "Do not give a tuner the records it measured on the earlier layers of its sequence" };
         var transfer = new Option<string[]>("--transfer") { Description = "Logs of other runs every tuner that takes transfer learns from (repeatable); their records cost this benchmark nothing, so the header counts them", HelpName = "LOG" };
+        var tolerance = new Option<double>("--tolerance") { Description = "A configuration counts as the best when its noise-free truth time is within this fraction of the optimum's (0: the optimum exactly)", DefaultValueFactory = _ => 0.01 };
         var threads = new Option<int>("--threads") { Description = "Sequences in parallel (0: one per core)", DefaultValueFactory = _ => 0 };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG: best-so-far (fraction of the optimum) against board measurements, median and interquartile band per tuner, one panel per truth board", HelpName = "FILE.png" };
         var xgbFeature = XgbFeatureOption.Create();
@@ -39,7 +40,7 @@ internal static class BenchTunersCommand
             and gate with --board; every measurement comes from a truth board's simulator (ground-truth tables measured
             once) with noise. A tuner learns of other layers only from what it measured itself on the earlier layers of
             its sequence, or from --transfer logs.
-            """) { workloads, board, truthBoards, noiseCv, seeds, trials, seedBase, tuners, groundTruth, noTransfer, transfer, threads, xgbFeature, plot, json };
+            """) { workloads, board, truthBoards, noiseCv, seeds, trials, seedBase, tuners, groundTruth, noTransfer, transfer, tolerance, threads, xgbFeature, plot, json };
         command.SetAction(parse =>
         {
             var b = BoardOption.Load(parse, board);
@@ -62,6 +63,12 @@ internal static class BenchTunersCommand
                 {
                     throw new CliException($"{option} must be at least 1, not {value}");
                 }
+            }
+
+            var within = parse.GetValue(tolerance);
+            if (!(within >= 0 && within < 1))
+            {
+                throw new CliException($"--tolerance must be at least 0 and below 1, not {within.ToString(CultureInfo.InvariantCulture)}");
             }
 
             var transferPaths = parse.GetValue(transfer) ?? [];
@@ -91,8 +98,9 @@ internal static class BenchTunersCommand
                 NoiseCv = cv,
                 Threads = parse.GetValue(threads),
                 XgbFeature = features,
+                Tolerance = within,
             };
-            context.Error.WriteLine($"hiltuner: tuners on {truths.Count} truth board(s), on replay of their simulators: {names.Length} tuners × {layers.Count} layers in order × {options.Seeds} seeds × {options.Trials} trials" +
+            context.Error.WriteLine($"hiltuner: tuners on {truths.Count} truth board(s), on replay of their simulators: {names.Length} tuners × {layers.Count} layers in order × {options.Seeds} seeds × {options.Trials} trials; {Best(options.Tolerance)}" +
                 (transferred.Count > 0 ? $"; {transferred.Count} record(s) of --transfer logs learnt from (not measured in this run)" : string.Empty));
             var result = TunerBenchmark.Run(b, truthTables, options, message => context.Error.WriteLine(message));
             Print(context, result);
@@ -152,7 +160,7 @@ internal static class BenchTunersCommand
             foreach (var layer in result.Layers)
             {
                 var table = new Table().AddColumns("tuner", "found", "measurements to best", "trials to best", "failed trials", "invalid measurements", "lost s", "score");
-                table.Title = new TableTitle(Markup.Escape($"{layer.Workload} on {Where(result)}: optimum {layer.OptimumGflops:F2} GFLOPS, {layer.SpaceSize} configurations"));
+                table.Title = new TableTitle(Markup.Escape($"{layer.Workload} on {Where(result)}: optimum {layer.OptimumGflops:F2} GFLOPS, {layer.SpaceSize} configurations, {layer.BestCount} of them the best"));
                 foreach (var tuner in tuners)
                 {
                     var cells = new List<string> { tuner, $"{result.Found(tuner, layer.Workload)}/{result.Options.Seeds}" };
@@ -174,15 +182,20 @@ internal static class BenchTunersCommand
                 tuners, all.GeometricMeanInterval, all.MeanScore, all.FloorInterval, published: true);
         }
 
+        context.Out.WriteLine(Best(all.Options.Tolerance));
         if (tuners.Contains("hiltuner"))
         {
             var measurements = all.GeometricMeanInterval(BenchmarkMetric.MeasurementsToBest, "hiltuner");
             var invalid = all.GeometricMeanInterval(BenchmarkMetric.InvalidMeasurements, "hiltuner");
             var floor = all.FloorInterval(BenchmarkMetric.MeasurementsToBest);
             context.Out.WriteLine($"target (hiltuner ≤ 0.12 of xgb's measurements to best, ≤ 0.39 of its invalid measurements): measurements to best {Verdict(measurements, 0.12)}, invalid measurements {Verdict(invalid, 0.39)}");
-            context.Out.WriteLine($"floor of the measurements-to-best ratio against this baseline (the optimum measured first on every layer): {(floor is { } f ? WithInterval(f) : "n/a")}{(floor is { } g && g.Value > 0.12 ? ": the 0.12 target is below what any tuner can reach here" : "")}");
+            context.Out.WriteLine($"floor of the measurements-to-best ratio against this baseline (the best measured first on every layer): {(floor is { } f ? WithInterval(f) : "n/a")}{(floor is { } g && g.Value > 0.12 ? ": the 0.12 target is below what any tuner can reach here" : "")}");
         }
     }
+
+    private static string Best(double tolerance) => tolerance > 0
+        ? $"the best: a configuration whose noise-free truth time is within {(tolerance * 100).ToString("0.##", CultureInfo.InvariantCulture)}% of the optimum's (--tolerance {tolerance.ToString(CultureInfo.InvariantCulture)})"
+        : "the best: the optimum itself (--tolerance 0)";
 
     private static string Where(BenchmarkResult result) =>
         result.TruthIsNominal ? $"{result.Board.Name} (replay, the nominal board as truth)" : $"truth board {result.Board.Name} (replay; tuners know {result.Nominal.Name})";
@@ -215,7 +228,7 @@ internal static class BenchTunersCommand
     }
 
     /// <summary>The row of the floor: a run that measures every layer's optimum first, not a tuner.</summary>
-    private const string FloorName = "floor: the optimum measured first (not a tuner)";
+    private const string FloorName = "floor: the best measured first (not a tuner)";
 
     private static JsonObject Floor(Func<BenchmarkMetric, Interval?> floor)
     {
@@ -291,6 +304,7 @@ internal static class BenchTunersCommand
             ["noise_cv"] = all.Options.NoiseCv,
             ["seeds"] = all.Options.Seeds,
             ["trials"] = all.Options.Trials,
+            ["tolerance"] = all.Options.Tolerance,
             ["layers"] = new JsonArray(all.Boards[0].Layers.Select(l => (JsonNode?)JsonValue.Create(l.Workload)).ToArray()),
             ["tuners"] = Figures(tuners, all.GeometricMeanInterval, all.MeanScore),
             ["floor"] = Floor(all.FloorInterval),

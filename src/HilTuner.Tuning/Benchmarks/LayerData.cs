@@ -22,6 +22,16 @@ internal sealed class LayerData
 
     public double BestGflops { get; }
 
+    /// <summary>
+    /// Whether a configuration counts as the best: the optimum itself, or (with a tolerance above 0) one whose noise-free
+    /// time is within <paramref name="tolerance"/> of the optimum's.
+    /// </summary>
+    public bool IsBest(long index, double tolerance) =>
+        index == BestIndex || (tolerance > 0 && BestGflops > 0 && Gflops(index) * (1 + tolerance) >= BestGflops);
+
+    /// <summary>Configurations that count as the best (<see cref="IsBest"/>).</summary>
+    public int CountBest(double tolerance) => tolerance > 0 ? SortedGflops.Count(g => g > 0 && g * (1 + tolerance) >= BestGflops) : (BestIndex < 0 ? 0 : 1);
+
     /// <summary>GFLOPS of every configuration (0 for those that fail), ascending: random search's order statistics.</summary>
     public double[] SortedGflops { get; }
 

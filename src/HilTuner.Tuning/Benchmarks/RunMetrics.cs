@@ -13,10 +13,13 @@ public sealed record RunMetrics
     /// <summary>Configurations sent to the target (compiled and not skipped).</summary>
     public required int Measurements { get; init; }
 
-    /// <summary>1-based trial at which the optimum was measured; null when the run never reached it.</summary>
+    /// <summary>
+    /// 1-based trial at which the best was measured (the optimum, or a configuration within the benchmark's tolerance of
+    /// it); null when the run never reached it.
+    /// </summary>
     public int? TrialsToBest { get; init; }
 
-    /// <summary>Measurements up to and including the optimum's; null when the run never reached it.</summary>
+    /// <summary>Measurements up to and including the best's; null when the run never reached it.</summary>
     public int? MeasurementsToBest { get; init; }
 
     /// <summary>Trials that did not end ok (any failure, compile errors and skips included).</summary>

@@ -62,7 +62,7 @@ public static class TunerBenchmark
             nominal,
             t.Board,
             options,
-            layers[b].Select(l => new LayerSummary(l.Name, l.BestGflops, l.Truth.Entries.Count, l.RandomBest)).ToList(),
+            layers[b].Select(l => new LayerSummary(l.Name, l.BestGflops, l.Truth.Entries.Count, l.RandomBest) { BestCount = l.CountBest(options.Tolerance) }).ToList(),
             sequences.Select((s, i) => (s, i)).Where(x => x.s.Board == b).SelectMany(x => results[x.i]).ToList())).ToList();
         return new TruthBenchmarkResult(nominal, boards, options);
     }
@@ -125,7 +125,7 @@ public static class TunerBenchmark
                 byMeasurement.Add(best);
             }
 
-            if (trialsToBest is null && r.Index == layer.BestIndex && status.Status == MeasureStatus.Ok)
+            if (trialsToBest is null && status.Status == MeasureStatus.Ok && layer.IsBest(r.Index, options.Tolerance))
             {
                 (trialsToBest, measurementsToBest) = (t + 1, measurements);
             }
