@@ -17,6 +17,22 @@ public sealed class GroundTruthTests
 
     private static string NewPath(string name) => Path.Combine(Path.GetTempPath(), "hiltuner-tests", Guid.NewGuid().ToString("N"), name);
 
+    /// <summary>
+    /// The tables are keyed on the builds of the compiler, simulator and targets (their module version ids). Those ids
+    /// must change with the code only: an assembly that embeds the commit it was built from (the SDK's default
+    /// informational version "1.0.0+sha") changes its id on every commit, and every table would be measured again.
+    /// </summary>
+    [TestMethod]
+    public void TheToolVersionKeyingTheTablesDoesNotCarryTheCommit()
+    {
+        foreach (var type in new[] { typeof(VtaCompiler), typeof(Vta.Simulation.VtaSimulator), typeof(SimTarget) })
+        {
+            var version = type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+            Assert.DoesNotContain("+", version, $"{type.Assembly.GetName().Name} embeds a source revision ({version}): its module version id, a part of GroundTruthTable.ToolVersion, would change with every commit");
+        }
+    }
+
     [TestMethod]
     public void EveryConfigurationIsMeasuredAsTheSimulatorTargetMeasuresIt()
     {
