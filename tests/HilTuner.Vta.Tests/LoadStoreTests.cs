@@ -138,4 +138,29 @@ public sealed class LoadStoreTests
         CollectionAssert.AreEqual(Enumerable.Range(1, 16).ToArray(), h.AccElement(0));
         Assert.IsTrue(output.Data.All(b => b == 0), "no GEMM or ALU wrote the output buffer, so the store sees its old (zero) contents");
     }
+
+    /// <summary>
+    /// A freed DRAM buffer's bytes serve the next allocation of its size (a program run again and again allocates no new
+    /// memory), cleared as a fresh allocation is; a buffer allocated with data holds exactly that data.
+    /// </summary>
+    [TestMethod]
+    public void AFreedDramBuffersBytesServeTheNextAllocationOfItsSizeCleared()
+    {
+        var dram = new DeviceMemory();
+        var first = dram.Allocate(10_000, "first");
+        first.Span.Fill(0xAB);
+        dram.Free(first);
+
+        var other = dram.Allocate(5_000, "another size");
+        Assert.AreNotSame(first.Data, other.Data, "only a buffer of the same size reuses freed bytes");
+        var again = dram.Allocate(10_000, "again");
+        Assert.AreSame(first.Data, again.Data, "the freed bytes are reused");
+        Assert.IsTrue(again.Span.IndexOfAnyExcept((byte)0) < 0, "reused bytes are cleared");
+
+        dram.Free(again);
+        var data = Enumerable.Range(0, 10_000).Select(i => (byte)i).ToArray();
+        var filled = dram.Allocate(data, "with data");
+        Assert.AreSame(first.Data, filled.Data);
+        CollectionAssert.AreEqual(data, filled.Data);
+    }
 }

@@ -28,10 +28,14 @@ internal sealed record MatrixProductRun(Board Board, TiledMatrixProduct Product,
         }
     }
 
-    /// <summary>One timed run of <paramref name="product"/> on a fresh simulator, its output compared with <paramref name="reference"/>.</summary>
-    public static MatrixProductRun Execute(Board board, TiledMatrixProduct product, sbyte[] reference, RunOptions? options = null)
+    /// <summary>
+    /// One timed run of <paramref name="product"/>, its output compared with <paramref name="reference"/>: on
+    /// <paramref name="simulator"/> (a board's one simulator, kept across runs as the tuner's back end keeps it), or on a
+    /// fresh one.
+    /// </summary>
+    public static MatrixProductRun Execute(Board board, TiledMatrixProduct product, sbyte[] reference, RunOptions? options = null, VtaSimulator? simulator = null)
     {
-        var simulator = new VtaSimulator(board);
+        simulator ??= new VtaSimulator(board);
         var clock = Stopwatch.StartNew();
         var (result, output) = product.Run(simulator, options);
         var wall = clock.Elapsed.TotalSeconds;

@@ -1,6 +1,7 @@
 using HilTuner.Vta.Config;
 using MathNet.Numerics.Statistics;
 using HilTuner.Vta.Programs;
+using HilTuner.Vta.Simulation;
 
 namespace HilTuner.Cli.Commands;
 
@@ -25,17 +26,23 @@ internal sealed record SimBench(long MultiplyAccumulates, double BoardSeconds, I
     {
         var matches = new bool[boards.Count];
         var products = new (TiledMatrixProduct Product, sbyte[] Reference)[boards.Count];
+
+        // One simulator per board for all its runs, as the tuner's simulator back end keeps one: its SRAMs and DRAM pages
+        // are allocated once, not on every run.
+        var simulators = boards.Select(b => new VtaSimulator(b)).ToArray();
         for (var b = 0; b < boards.Count; b++)
         {
             var shape = MatrixProductShape.BenchmarkFor(boards[b]);
 
-            // Untimed runs first, for at least half a second: the JIT's tiered compilation promotes hot methods about
-            // 100 ms after they become hot.
+            // Untimed runs first, for at least half a second of simulation (the reference is made once, outside it): the
+            // JIT's tiered compilation promotes hot methods about 100 ms after they become hot.
+            var warmUp = MatrixProductRun.Create(boards[b], shape, seed: 2);
+            var warmUpReference = warmUp.Reference();
             matches[b] = true;
             var warm = System.Diagnostics.Stopwatch.StartNew();
             for (var i = 0; i < WarmUpRuns || warm.Elapsed < WarmUp; i++)
             {
-                matches[b] &= MatrixProductRun.Execute(boards[b], shape, seed: 2).Matches;
+                matches[b] &= MatrixProductRun.Execute(boards[b], warmUp, warmUpReference, simulator: simulators[b]).Matches;
             }
 
             var product = MatrixProductRun.Create(boards[b], shape, seed: 1);
@@ -48,7 +55,7 @@ internal sealed record SimBench(long MultiplyAccumulates, double BoardSeconds, I
         {
             for (var b = 0; b < boards.Count; b++)
             {
-                last[b] = MatrixProductRun.Execute(boards[b], products[b].Product, products[b].Reference);
+                last[b] = MatrixProductRun.Execute(boards[b], products[b].Product, products[b].Reference, simulator: simulators[b]);
                 matches[b] &= last[b]!.Matches;
                 walls[b].Add(last[b]!.WallSeconds);
             }

@@ -84,10 +84,16 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
     {
         Work.None => true,
         Work.LoadUop => StepLoadUop(),
-        Work.LoadAcc => StepLoadAcc(),
-        Work.Gemm => _hazardPossible || M.Races is not null ? StepGemm() : StepGemmFast(),
-        _ => _hazardPossible || M.Races is not null ? StepAlu() : StepAluFast(),
+        Work.LoadAcc => StepTransfer(_transfer, null),
+        Work.Gemm => Tracking ? StepGemm<Tracked>() : StepGemm<Untracked>(),
+        _ => Tracking ? StepAlu<Tracked>() : StepAlu<Untracked>(),
     };
+
+    /// <summary>
+    /// Whether the micro-op loop in flight tracks the accumulator pipeline's in-flight writes (a hazard is possible) or
+    /// reports its accesses to the race detector; otherwise its bookkeeping is compiled out.
+    /// </summary>
+    private bool Tracking => _hazardPossible || M.Races is not null;
 
     private void BeginLoad(MemoryInstruction m)
     {
@@ -165,28 +171,6 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         return true;
     }
 
-    private bool StepLoadAcc()
-    {
-        var limit = LimitTime;
-        while (_transfer.HasStep)
-        {
-            if (Time > limit)
-            {
-                return false;
-            }
-
-            if (!_transfer.InFlight)
-            {
-                Time = _transfer.Start(M, Time);
-                continue;
-            }
-
-            _transfer.Apply();
-        }
-
-        return true;
-    }
-
     private void BeginLoop(uint uopBgn, uint uopEnd, uint iterOut, uint iterIn)
     {
         _uopBgn = (int)uopBgn;
@@ -249,174 +233,66 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool StepGemm()
+    private bool StepGemm<TTracking>()
+        where TTracking : struct, ITracking
     {
         var sram = M.Sram;
         var config = M.Config;
-        var (inpDepth, wgtDepth, accDepth) = (sram.InpDepth, sram.WgtDepth, sram.AccDepth);
-        var (inpLanes, wgtLanes, accLanes) = (sram.InpLanes, sram.WgtLanes, sram.AccLanes);
-        var inp = sram.InpPtr;
-        var wgt = sram.WgtPtr;
-        var acc = sram.AccPtr;
-        var output = sram.OutPtr;
-        var (batch, block) = (config.Batch, config.BlockIn);
-        var ii = M.Timing.GemmMicroOp;
-        var depth = M.Timing.GemmDrain;
-        var races = M.Races;
-        var limit = LimitTime;
-        var time = Time;
-        fixed (int* uopDst = sram.UopDst, uopSrc = sram.UopSrc, uopWgt = sram.UopWgt)
+        var kernel = new GemmKernel<TTracking>
         {
-            while (_i < _iterOut)
-            {
-                while (_j < _iterIn)
-                {
-                    var dOff = (_i * _dstOut) + (_j * _dstIn);
-                    var sOff = (_i * _srcOut) + (_j * _srcIn);
-                    var wOff = (_i * _wgtOut) + (_j * _wgtIn);
-                    while (_u < _uopEnd)
-                    {
-                        if (time > limit)
-                        {
-                            Time = time;
-                            return false;
-                        }
-
-                        var d = uopDst[_u] + dOff;
-                        var s = uopSrc[_u] + sOff;
-                        var w = uopWgt[_u] + wOff;
-                        if ((uint)d >= (uint)accDepth || (uint)s >= (uint)inpDepth || (uint)w >= (uint)wgtDepth)
-                        {
-                            Time = time;
-                            throw Fault(IndexFault(d, accDepth, "accumulator", s, inpDepth, "input", w, wgtDepth));
-                        }
-
-                        var accIn = acc + ((long)d * accLanes);
-                        if (_hazardPossible)
-                        {
-                            accIn = _hazard.Read(d, acc);
-                            _hazard.Writing(d, acc);
-                        }
-
-                        GemmCore.Uop(inp + ((long)s * inpLanes), wgt + ((long)w * wgtLanes), sram.PairedWeights(w), accIn, acc + ((long)d * accLanes), output + ((long)d * accLanes), batch, block, _reset);
-                        if (races is not null)
-                        {
-                            races.Read(SharedBuffer.Inp, s, 1, Module, Pc, Clock);
-                            races.Read(SharedBuffer.Wgt, w, 1, Module, Pc, Clock);
-                            races.Write(SharedBuffer.Out, d, 1, Module, Pc, Clock);
-                        }
-
-                        time += ii;
-                        _u++;
-                    }
-
-                    _u = _uopBgn;
-                    _j++;
-                    time += depth;
-
-                    // The pipeline drains at the end of every pass over the kernel (the timing model charges it): no
-                    // write is still in flight when the next pass reads.
-                    _hazard.Clear();
-                }
-
-                _j = 0;
-                _i++;
-            }
-        }
-
-        Time = time;
-        return true;
+            Unit = this,
+            Sram = sram,
+            Inp = sram.InpPtr,
+            Wgt = sram.WgtPtr,
+            Acc = sram.AccPtr,
+            Output = sram.OutPtr,
+            Pairs = sram.WgtPairsPtr,
+            Stale = sram.WgtPairsStalePtr,
+            InpLanes = sram.InpLanes,
+            WgtLanes = sram.WgtLanes,
+            AccLanes = sram.AccLanes,
+            InpDepth = sram.InpDepth,
+            WgtDepth = sram.WgtDepth,
+            AccDepth = sram.AccDepth,
+            Batch = config.Batch,
+            Block = config.BlockIn,
+            Reset = _reset,
+        };
+        return Walk(kernel, M.Timing.GemmMicroOp, M.Timing.GemmDrain);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool StepAlu()
+    private bool StepAlu<TTracking>()
+        where TTracking : struct, ITracking
     {
         var sram = M.Sram;
-        var accDepth = sram.AccDepth;
-        var lanes = sram.AccLanes;
-        var acc = sram.AccPtr;
-        var output = sram.OutPtr;
-        var ii = M.Timing.AluMicroOp;
-        var depth = M.Timing.AluDrain;
-        var races = M.Races;
-        var limit = LimitTime;
-        var time = Time;
-        fixed (int* uopDst = sram.UopDst, uopSrc = sram.UopSrc)
+        var kernel = new AluKernel<TTracking>
         {
-            while (_i < _iterOut)
-            {
-                while (_j < _iterIn)
-                {
-                    var dOff = (_i * _dstOut) + (_j * _dstIn);
-                    var sOff = (_i * _srcOut) + (_j * _srcIn);
-                    while (_u < _uopEnd)
-                    {
-                        if (time > limit)
-                        {
-                            Time = time;
-                            return false;
-                        }
-
-                        var d = uopDst[_u] + dOff;
-                        var s = uopSrc[_u] + sOff;
-                        if ((uint)d >= (uint)accDepth || (!_useImm && (uint)s >= (uint)accDepth))
-                        {
-                            Time = time;
-                            throw Fault(IndexFault(d, accDepth, "accumulator", _useImm ? 0 : s, accDepth, "accumulator (source)", 0, 1));
-                        }
-
-                        var dstIn = acc + ((long)d * lanes);
-                        var srcIn = acc + ((long)(_useImm ? d : s) * lanes);
-                        if (_hazardPossible)
-                        {
-                            dstIn = _hazard.Read(d, acc);
-                            srcIn = _useImm ? dstIn : _hazard.Read(s, acc);
-                            _hazard.Writing(d, acc);
-                        }
-
-                        AluCore.Uop(dstIn, srcIn, acc + ((long)d * lanes), output + ((long)d * lanes), lanes, _aluOp, _useImm, _imm);
-                        races?.Write(SharedBuffer.Out, d, 1, Module, Pc, Clock);
-                        time += ii;
-                        _u++;
-                    }
-
-                    _u = _uopBgn;
-                    _j++;
-                    time += depth;
-
-                    // The pipeline drains at the end of every pass over the kernel (the timing model charges it): no
-                    // write is still in flight when the next pass reads.
-                    _hazard.Clear();
-                }
-
-                _j = 0;
-                _i++;
-            }
-        }
-
-        Time = time;
-        return true;
+            Unit = this,
+            Acc = sram.AccPtr,
+            Output = sram.OutPtr,
+            Lanes = sram.AccLanes,
+            AccDepth = sram.AccDepth,
+            Op = _aluOp,
+            UseImm = _useImm,
+            Imm = _imm,
+        };
+        return Walk(kernel, M.Timing.AluMicroOp, M.Timing.AluDrain);
     }
 
     /// <summary>
-    /// <see cref="StepGemm"/> when no accumulator hazard is possible and no race detector listens: the same walk and the
-    /// same clock, with the loop state in locals, so that the vector kernel, not the bookkeeping, sets the pace.
+    /// The two-level micro-op loop of the GEMM or ALU instruction in flight, one micro-op per initiation interval
+    /// <paramref name="ii"/> and the pipeline's <paramref name="depth"/> at the end of every pass over the kernel, each
+    /// micro-op's datapath being <paramref name="kernel"/>'s. The loop state lives in locals, written back when the walk
+    /// reaches the horizon (false) or faults; a struct kernel makes the JIT compile one loop per kernel, with the kernel
+    /// inlined.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool StepGemmFast()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Walk<TKernel>(TKernel kernel, long ii, long depth)
+        where TKernel : struct, IMicroOpKernel
     {
         var sram = M.Sram;
-        var config = M.Config;
-        var (inpDepth, wgtDepth, accDepth) = (sram.InpDepth, sram.WgtDepth, sram.AccDepth);
-        var (inpLanes, wgtLanes, accLanes) = ((long)sram.InpLanes, (long)sram.WgtLanes, (long)sram.AccLanes);
-        var inp = sram.InpPtr;
-        var wgt = sram.WgtPtr;
-        var acc = sram.AccPtr;
-        var output = sram.OutPtr;
-        var pairs = sram.WgtPairsPtr;
-        var stale = sram.WgtPairsStalePtr;
-        var (batch, block) = (config.Batch, config.BlockIn);
-        var (ii, depth, limit, time, reset) = ((long)M.Timing.GemmMicroOp, (long)M.Timing.GemmDrain, LimitTime, Time, _reset);
+        var (limit, time) = (LimitTime, Time);
         var (i, j, u, uopBgn, uopEnd, iterOut, iterIn) = (_i, _j, _u, _uopBgn, _uopEnd, _iterOut, _iterIn);
         fixed (int* uopDst = sram.UopDst, uopSrc = sram.UopSrc, uopWgt = sram.UopWgt)
         {
@@ -426,7 +302,7 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
                 {
                     var dOff = (i * _dstOut) + (j * _dstIn);
                     var sOff = (i * _srcOut) + (j * _srcIn);
-                    var wOff = (i * _wgtOut) + (j * _wgtIn);
+                    var wOff = TKernel.ReadsWeights ? (i * _wgtOut) + (j * _wgtIn) : 0;
                     for (; u < uopEnd; u++, time += ii)
                     {
                         if (time > limit)
@@ -437,20 +313,21 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
 
                         var d = uopDst[u] + dOff;
                         var s = uopSrc[u] + sOff;
-                        var w = uopWgt[u] + wOff;
-                        if ((uint)d >= (uint)accDepth || (uint)s >= (uint)inpDepth || (uint)w >= (uint)wgtDepth)
+                        var w = TKernel.ReadsWeights ? uopWgt[u] + wOff : 0;
+                        if (!kernel.InRange(d, s, w))
                         {
                             (_i, _j, _u, Time) = (i, j, u, time);
-                            throw Fault(IndexFault(d, accDepth, "accumulator", s, inpDepth, "input", w, wgtDepth));
+                            throw Fault(kernel.IndexFault(d, s, w));
                         }
 
-                        if (stale[w])
-                        {
-                            sram.PairAgain(w);
-                        }
+                        kernel.Apply(d, s, w);
+                    }
 
-                        var accD = acc + (d * accLanes);
-                        GemmCore.Uop(inp + (s * inpLanes), wgt + (w * wgtLanes), pairs + (w * wgtLanes), accD, accD, output + (d * accLanes), batch, block, reset);
+                    // The pipeline drains at the end of every pass over the kernel (the timing model charges it): no
+                    // write is still in flight when the next pass reads.
+                    if (kernel.Tracks)
+                    {
+                        _hazard.Clear();
                     }
                 }
             }
@@ -460,51 +337,137 @@ internal sealed unsafe class ComputeUnit(Machine machine, CommandQueue commands)
         return true;
     }
 
-    /// <summary><see cref="StepAlu"/> when no accumulator hazard is possible and no race detector listens (see <see cref="StepGemmFast"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool StepAluFast()
+    /// <summary>Whether a micro-op loop tracks in-flight accumulator writes and reports to the race detector (<see cref="Tracking"/>).</summary>
+    private interface ITracking
     {
-        var sram = M.Sram;
-        var accDepth = sram.AccDepth;
-        var lanes = sram.AccLanes;
-        var acc = sram.AccPtr;
-        var output = sram.OutPtr;
-        var (ii, depth, limit, time) = ((long)M.Timing.AluMicroOp, (long)M.Timing.AluDrain, LimitTime, Time);
-        var (op, useImm, imm) = (_aluOp, _useImm, _imm);
-        var (i, j, u, uopBgn, uopEnd, iterOut, iterIn) = (_i, _j, _u, _uopBgn, _uopEnd, _iterOut, _iterIn);
-        fixed (int* uopDst = sram.UopDst, uopSrc = sram.UopSrc)
+        static abstract bool On { get; }
+    }
+
+    private readonly struct Tracked : ITracking
+    {
+        public static bool On => true;
+    }
+
+    private readonly struct Untracked : ITracking
+    {
+        public static bool On => false;
+    }
+
+    /// <summary>One micro-op's datapath at accumulator (destination) <c>d</c>, source <c>s</c> and weight <c>w</c>, for <see cref="Walk"/>.</summary>
+    private interface IMicroOpKernel
+    {
+        /// <summary>Whether the micro-op reads weights (else <c>w</c> is 0 and its index fields are not read).</summary>
+        static abstract bool ReadsWeights { get; }
+
+        /// <summary>Whether the walk tracks in-flight writes (clears them when the pipeline drains).</summary>
+        bool Tracks { get; }
+
+        bool InRange(int d, int s, int w);
+
+        string IndexFault(int d, int s, int w);
+
+        void Apply(int d, int s, int w);
+    }
+
+    private struct GemmKernel<TTracking> : IMicroOpKernel
+        where TTracking : struct, ITracking
+    {
+        public ComputeUnit Unit;
+        public OnChipMemory Sram;
+        public sbyte* Inp;
+        public sbyte* Wgt;
+        public int* Acc;
+        public sbyte* Output;
+        public short* Pairs;
+        public bool* Stale;
+        public long InpLanes;
+        public long WgtLanes;
+        public long AccLanes;
+        public int InpDepth;
+        public int WgtDepth;
+        public int AccDepth;
+        public int Batch;
+        public int Block;
+        public bool Reset;
+
+        public static bool ReadsWeights => true;
+
+        public readonly bool Tracks => TTracking.On;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly bool InRange(int d, int s, int w) => (uint)d < (uint)AccDepth && (uint)s < (uint)InpDepth && (uint)w < (uint)WgtDepth;
+
+        public readonly string IndexFault(int d, int s, int w) =>
+            Unit.IndexFault(d, AccDepth, "accumulator", s, InpDepth, "input", w, WgtDepth);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Apply(int d, int s, int w)
         {
-            for (; i < iterOut; i++, j = 0)
+            if (Stale[w])
             {
-                for (; j < iterIn; j++, u = uopBgn, time += depth)
-                {
-                    var dOff = (i * _dstOut) + (j * _dstIn);
-                    var sOff = (i * _srcOut) + (j * _srcIn);
-                    for (; u < uopEnd; u++, time += ii)
-                    {
-                        if (time > limit)
-                        {
-                            (_i, _j, _u, Time) = (i, j, u, time);
-                            return false;
-                        }
+                Sram.PairAgain(w);
+            }
 
-                        var d = uopDst[u] + dOff;
-                        var s = useImm ? d : uopSrc[u] + sOff;
-                        if ((uint)d >= (uint)accDepth || (uint)s >= (uint)accDepth)
-                        {
-                            (_i, _j, _u, Time) = (i, j, u, time);
-                            throw Fault(IndexFault(d, accDepth, "accumulator", s, accDepth, "accumulator (source)", 0, 1));
-                        }
+            var accD = Acc + (d * AccLanes);
+            var accIn = accD;
+            if (TTracking.On && Unit._hazardPossible)
+            {
+                accIn = Unit._hazard.Read(d, Acc);
+                Unit._hazard.Writing(d, Acc);
+            }
 
-                        var dst = acc + ((long)d * lanes);
-                        AluCore.Uop(dst, acc + ((long)s * lanes), dst, output + ((long)d * lanes), lanes, op, useImm, imm);
-                    }
-                }
+            GemmCore.Uop(Inp + (s * InpLanes), Wgt + (w * WgtLanes), Pairs + (w * WgtLanes), accIn, accD, Output + (d * AccLanes), Batch, Block, Reset);
+            if (TTracking.On && Unit.M.Races is { } races)
+            {
+                races.Read(SharedBuffer.Inp, s, 1, Unit.Module, Unit.Pc, Unit.Clock);
+                races.Read(SharedBuffer.Wgt, w, 1, Unit.Module, Unit.Pc, Unit.Clock);
+                races.Write(SharedBuffer.Out, d, 1, Unit.Module, Unit.Pc, Unit.Clock);
             }
         }
+    }
 
-        (_i, _j, _u, Time) = (i, j, u, time);
-        return true;
+    private struct AluKernel<TTracking> : IMicroOpKernel
+        where TTracking : struct, ITracking
+    {
+        public ComputeUnit Unit;
+        public int* Acc;
+        public sbyte* Output;
+        public int Lanes;
+        public int AccDepth;
+        public AluOpcode Op;
+        public bool UseImm;
+        public int Imm;
+
+        public static bool ReadsWeights => false;
+
+        public readonly bool Tracks => TTracking.On;
+
+        /// <summary>With an immediate operand the source index is not used (the destination is read instead).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly bool InRange(int d, int s, int w) => (uint)d < (uint)AccDepth && (UseImm || (uint)s < (uint)AccDepth);
+
+        public readonly string IndexFault(int d, int s, int w) =>
+            Unit.IndexFault(d, AccDepth, "accumulator", UseImm ? 0 : s, AccDepth, "accumulator (source)", 0, 1);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Apply(int d, int s, int w)
+        {
+            var dst = Acc + ((long)d * Lanes);
+            var dstIn = dst;
+            var src = Acc + ((long)(UseImm ? d : s) * Lanes);
+            if (TTracking.On && Unit._hazardPossible)
+            {
+                dstIn = Unit._hazard.Read(d, Acc);
+                src = UseImm ? dstIn : Unit._hazard.Read(s, Acc);
+                Unit._hazard.Writing(d, Acc);
+            }
+
+            AluCore.Uop(dstIn, src, dst, Output + ((long)d * Lanes), Lanes, Op, UseImm, Imm);
+            if (TTracking.On)
+            {
+                Unit.M.Races?.Write(SharedBuffer.Out, d, 1, Unit.Module, Unit.Pc, Unit.Clock);
+            }
+        }
     }
 
     /// <summary>

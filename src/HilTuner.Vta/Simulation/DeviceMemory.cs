@@ -13,17 +13,29 @@ public sealed class DeviceMemory
     /// <summary>Where the first allocation lands (a typical CMA region on a Zynq board).</summary>
     public const ulong BaseAddress = 0x1000_0000;
 
+    /// <summary>How many freed buffers' bytes are kept for later allocations of the same size.</summary>
+    private const int KeptFreed = 8;
+
     private readonly List<DramBuffer> _buffers = [];
+
+    /// <summary>The bytes of recently freed buffers, oldest first: an allocation of the same size clears and reuses them.</summary>
+    private readonly List<byte[]> _freed = [];
     private ulong _next = BaseAddress;
     private DramBuffer? _last;
 
     public IReadOnlyList<DramBuffer> Buffers => _buffers;
 
     /// <summary>Allocates <paramref name="bytes"/> zeroed bytes; one unmapped guard page separates allocations.</summary>
-    public DramBuffer Allocate(long bytes, string name)
+    /// <remarks>
+    /// The bytes of a buffer freed earlier with this size are cleared and used again (a program run again and again,
+    /// as a tuner runs one, then allocates no new memory; clearing warm pages is cheaper than new ones).
+    /// </remarks>
+    public DramBuffer Allocate(long bytes, string name) => Allocate(bytes, name, zero: true);
+
+    private DramBuffer Allocate(long bytes, string name, bool zero)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
-        var buffer = new DramBuffer(name, _next, new byte[bytes]);
+        var buffer = new DramBuffer(name, _next, Reuse(bytes, zero) ?? new byte[bytes]);
         var pages = ((ulong)bytes + PageBytes - 1) / PageBytes;
         _next += (pages + 1) * PageBytes;
         if (_next > uint.MaxValue)
@@ -65,9 +77,39 @@ public sealed class DeviceMemory
     /// <summary>Allocates a buffer holding <paramref name="data"/>.</summary>
     public DramBuffer Allocate(ReadOnlySpan<byte> data, string name)
     {
-        var buffer = Allocate(Math.Max(1, data.Length), name);
+        var buffer = Allocate(Math.Max(1, data.Length), name, zero: data.IsEmpty);
         data.CopyTo(buffer.Data);
         return buffer;
+    }
+
+    /// <summary>Freed bytes of exactly <paramref name="bytes"/>, taken from the kept ones (cleared when <paramref name="zero"/>), or null.</summary>
+    private byte[]? Reuse(long bytes, bool zero)
+    {
+        var at = _freed.FindIndex(data => data.LongLength == bytes);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var data = _freed[at];
+        _freed.RemoveAt(at);
+        if (zero)
+        {
+            Array.Clear(data);
+        }
+
+        return data;
+    }
+
+    /// <summary>Keeps a freed buffer's bytes for a later allocation of its size (the few most recent).</summary>
+    private void Keep(DramBuffer buffer)
+    {
+        if (_freed.Count == KeptFreed)
+        {
+            _freed.RemoveAt(0);
+        }
+
+        _freed.Add(buffer.Data);
     }
 
     /// <summary>Releases every allocation (addresses are handed out again from the start).</summary>
@@ -78,10 +120,14 @@ public sealed class DeviceMemory
         _next = BaseAddress;
     }
 
-    /// <summary>Releases one allocation.</summary>
+    /// <summary>Releases one allocation. Its bytes may be handed to a later allocation: read what is needed before.</summary>
     public void Free(DramBuffer buffer)
     {
-        _buffers.Remove(buffer);
+        if (_buffers.Remove(buffer))
+        {
+            Keep(buffer);
+        }
+
         if (_last == buffer)
         {
             _last = null;

@@ -114,6 +114,44 @@ internal abstract class ExecutionUnit : Unit
     /// <summary>Latest cycle at which this unit may act without passing the horizon.</summary>
     protected long LimitTime => (M.Horizon - Priority - 1) >> 2;
 
+    /// <summary>
+    /// Steps a 2-D load into SRAM while within the horizon (LOAD INP / WGT in the load module, LOAD ACC in compute): each
+    /// step is started (its time charged), then applied; true when the load is complete. The elements each step writes are
+    /// reported for <paramref name="written"/> (weights also make their paired forms stale); null for a buffer no other
+    /// module reads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected bool StepTransfer(PaddedLoad transfer, SharedBuffer? written)
+    {
+        var limit = LimitTime;
+        while (transfer.HasStep)
+        {
+            if (Time > limit)
+            {
+                return false;
+            }
+
+            if (!transfer.InFlight)
+            {
+                Time = transfer.Start(M, Time);
+                continue;
+            }
+
+            var (start, count) = transfer.Apply();
+            if (written is { } buffer)
+            {
+                if (buffer == SharedBuffer.Wgt)
+                {
+                    M.Sram.WeightsWritten(start, count);
+                }
+
+                M.Races?.Write(buffer, start, count, Module, Pc, Clock);
+            }
+        }
+
+        return true;
+    }
+
     private bool Take()
     {
         if (Commands.IsEmpty)

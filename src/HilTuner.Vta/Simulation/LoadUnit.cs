@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using HilTuner.Vta.Isa;
 
 namespace HilTuner.Vta.Simulation;
@@ -51,32 +50,5 @@ internal sealed unsafe class LoadUnit(Machine machine, CommandQueue commands)
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override bool Step()
-    {
-        var limit = LimitTime;
-        while (_transfer.HasStep)
-        {
-            if (Time > limit)
-            {
-                return false;
-            }
-
-            if (!_transfer.InFlight)
-            {
-                Time = _transfer.Start(M, Time);
-                continue;
-            }
-
-            var (start, count) = _transfer.Apply();
-            if (_buffer == SharedBuffer.Wgt)
-            {
-                M.Sram.WeightsWritten(start, count);
-            }
-
-            M.Races?.Write(_buffer, start, count, Module, Pc, Clock);
-        }
-
-        return true;
-    }
+    protected override bool Step() => StepTransfer(_transfer, _buffer);
 }
