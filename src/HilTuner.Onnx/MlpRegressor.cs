@@ -15,8 +15,6 @@ public sealed class MlpRegressor
     /// <summary>The one output: the predicted value (e.g. seconds), float [batch, 1].</summary>
     public const string OutputName = "seconds";
 
-    private const int FloatType = (int)TensorProto.Types.DataType.Float;
-
     private readonly string[] _featureNames;
     private readonly float[] _mean;
     private readonly float[] _scale;
@@ -124,15 +122,15 @@ public sealed class MlpRegressor
         var graph = new GraphProto { Name = "hiltuner_mlp_regressor" };
         graph.Input.Add(OnnxTreeModelWriter.FloatMatrix(OnnxTreeModelFormat.InputName, d, "raw inputs, in the order of the feature_names metadata"));
         graph.Output.Add(OnnxTreeModelWriter.FloatMatrix(OutputName, 1, "the predicted value"));
-        graph.Initializer.Add(Tensor("one", [1], [1f]));
-        graph.Initializer.Add(Tensor("mean", [d], _mean));
-        graph.Initializer.Add(Tensor("scale", [d], _scale));
-        graph.Initializer.Add(Tensor("w1", [h, d], _w1));
-        graph.Initializer.Add(Tensor("b1", [h], _b1));
-        graph.Initializer.Add(Tensor("w2", [1, h], _w2));
-        graph.Initializer.Add(Tensor("b2", [1], [B2]));
-        graph.Initializer.Add(Tensor("target_scale", [1], [TargetScale]));
-        graph.Initializer.Add(Tensor("target_mean", [1], [TargetMean]));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("one", [1], [1f]));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("mean", [d], _mean));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("scale", [d], _scale));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("w1", [h, d], _w1));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("b1", [h], _b1));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("w2", [1, h], _w2));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("b2", [1], [B2]));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("target_scale", [1], [TargetScale]));
+        graph.Initializer.Add(OnnxTreeModelWriter.FloatTensor("target_mean", [1], [TargetMean]));
         graph.Node.Add(OnnxTreeModelWriter.Node("Add", "shift", [OnnxTreeModelFormat.InputName, "one"], "shifted"));
         graph.Node.Add(OnnxTreeModelWriter.Node("Log", "log", ["shifted"], "logged"));
         graph.Node.Add(OnnxTreeModelWriter.Node("Sub", "centre", ["logged", "mean"], "centred"));
@@ -144,26 +142,11 @@ public sealed class MlpRegressor
         graph.Node.Add(OnnxTreeModelWriter.Node("Add", "uncentre", ["scaled_log", "target_mean"], "log_value"));
         graph.Node.Add(OnnxTreeModelWriter.Node("Exp", "exp", ["log_value"], OutputName));
 
-        var proto = new ModelProto
-        {
-            IrVersion = OnnxTreeModelFormat.IrVersion,
-            ProducerName = OnnxTreeModelFormat.ProducerName,
-            ProducerVersion = "1",
-            ModelVersion = 1,
-            DocString = string.Create(CultureInfo.InvariantCulture,
+        return OnnxTreeModelWriter.ModelBytes(
+            graph,
+            string.Create(CultureInfo.InvariantCulture,
                 $"HilTuner regression network: {d} inputs, ln(1 + x) then standardised, one hidden ReLU layer of {h} units, a linear output read as a standardised log value; {Parameters} trainable parameters."),
-            Graph = graph,
-        };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OnnxTreeModelFormat.DefaultOpsetVersion });
-        OnnxTreeModelWriter.AddMetadata(proto, OnnxTreeModelFormat.FormatKey, OnnxTreeModelFormat.MlpFormatValue);
-        OnnxTreeModelWriter.AddMetadata(proto, OnnxTreeModelFormat.FeatureNamesKey, OnnxTreeModelWriter.ToJsonArray(_featureNames));
-        OnnxTreeModelWriter.AddMetadata(proto, OnnxTreeModelFormat.HeadNamesKey, OnnxTreeModelWriter.ToJsonArray([OutputName]));
-        foreach (var (key, value) in Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            OnnxTreeModelWriter.AddMetadata(proto, key, value);
-        }
-
-        return ModelChecksum.Append(proto.ToByteArray());
+            withMlOpset: false, OnnxTreeModelFormat.MlpFormatValue, _featureNames, [OutputName], Metadata);
     }
 
     /// <summary>Writes the model to <paramref name="path"/> (next to it, then renamed over it).</summary>
@@ -222,15 +205,7 @@ public sealed class MlpRegressor
     private static NodeProto Gemm(string name, string[] inputs, string output)
     {
         var node = OnnxTreeModelWriter.Node("Gemm", name, inputs, output);
-        node.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        node.Attribute.Add(OnnxTreeModelWriter.Int("transB", 1));
         return node;
-    }
-
-    private static TensorProto Tensor(string name, long[] dims, IEnumerable<float> values)
-    {
-        var tensor = new TensorProto { Name = name, DataType = FloatType };
-        tensor.Dims.Add(dims);
-        tensor.FloatData.Add(values);
-        return tensor;
     }
 }

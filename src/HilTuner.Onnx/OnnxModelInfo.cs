@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace HilTuner.Onnx;
 
@@ -64,36 +65,31 @@ public sealed class OnnxModelInfo
         GetString(key) ?? throw new OnnxModelException(Source, $"metadata key '{key}' is missing");
 
     /// <summary>Reads a metadata value written with the invariant culture (e.g. <c>0.5.ToString("R", CultureInfo.InvariantCulture)</c>).</summary>
-    public bool TryGetDouble(string key, out double value)
-    {
-        value = 0;
-        string? text = GetString(key);
-        return text is not null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-    }
+    public bool TryGetDouble(string key, out double value) => TryGetNumber(key, NumberStyles.Float, out value);
 
     /// <exception cref="OnnxModelException">The key is absent or its value is not a number.</exception>
-    public double GetDouble(string key)
-    {
-        string text = GetRequiredString(key);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            ? value
-            : throw new OnnxModelException(Source, $"metadata key '{key}' holds '{text}', not a number");
-    }
+    public double GetDouble(string key) => GetNumber<double>(key, NumberStyles.Float, "a number");
 
-    public bool TryGetInt64(string key, out long value)
-    {
-        value = 0;
-        string? text = GetString(key);
-        return text is not null && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
+    public bool TryGetInt64(string key, out long value) => TryGetNumber(key, NumberStyles.Integer, out value);
 
     /// <exception cref="OnnxModelException">The key is absent or its value is not an integer.</exception>
-    public long GetInt64(string key)
+    public long GetInt64(string key) => GetNumber<long>(key, NumberStyles.Integer, "an integer");
+
+    private bool TryGetNumber<T>(string key, NumberStyles style, out T value)
+        where T : INumberBase<T>
+    {
+        value = T.Zero;
+        string? text = GetString(key);
+        return text is not null && T.TryParse(text, style, CultureInfo.InvariantCulture, out value!);
+    }
+
+    private T GetNumber<T>(string key, NumberStyles style, string what)
+        where T : INumberBase<T>
     {
         string text = GetRequiredString(key);
-        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
+        return T.TryParse(text, style, CultureInfo.InvariantCulture, out T? value)
             ? value
-            : throw new OnnxModelException(Source, $"metadata key '{key}' holds '{text}', not an integer");
+            : throw new OnnxModelException(Source, $"metadata key '{key}' holds '{text}', not {what}");
     }
 
     /// <summary>Checks the model's input width.</summary>

@@ -20,22 +20,44 @@ public static class OnnxTreeModelWriter
     public static byte[] ToBytes(CalibratedTreeModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return ModelBytes(
+            BuildGraph(model), BuildDocString(model), withMlOpset: true, OnnxTreeModelFormat.FormatValue, model.FeatureNames,
+            model.Heads.Select(h => h.Name), model.Metadata);
+    }
+
+    /// <summary>
+    /// A graph in this project's ONNX envelope, as bytes: IR version, producer, the default opset (and ai.onnx.ml's when
+    /// <paramref name="withMlOpset"/>), the format, feature and head names, the caller's metadata sorted by key, and the
+    /// checksum.
+    /// </summary>
+    internal static byte[] ModelBytes(
+        GraphProto graph,
+        string docString,
+        bool withMlOpset,
+        string format,
+        IEnumerable<string> featureNames,
+        IEnumerable<string> headNames,
+        IReadOnlyDictionary<string, string> metadata)
+    {
         var proto = new ModelProto
         {
             IrVersion = OnnxTreeModelFormat.IrVersion,
             ProducerName = OnnxTreeModelFormat.ProducerName,
             ProducerVersion = "1",
             ModelVersion = 1,
-            DocString = BuildDocString(model),
-            Graph = BuildGraph(model),
+            DocString = docString,
+            Graph = graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OnnxTreeModelFormat.DefaultOpsetVersion });
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = OnnxTreeModelFormat.MlDomain, Version = OnnxTreeModelFormat.MlOpsetVersion });
+        if (withMlOpset)
+        {
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = OnnxTreeModelFormat.MlDomain, Version = OnnxTreeModelFormat.MlOpsetVersion });
+        }
 
-        AddMetadata(proto, OnnxTreeModelFormat.FormatKey, OnnxTreeModelFormat.FormatValue);
-        AddMetadata(proto, OnnxTreeModelFormat.FeatureNamesKey, ToJsonArray(model.FeatureNames));
-        AddMetadata(proto, OnnxTreeModelFormat.HeadNamesKey, ToJsonArray(model.Heads.Select(h => h.Name)));
-        foreach (var (key, value) in model.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+        AddMetadata(proto, OnnxTreeModelFormat.FormatKey, format);
+        AddMetadata(proto, OnnxTreeModelFormat.FeatureNamesKey, ToJsonArray(featureNames));
+        AddMetadata(proto, OnnxTreeModelFormat.HeadNamesKey, ToJsonArray(headNames));
+        foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             AddMetadata(proto, key, value);
         }
@@ -102,8 +124,8 @@ public static class OnnxTreeModelWriter
             string offset = prefix + "offset";
 
             graph.Node.Add(BuildEnsembleNode(head, prefix + "trees", score));
-            graph.Initializer.Add(FloatScalarTensor(slope, head.PlattSlope));
-            graph.Initializer.Add(FloatScalarTensor(offset, head.PlattOffset));
+            graph.Initializer.Add(FloatTensor(slope, [1], [(float)head.PlattSlope]));
+            graph.Initializer.Add(FloatTensor(offset, [1], [(float)head.PlattOffset]));
             graph.Node.Add(Node("Mul", prefix + "mul_slope", [score, slope], scaled));
             graph.Node.Add(Node("Add", prefix + "add_offset", [scaled, offset], logit));
             graph.Node.Add(Node("Neg", prefix + "neg", [logit], negated));
@@ -138,6 +160,19 @@ public static class OnnxTreeModelWriter
         var branch = ByteString.CopyFromUtf8("BRANCH_LEQ");
         var leaf = ByteString.CopyFromUtf8("LEAF");
 
+        // One node's entry in the node columns (NaN never tracks the true branch).
+        void AddNode(int tree, long node, long feature, float value, ByteString mode, long trueId, long falseId)
+        {
+            treeIds.Add(tree);
+            nodeIds.Add(node);
+            featureIds.Add(feature);
+            values.Add(value);
+            modes.Add(mode);
+            trueIds.Add(trueId);
+            falseIds.Add(falseId);
+            missingTracksTrue.Add(0);
+        }
+
         // TreeEnsembleRegressor needs at least one node: a head without trees gets one leaf worth 0.
         IReadOnlyList<RegressionTreeArrays> trees = head.Trees.Count > 0 ? head.Trees : [RegressionTreeArrays.SingleLeaf(0)];
         IReadOnlyList<double> weights = head.Trees.Count > 0 ? head.TreeWeights : [1.0];
@@ -152,27 +187,12 @@ public static class OnnxTreeModelWriter
 
             for (int n = 0; n < splits; n++)
             {
-                treeIds.Add(t);
-                nodeIds.Add(n);
-                featureIds.Add(tree.SplitFeature[n]);
-                values.Add(tree.Threshold[n]);
-                modes.Add(branch);
-                trueIds.Add(Id(tree.LeftChild[n]));
-                falseIds.Add(Id(tree.RightChild[n]));
-                missingTracksTrue.Add(0);
+                AddNode(t, n, tree.SplitFeature[n], tree.Threshold[n], branch, Id(tree.LeftChild[n]), Id(tree.RightChild[n]));
             }
 
             for (int j = 0; j < tree.LeafCount; j++)
             {
-                treeIds.Add(t);
-                nodeIds.Add(splits + j);
-                featureIds.Add(0);
-                values.Add(0f);
-                modes.Add(leaf);
-                trueIds.Add(0);
-                falseIds.Add(0);
-                missingTracksTrue.Add(0);
-
+                AddNode(t, splits + j, 0, 0f, leaf, 0, 0);
                 targetTreeIds.Add(t);
                 targetNodeIds.Add(splits + j);
                 targetIds.Add(0);
@@ -195,7 +215,7 @@ public static class OnnxTreeModelWriter
         node.Attribute.Add(Ints("target_ids", targetIds));
         node.Attribute.Add(Floats("target_weights", targetWeights));
         node.Attribute.Add(Floats("base_values", [(float)head.Bias]));
-        node.Attribute.Add(new AttributeProto { Name = "n_targets", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        node.Attribute.Add(Int("n_targets", 1));
         node.Attribute.Add(Text("post_transform", "NONE"));
         node.Attribute.Add(Text("aggregate_function", "SUM"));
         return node;
@@ -209,37 +229,24 @@ public static class OnnxTreeModelWriter
         return node;
     }
 
-    private static AttributeProto Ints(string name, IEnumerable<long> values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.Add(values);
-        return attribute;
-    }
+    internal static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    private static AttributeProto Floats(string name, IEnumerable<float> values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
-        attribute.Floats.Add(values);
-        return attribute;
-    }
+    private static AttributeProto Ints(string name, IEnumerable<long> values) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { values } };
 
-    private static AttributeProto Strings(string name, IEnumerable<ByteString> values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Strings };
-        attribute.Strings.Add(values);
-        return attribute;
-    }
+    private static AttributeProto Floats(string name, IEnumerable<float> values) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Floats, Floats = { values } };
+
+    private static AttributeProto Strings(string name, IEnumerable<ByteString> values) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Strings, Strings = { values } };
 
     private static AttributeProto Text(string name, string value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
-    private static TensorProto FloatScalarTensor(string name, double value)
-    {
-        var tensor = new TensorProto { Name = name, DataType = FloatType };
-        tensor.Dims.Add(1);
-        tensor.FloatData.Add((float)value);
-        return tensor;
-    }
+    /// <summary>A float initializer of shape <paramref name="dims"/>.</summary>
+    internal static TensorProto FloatTensor(string name, long[] dims, IEnumerable<float> values) =>
+        new() { Name = name, DataType = FloatType, Dims = { dims }, FloatData = { values } };
 
     internal static ValueInfoProto FloatMatrix(string name, long columns, string doc)
     {

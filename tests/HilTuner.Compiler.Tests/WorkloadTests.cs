@@ -83,6 +83,19 @@ public sealed class WorkloadTests
     }
 
     [TestMethod]
+    public void ChannelsOrFeaturesThatAreNotMultiplesOfBlockSaySoForEveryOperator()
+    {
+        var stem = new Conv2dWorkload("resnet18.C1", 1, 224, 224, 3, 64, 7, 7, 3, 3, 2, 2);
+        var dense = new DenseWorkload("narrow dense", 1, 16, 24);
+        Assert.AreEqual(
+            "channels 3→64 are not multiples of BLOCK 16 (the first ResNet-18 layer, with 3 input channels, is not packed)",
+            stem.PackingProblem(VtaConfig.Pynq));
+        Assert.AreEqual("features 16→24 are not multiples of BLOCK 16", dense.PackingProblem(VtaConfig.Pynq));
+        Assert.AreEqual("features 24→16 are not multiples of BLOCK 16", (dense with { InFeatures = 24, OutFeatures = 16 }).PackingProblem(VtaConfig.Pynq));
+        Assert.IsNull((dense with { OutFeatures = 32 }).PackingProblem(VtaConfig.Pynq));
+    }
+
+    [TestMethod]
     public void ABatchThatIsNotAMultipleOfBatchSaysSoForEveryOperator()
     {
         var batch2 = VtaConfig.Pynq with { LogBatch = 1 };

@@ -39,6 +39,8 @@ public sealed class FileFormatTests
         StringAssert.Contains(missing.Message, path);
         var notNumber = Assert.ThrowsExactly<OnnxModelException>(() => info.GetDouble("note"));
         StringAssert.Contains(notNumber.Message, "not a number");
+        var notInteger = Assert.ThrowsExactly<OnnxModelException>(() => info.GetInt64("threshold"));
+        StringAssert.Contains(notInteger.Message, "metadata key 'threshold' holds '0.35', not an integer");
         Assert.AreEqual("hiltuner", info.ProducerName);
         Assert.AreEqual(8L, info.IrVersion);
         Assert.AreEqual(15L, info.Opsets[string.Empty]);
@@ -55,6 +57,16 @@ public sealed class FileFormatTests
     [TestMethod]
     public void WritingIsDeterministic() =>
         CollectionAssert.AreEqual(OnnxTreeModelWriter.ToBytes(SmallModel()), OnnxTreeModelWriter.ToBytes(SmallModel()));
+
+    /// <summary>
+    /// The bytes themselves are pinned: the edge predictor and the C agent read these files, so a change of the writer's
+    /// code must not change what it writes (a deliberate format change updates the hash here).
+    /// </summary>
+    [TestMethod]
+    public void TheBytesWrittenArePinned() =>
+        Assert.AreEqual(
+            "8772d0fdbbcb98a5661951ffe09043e1fb0a531f95c8830fe3a987cbae19333b",
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(OnnxTreeModelWriter.ToBytes(SmallModel(Metadata)))));
 
     [TestMethod]
     public void FeatureMismatchesAreReportedClearly()
@@ -192,6 +204,8 @@ public sealed class FileFormatTests
         e = Assert.ThrowsExactly<OnnxModelException>(() => OnnxTreeModelReader.ReadInfo(appended));
         StringAssert.Contains(e.Message, appended);
     }
+
+    private static readonly Dictionary<string, string> Metadata = new() { ["threshold"] = "0.35", ["training_rows"] = "6000" };
 
     internal static CalibratedTreeModel SmallModel(IEnumerable<KeyValuePair<string, string>>? metadata = null)
     {

@@ -44,6 +44,13 @@ public sealed class MlpRegressorTests
         Assert.AreEqual(OnnxTreeModelFormat.MlpFormatValue, predictor.Info.Format);
     }
 
+    /// <summary>The bytes a network is written as are pinned (a change of the writer's code must not change them).</summary>
+    [TestMethod]
+    public void TheBytesWrittenArePinned() =>
+        Assert.AreEqual(
+            "fe68ce913e7c4b9b2a6357535c97c15833422aaef82eb112bc0c2f16829bbd79",
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Network(4, 7, seed: 1).ToBytes())));
+
     [TestMethod]
     public void AFileReadBackIsTheSameNetwork()
     {

@@ -85,7 +85,7 @@ public sealed class FaultTests
     {
         var h = new Harness();
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0), new MicroOp(1, 2000, 0)), 2);
-        h.Program.Add(new GemmInstruction(DependencyFlags.None, false, 0, 2, 3, 1, 0, 0, 30, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 2, 3, 1, 0, 0), 30, 0, 0, 0));
         var fault = Faults(h);
         Assert.AreEqual((1, "micro-op 1 at iteration (2, 0) indexes input element 2060, beyond its depth 2048"), (fault.InstructionIndex, fault.Reason));
     }
@@ -95,7 +95,7 @@ public sealed class FaultTests
     {
         var h = new Harness();
         h.LoadUops(h.Uops(new MicroOp(0, 0)), 1);
-        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 1, 1, 0, 0, 0, 0, AluOpcode.Mul, true, 3));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 1, 1, 0, 0), 0, 0, AluOpcode.Mul, true, 3));
         Assert.AreEqual("ALU opcode MUL (4): the HLS ALU implements only MIN, MAX, ADD and SHR", Faults(h).Reason);
     }
 

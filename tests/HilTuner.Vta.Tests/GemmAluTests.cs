@@ -47,7 +47,7 @@ public sealed class GemmAluTests
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(aDram, MemoryType.Inp), 1, M * K, M * K));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wDram, MemoryType.Wgt), 1, N * K, N * K, DependencyFlags.PushNext));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(biasDram, MemoryType.Acc), 1, M * N, M * N, DependencyFlags.PopPrev));
-        h.Program.Add(new GemmInstruction(DependencyFlags.PushNext, false, 0, (uint)uops.Count, K, 1, 0, 0, 1, 0, 1, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PushNext, new MicroOpLoop(false, 0, (uint)uops.Count, K, 1, 0, 0), 1, 0, 1, 0));
         h.Program.Add(MemoryInstruction.Store(0, h.At(outDram, MemoryType.Out), 1, M * N, M * N, DependencyFlags.PopPrev));
         h.Synchronize();
         var result = h.RunFinished();
@@ -98,7 +98,7 @@ public sealed class GemmAluTests
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 1, 1));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(biasDram, MemoryType.Acc), 1, 1, 1, DependencyFlags.PopPrev));
-        h.Program.Add(new GemmInstruction(DependencyFlags.None, true, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(true, 0, 1, 1, 1, 0, 0), 0, 0, 0, 0));
         h.Synchronize();
         var result = h.RunFinished();
 
@@ -223,9 +223,9 @@ public sealed class GemmAluTests
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 1, 1));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(w1Dram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
-        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev | DependencyFlags.PushPrev, true, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev | DependencyFlags.PushPrev, new MicroOpLoop(true, 0, 1, 1, 1, 0, 0), 0, 0, 0, 0));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(w2Dram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PopNext | DependencyFlags.PushNext));
-        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, new MicroOpLoop(false, 0, 1, 1, 1, 0, 0), 0, 0, 0, 0));
         h.Synchronize();
         h.RunFinished();
         int[] Product(sbyte[] w) => [.. Enumerable.Range(0, 16).Select(o => Enumerable.Range(0, 16).Sum(k => inp[k] * w[(o * 16) + k]))];
@@ -234,7 +234,7 @@ public sealed class GemmAluTests
         // A second program with no LOAD WGT, after weight element 0 was written directly: its GEMM reads the new weights.
         Array.Copy(w1, h.Sim.Sram.Wgt, w1.Length);
         var again = new InstructionStream(h.Board.Isa);
-        again.Add(new GemmInstruction(DependencyFlags.None, false, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
+        again.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 1, 1, 0, 0), 0, 0, 0, 0));
         again.Add(MemoryInstruction.Nop(Opcode.Store, MemoryType.Uop, DependencyFlags.PushPrev));
         again.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Inp, DependencyFlags.PushNext));
         again.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Uop, DependencyFlags.PopPrev | DependencyFlags.PopNext));
@@ -280,7 +280,7 @@ public sealed class GemmAluTests
         var acc = h.Int32([.. s_a, .. s_b], "operands");
         h.LoadUops(h.Uops(new MicroOp(0, 1)), 1);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(acc, MemoryType.Acc), 1, 2, 2));
-        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 1, 1, 0, 0, 0, 0, op, useImm, (short)imm));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 1, 1, 0, 0), 0, 0, op, useImm, (short)imm));
         h.Synchronize();
         var result = h.RunFinished();
 
@@ -318,8 +318,8 @@ public sealed class GemmAluTests
         var acc = h.Int32(values, "acc");
         h.LoadUops(h.Uops(new MicroOp(0, 0)), 1);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(acc, MemoryType.Acc), 1, 6, 6));
-        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 2, 3, 3, 1, 3, 1, AluOpcode.Min, true, 127));
-        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 2, 3, 3, 1, 3, 1, AluOpcode.Max, true, 0));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 2, 3, 3, 1), 3, 1, AluOpcode.Min, true, 127));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 2, 3, 3, 1), 3, 1, AluOpcode.Max, true, 0));
         h.Synchronize();
         var result = h.RunFinished();
         CollectionAssert.AreEqual(values.Select(v => Math.Clamp(v, 0, 127)).ToArray(), h.Sim.Sram.Acc.AsSpan(0, 6 * lanes).ToArray());
@@ -347,7 +347,7 @@ public sealed class AccumulatorHazardTests
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0), new MicroOp(0, 1, 0), new MicroOp(0, 2, 0), new MicroOp(0, 3, 0)), 4);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 4, 4));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
-        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 4, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, new MicroOpLoop(false, 0, 4, 1, 1, 0, 0), 0, 0, 0, 0));
         h.Synchronize();
         h.RunFinished();
 
@@ -377,7 +377,7 @@ public sealed class AccumulatorHazardTests
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 4, 4));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
-        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 1, 2, 2, 0, 0, 2, 1, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, new MicroOpLoop(false, 0, 1, 2, 2, 0, 0), 2, 1, 0, 0));
         h.Synchronize();
         h.RunFinished();
         Assert.AreEqual(16 * (1 + 2 + 3 + 4), h.AccElement(0)[0]);
@@ -397,7 +397,7 @@ public sealed class AccumulatorHazardTests
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0), new MicroOp(1, 0, 0), new MicroOp(2, 0, 0)), 3);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 1, 1, 1));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1, DependencyFlags.PushNext));
-        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, false, 0, 3, 5, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev, new MicroOpLoop(false, 0, 3, 5, 1, 0, 0), 0, 0, 0, 0));
         h.Synchronize();
         h.RunFinished();
         for (var e = 0; e < 3; e++)

@@ -173,7 +173,7 @@ public sealed class HangTests
     {
         var h = new Harness();
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0), new MicroOp(1, 0, 0)), 2);
-        h.Program.Add(new GemmInstruction(DependencyFlags.None, false, 0, 2, 16383, 16383, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 2, 16383, 16383, 0, 0), 0, 0, 0, 0));
         h.Program.Add(new FinishInstruction());
         var result = h.Run(new RunOptions { MaxCycles = 100_000 });
         Assert.AreEqual(RunStatus.CycleLimitExceeded, result.Status);

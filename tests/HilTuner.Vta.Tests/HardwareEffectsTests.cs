@@ -153,8 +153,8 @@ public sealed class HardwareEffectsTests
         var board = WithTiming(t => t with { LoadOverheadCycles = 150, StoreOverheadCycles = 150, GemmOverheadCycles = 80, AluOverheadCycles = 46 });
         var h = new Harness(board);
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
-        h.Program.Add(new GemmInstruction(DependencyFlags.None, true, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
-        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 1, 1, 0, 0, 0, 0, AluOpcode.Add, true, 1));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(true, 0, 1, 1, 1, 0, 0), 0, 0, 0, 0));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 1, 1, 0, 0), 0, 0, AluOpcode.Add, true, 1));
         h.Program.Add(new FinishInstruction());
         var result = h.RunFinished();
         Assert.AreEqual(150 + 25 + 80 + 6 + 46 + 7 + 4, result.Module(VtaModule.Compute).BusyCycles);
@@ -233,7 +233,7 @@ public sealed class HardwareEffectsTests
         var board = WithTiming(t => t with { HostCopyNanosecondsPerByte = 2, HostPerInstructionNanoseconds = 100 });
         var h = new Harness(board);
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
-        h.Program.Add(new GemmInstruction(DependencyFlags.None, true, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(true, 0, 1, 1, 1, 0, 0), 0, 0, 0, 0));
         h.Program.Add(new FinishInstruction());
         var result = h.RunFinished(new RunOptions { HostMicroOpBytes = 4 });
         var expected = (67 * 10e-9) + 20e-6 + (((3 * 16) + 4) * 2e-9) + (3 * 100e-9);

@@ -21,14 +21,14 @@ public sealed class IsaLayoutTests
     public void GemmAndAluEncodeTheirMicroOpLoopInTheSamePlaces()
     {
         var loop = new MicroOpLoop(true, 3, 11, 5, 7, 2, 9);
-        var gemm = new GemmInstruction(DependencyFlags.PopPrev, true, 3, 11, 5, 7, 2, 9, 1, 1, 4, 6);
-        var alu = new AluInstruction(DependencyFlags.PushNext, true, 3, 11, 5, 7, 2, 9, 1, 0, AluOpcode.Max, true, -4);
+        var gemm = new GemmInstruction(DependencyFlags.PopPrev, new MicroOpLoop(true, 3, 11, 5, 7, 2, 9), 1, 1, 4, 6);
+        var alu = new AluInstruction(DependencyFlags.PushNext, new MicroOpLoop(true, 3, 11, 5, 7, 2, 9), 1, 0, AluOpcode.Max, true, -4);
         Assert.AreEqual(loop, gemm.Loop);
         Assert.AreEqual(loop, alu.Loop);
         Assert.AreEqual(loop, MicroOpLoop.Extract(Default, gemm.Encode(Default)));
         Assert.AreEqual(loop, MicroOpLoop.Extract(Default, alu.Encode(Default)));
         Assert.AreEqual(5L * 7 * 8, gemm.UopIterations);
-        Assert.AreEqual(0L, (alu with { UopEnd = 3 }).UopIterations);
+        Assert.AreEqual(0L, (alu with { Loop = alu.Loop with { UopEnd = 3 } }).UopIterations);
     }
 
     /// <summary>vta-isa.md §2.4–2.8: (field, first bit, last bit) for the default configuration.</summary>
@@ -61,7 +61,7 @@ public sealed class IsaLayoutTests
     [TestMethod]
     public void TheImmediateIsSigned()
     {
-        var alu = new AluInstruction(DependencyFlags.None, false, 0, 1, 1, 1, 0, 0, 0, 0, AluOpcode.Shr, true, -1);
+        var alu = new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 1, 1, 0, 0), 0, 0, AluOpcode.Shr, true, -1);
         var word = alu.Encode(Default);
         Assert.AreEqual(0xFFFFUL, word.High >> 48);
         Assert.AreEqual((short)-1, AluInstruction.Decode(Default, word).Imm);
@@ -111,12 +111,12 @@ public sealed class IsaLayoutTests
                 Field(layout.YSize), Field(layout.XSize), Field(layout.XStride), Field(layout.YPad0), Field(layout.YPad1), Field(layout.XPad0), Field(layout.XPad1));
             Assert.AreEqual(mem, MemoryInstruction.Decode(layout, mem.Encode(layout)), name);
 
-            var gemm = new GemmInstruction(deps, random.Next(2) == 1, Field(layout.UopBgn), Field(layout.UopEnd), Field(layout.IterOut), Field(layout.IterIn),
-                Field(layout.DstFactorOut), Field(layout.DstFactorIn), Field(layout.GemmSrcFactorOut), Field(layout.GemmSrcFactorIn), Field(layout.WgtFactorOut), Field(layout.WgtFactorIn));
+            var gemm = new GemmInstruction(deps, new MicroOpLoop(random.Next(2) == 1, Field(layout.UopBgn), Field(layout.UopEnd), Field(layout.IterOut), Field(layout.IterIn),
+                Field(layout.DstFactorOut), Field(layout.DstFactorIn)), Field(layout.GemmSrcFactorOut), Field(layout.GemmSrcFactorIn), Field(layout.WgtFactorOut), Field(layout.WgtFactorIn));
             Assert.AreEqual(gemm, GemmInstruction.Decode(layout, gemm.Encode(layout)), name);
 
-            var alu = new AluInstruction(deps, false, Field(layout.UopBgn), Field(layout.UopEnd), Field(layout.IterOut), Field(layout.IterIn),
-                Field(layout.DstFactorOut), Field(layout.DstFactorIn), Field(layout.AluSrcFactorOut), Field(layout.AluSrcFactorIn),
+            var alu = new AluInstruction(deps, new MicroOpLoop(false, Field(layout.UopBgn), Field(layout.UopEnd), Field(layout.IterOut), Field(layout.IterIn),
+                Field(layout.DstFactorOut), Field(layout.DstFactorIn)), Field(layout.AluSrcFactorOut), Field(layout.AluSrcFactorIn),
                 (AluOpcode)random.Next(5), random.Next(2) == 1, (short)random.Next(short.MinValue, short.MaxValue + 1));
             Assert.AreEqual(alu, AluInstruction.Decode(layout, alu.Encode(layout)), name);
 
@@ -188,7 +188,7 @@ public sealed class IsaLayoutTests
     {
         var load = MemoryInstruction.Load(MemoryType.Inp, 0, 0x100, 14, 16, 56, DependencyFlags.PopNext | DependencyFlags.PushNext, yPad0: 1, xPad0: 1, xPad1: 1);
         Assert.AreEqual("LOAD  INP  sram 0 ← dram 0x100  14×16 stride 56  pad y(1,0) x(1,1)  [pop g2l · push l2g]", Disassembler.Format(Default, load.Encode(Default)));
-        var gemm = new GemmInstruction(DependencyFlags.PopPrev | DependencyFlags.PushPrev, true, 0, 16, 4, 14, 16, 1, 16, 1, 0, 0);
+        var gemm = new GemmInstruction(DependencyFlags.PopPrev | DependencyFlags.PushPrev, new MicroOpLoop(true, 0, 16, 4, 14, 16, 1), 16, 1, 0, 0);
         Assert.AreEqual("GEMM  reset uop [0,16)  iter 4×14  acc +16/+1  inp +16/+1  wgt +0/+0  [pop l2g · push g2l]", Disassembler.Format(Default, gemm.Encode(Default)));
         var nop = MemoryInstruction.Nop(Opcode.Store, MemoryType.Uop, DependencyFlags.PushPrev);
         Assert.AreEqual("STORE UOP  nop  [push s2g]", Disassembler.Format(Default, nop.Encode(Default)));

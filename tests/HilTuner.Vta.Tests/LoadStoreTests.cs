@@ -101,7 +101,7 @@ public sealed class LoadStoreTests
         h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(bias, MemoryType.Acc), 1, 4, 4));
 
         // The OUT buffer is written only by GEMM and ALU: add 0 to copy the accumulators into it.
-        h.Program.Add(new AluInstruction(DependencyFlags.PushNext, false, 0, 4, 1, 1, 0, 0, 0, 0, AluOpcode.Add, true, 0));
+        h.Program.Add(new AluInstruction(DependencyFlags.PushNext, new MicroOpLoop(false, 0, 4, 1, 1, 0, 0), 0, 0, AluOpcode.Add, true, 0));
         h.Program.Add(MemoryInstruction.Store(0, h.At(output, MemoryType.Out), ySize: 2, xSize: 2, xStride: 3, DependencyFlags.PopPrev));
         h.Synchronize();
         var result = h.RunFinished();

@@ -20,7 +20,7 @@ public sealed class RaceTests
         h.LoadUops(h.Uops(new MicroOp(0, 63, 0), new MicroOp(1, 0, 0)), 2);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(wgtDram, MemoryType.Wgt), 1, 1, 1));
         h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(inpDram, MemoryType.Inp), 64, 1, 1, ordered ? DependencyFlags.PushNext : DependencyFlags.None));
-        h.Program.Add(new GemmInstruction(ordered ? DependencyFlags.PopPrev : DependencyFlags.None, false, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(ordered ? DependencyFlags.PopPrev : DependencyFlags.None, new MicroOpLoop(false, 0, 2, 1, 1, 0, 0), 0, 0, 0, 0));
         h.Synchronize();
         var result = h.RunFinished(new RunOptions { CheckRaces = checkRaces });
         return (result, h.AccElement(0));
@@ -61,7 +61,7 @@ public sealed class RaceTests
         var output = h.Zeros(16, "out");
         h.LoadUops(h.Uops(new MicroOp(0, 0)), 1);
         h.Program.Add(MemoryInstruction.Load(MemoryType.Acc, 0, h.At(acc, MemoryType.Acc), 1, 1, 1));
-        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 1, 1, 1, 0, 0, 0, 0, AluOpcode.Add, true, 1));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 1, 1, 0, 0), 0, 0, AluOpcode.Add, true, 1));
         h.Program.Add(MemoryInstruction.Store(0, h.At(output, MemoryType.Out), 1, 1, 1));
         h.Synchronize();
         var run = h.RunFinished(new RunOptions { CheckRaces = true });

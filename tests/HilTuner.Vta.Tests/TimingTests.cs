@@ -15,7 +15,7 @@ public sealed class TimingTests
         // = 24 latency + 1 beat, decode 4, GEMM of one micro-op = 1 + 5 pipeline depth, decode 4, FINISH.
         var h = new Harness();
         h.LoadUops(h.Uops(new MicroOp(0, 0, 0)), 1);
-        h.Program.Add(new GemmInstruction(DependencyFlags.None, true, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(true, 0, 1, 1, 1, 0, 0), 0, 0, 0, 0));
         h.Program.Add(new FinishInstruction());
         var result = h.RunFinished();
 
@@ -34,7 +34,7 @@ public sealed class TimingTests
     {
         var h = new Harness();
         h.LoadUops(h.Uops([.. Enumerable.Range(0, (int)uops).Select(i => new MicroOp((uint)i, 0, 0))]), uops);
-        h.Program.Add(new GemmInstruction(DependencyFlags.None, false, 0, uops, iterOut, iterIn, 0, 0, 0, 0, 0, 0));
+        h.Program.Add(new GemmInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, uops, iterOut, iterIn, 0, 0), 0, 0, 0, 0));
         h.Program.Add(new FinishInstruction());
         var result = h.RunFinished();
         var loadUop = 24 + (int)((uops * 4 + 7) / 8);
@@ -46,7 +46,7 @@ public sealed class TimingTests
     {
         var h = new Harness();
         h.LoadUops(h.Uops(new MicroOp(0, 0), new MicroOp(1, 0)), 2);
-        h.Program.Add(new AluInstruction(DependencyFlags.None, false, 0, 2, 1, 3, 0, 2, 0, 0, AluOpcode.Add, true, 1));
+        h.Program.Add(new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 2, 1, 3, 0, 2), 0, 0, AluOpcode.Add, true, 1));
         h.Program.Add(new FinishInstruction());
         var result = h.RunFinished();
         Assert.AreEqual(4 + 25 + 4 + (3 * ((2 * 2) + 5)) + 4, result.Module(VtaModule.Compute).BusyCycles);
@@ -125,8 +125,8 @@ public sealed class AllocationTests
             {
                 h.Program.Add(MemoryInstruction.Load(MemoryType.Inp, 0, h.At(data, MemoryType.Inp), 1, 2, 2, t > 0 ? DependencyFlags.PopNext : DependencyFlags.None));
                 h.Program.Add(MemoryInstruction.Load(MemoryType.Wgt, 0, h.At(data, MemoryType.Wgt), 1, 2, 2, DependencyFlags.PushNext));
-                h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev | (t > 0 ? DependencyFlags.PopNext : DependencyFlags.None), false, 0, 2, 1, 1, 0, 0, 0, 0, 0, 0));
-                h.Program.Add(new AluInstruction(DependencyFlags.PushPrev | DependencyFlags.PushNext, false, 0, 2, 1, 1, 0, 0, 0, 0, AluOpcode.Shr, true, 8));
+                h.Program.Add(new GemmInstruction(DependencyFlags.PopPrev | (t > 0 ? DependencyFlags.PopNext : DependencyFlags.None), new MicroOpLoop(false, 0, 2, 1, 1, 0, 0), 0, 0, 0, 0));
+                h.Program.Add(new AluInstruction(DependencyFlags.PushPrev | DependencyFlags.PushNext, new MicroOpLoop(false, 0, 2, 1, 1, 0, 0), 0, 0, AluOpcode.Shr, true, 8));
                 h.Program.Add(MemoryInstruction.Store(0, h.At(output, MemoryType.Out), 1, 2, 2, DependencyFlags.PopPrev | DependencyFlags.PushPrev));
             }
 

@@ -225,9 +225,9 @@ internal sealed class ProgramBuilder
         var use = Use(kernel);
         if (use.Word.Low == 0 && use.Word.High == 0)
         {
-            var g = new GemmInstruction(DependencyFlags.None, reset, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
+            var g = new GemmInstruction(DependencyFlags.None, new MicroOpLoop(reset, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
-                (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, (uint)loops.Outer.Wgt, (uint)loops.Inner.Wgt);
+                (uint)loops.Outer.Dst, (uint)loops.Inner.Dst), (uint)loops.Outer.Src, (uint)loops.Inner.Src, (uint)loops.Outer.Wgt, (uint)loops.Inner.Wgt);
             var cycles = _timing.GemmOverhead + _timing.Gemm((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
             use = _uses[kernel] = use with { Word = g.Encode(_layout), Cycles = cycles, Iterations = reset ? 0 : loops.Iterations };
         }
@@ -244,9 +244,9 @@ internal sealed class ProgramBuilder
         var use = Use(kernel);
         if (use.Word.Low == 0 && use.Word.High == 0)
         {
-            var a = new AluInstruction(DependencyFlags.None, false, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
+            var a = new AluInstruction(DependencyFlags.None, new MicroOpLoop(false, (uint)use.Begin, (uint)(use.Begin + loops.Uops.Length),
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
-                (uint)loops.Outer.Dst, (uint)loops.Inner.Dst, (uint)loops.Outer.Src, (uint)loops.Inner.Src, op, useImm, (short)imm);
+                (uint)loops.Outer.Dst, (uint)loops.Inner.Dst), (uint)loops.Outer.Src, (uint)loops.Inner.Src, op, useImm, (short)imm);
             var cycles = _timing.AluOverhead + _timing.Alu((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
             use = _uses[kernel] = use with { Word = a.Encode(_layout), Cycles = cycles, Iterations = loops.Iterations };
         }

@@ -35,9 +35,7 @@ public sealed record Conv2dWorkload(
 
     public override string? PackingProblem(VtaConfig config) =>
         BatchProblem(Batch, config)
-        ?? (InFilter % config.BlockIn != 0 || OutFilter % config.BlockOut != 0
-            ? $"channels {InFilter}→{OutFilter} are not multiples of BLOCK {config.BlockIn} (the first ResNet-18 layer, with 3 input channels, is not packed)"
-            : null);
+        ?? BlockProblem("channels", InFilter, OutFilter, config, " (the first ResNet-18 layer, with 3 input channels, is not packed)");
 
     /// <summary>Throws unless every dimension is positive and the output is not empty.</summary>
     public Conv2dWorkload Validated()

@@ -14,10 +14,7 @@ public sealed record DenseWorkload(string Name, int Batch, int InFeatures, int O
     public override string Shape => $"{Batch}×{InFeatures} · ({OutFeatures}×{InFeatures})ᵀ → {Batch}×{OutFeatures}";
 
     public override string? PackingProblem(VtaConfig config) =>
-        BatchProblem(Batch, config)
-        ?? (InFeatures % config.BlockIn != 0 || OutFeatures % config.BlockOut != 0
-            ? $"features {InFeatures}→{OutFeatures} are not multiples of BLOCK {config.BlockIn}"
-            : null);
+        BatchProblem(Batch, config) ?? BlockProblem("features", InFeatures, OutFeatures, config);
 
     public DenseWorkload Validated()
     {

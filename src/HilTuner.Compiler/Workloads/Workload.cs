@@ -33,6 +33,16 @@ public abstract record Workload(string Name)
     protected static string? BatchProblem(int batch, VtaConfig config) =>
         batch % config.Batch != 0 ? $"batch {batch} is not a multiple of BATCH {config.Batch}" : null;
 
+    /// <summary>
+    /// Why <paramref name="inner"/> (the reduction dimension, packed by BLOCK_IN) and <paramref name="outer"/> (the output
+    /// dimension, packed by BLOCK_OUT), named <paramref name="dimensions"/>, cannot be packed for <paramref name="config"/>,
+    /// followed by <paramref name="note"/>; null if they can.
+    /// </summary>
+    protected static string? BlockProblem(string dimensions, int inner, int outer, VtaConfig config, string note = "") =>
+        inner % config.BlockIn != 0 || outer % config.BlockOut != 0
+            ? $"{dimensions} {inner}→{outer} are not multiples of BLOCK {config.BlockIn}{note}"
+            : null;
+
     /// <summary>Throws unless <paramref name="value"/> is between <paramref name="minimum"/> and <see cref="MaxDimension"/>.</summary>
     protected void RequireDimension(string field, int value, int minimum = 1)
     {

@@ -4,32 +4,16 @@ namespace HilTuner.Vta.Isa;
 /// ALU (<c>VTAAluInsn</c>): the same two-level micro-op loop as GEMM, applying <see cref="AluOpcode"/> lane by
 /// lane to an accumulator element and either another accumulator element or the sign-extended immediate.
 /// </summary>
+/// <param name="Loop">The micro-op loop, shared in shape with GEMM (its fields read on the instruction too, see <see cref="MicroOpLoopFields"/>).</param>
 public readonly record struct AluInstruction(
     DependencyFlags Dependencies,
-    bool ResetReg,
-    uint UopBgn,
-    uint UopEnd,
-    uint IterOut,
-    uint IterIn,
-    uint DstFactorOut,
-    uint DstFactorIn,
+    MicroOpLoop Loop,
     uint SrcFactorOut,
     uint SrcFactorIn,
     AluOpcode AluOpcode,
     bool UseImm,
-    short Imm)
+    short Imm) : IMicroOpLoopInstruction
 {
-    private AluInstruction(DependencyFlags dependencies, MicroOpLoop l, uint srcOut, uint srcIn, AluOpcode opcode, bool useImm, short imm)
-        : this(dependencies, l.ResetReg, l.UopBgn, l.UopEnd, l.IterOut, l.IterIn, l.DstFactorOut, l.DstFactorIn, srcOut, srcIn, opcode, useImm, imm)
-    {
-    }
-
-    /// <summary>The micro-op loop this instruction shares in shape with GEMM.</summary>
-    public MicroOpLoop Loop => new(ResetReg, UopBgn, UopEnd, IterOut, IterIn, DstFactorOut, DstFactorIn);
-
-    /// <summary>Micro-op iterations the instruction executes.</summary>
-    public long UopIterations => Loop.Iterations;
-
     public InstructionWord Encode(IsaLayout layout)
     {
         var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Alu, Dependencies));

@@ -2,34 +2,18 @@ namespace HilTuner.Vta.Isa;
 
 /// <summary>
 /// GEMM (<c>VTAGemInsn</c>): a two-level loop over the micro-ops <c>[uop_bgn, uop_end)</c>; each adds the product
-/// of an input vector and a weight matrix into an accumulator (or clears it with <see cref="ResetReg"/>).
+/// of an input vector and a weight matrix into an accumulator (or clears it with <see cref="MicroOpLoop.ResetReg"/>).
 /// Index of every operand = micro-op index + outer iteration × factor_out + inner iteration × factor_in.
 /// </summary>
+/// <param name="Loop">The micro-op loop, shared in shape with ALU (its fields read on the instruction too, see <see cref="MicroOpLoopFields"/>).</param>
 public readonly record struct GemmInstruction(
     DependencyFlags Dependencies,
-    bool ResetReg,
-    uint UopBgn,
-    uint UopEnd,
-    uint IterOut,
-    uint IterIn,
-    uint DstFactorOut,
-    uint DstFactorIn,
+    MicroOpLoop Loop,
     uint SrcFactorOut,
     uint SrcFactorIn,
     uint WgtFactorOut,
-    uint WgtFactorIn)
+    uint WgtFactorIn) : IMicroOpLoopInstruction
 {
-    private GemmInstruction(DependencyFlags dependencies, MicroOpLoop l, uint srcOut, uint srcIn, uint wgtOut, uint wgtIn)
-        : this(dependencies, l.ResetReg, l.UopBgn, l.UopEnd, l.IterOut, l.IterIn, l.DstFactorOut, l.DstFactorIn, srcOut, srcIn, wgtOut, wgtIn)
-    {
-    }
-
-    /// <summary>The micro-op loop this instruction shares in shape with ALU.</summary>
-    public MicroOpLoop Loop => new(ResetReg, UopBgn, UopEnd, IterOut, IterIn, DstFactorOut, DstFactorIn);
-
-    /// <summary>Micro-op iterations the instruction executes.</summary>
-    public long UopIterations => Loop.Iterations;
-
     public InstructionWord Encode(IsaLayout layout)
     {
         var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Gemm, Dependencies));

@@ -166,8 +166,8 @@ public sealed class TiledMatrixProduct
                 // accumulate over K, release the input buffers, apply the epilogue and hand the tile to store.
                 var bgn = (uint)(thread * TileOutputs);
                 var end = bgn + (uint)TileOutputs;
-                s.Add(new GemmInstruction(DependencyFlags.PopPrev | (reuse ? DependencyFlags.PopNext : DependencyFlags.None), true, bgn, end, 1, 1, 0, 0, 0, 0, 0, 0));
-                s.Add(new GemmInstruction(DependencyFlags.PushPrev, false, bgn, end, (uint)k, 1, 0, 0, 1, 0, 1, 0));
+                s.Add(new GemmInstruction(DependencyFlags.PopPrev | (reuse ? DependencyFlags.PopNext : DependencyFlags.None), new MicroOpLoop(true, bgn, end, 1, 1, 0, 0), 0, 0, 0, 0));
+                s.Add(new GemmInstruction(DependencyFlags.PushPrev, new MicroOpLoop(false, bgn, end, (uint)k, 1, 0, 0), 1, 0, 1, 0));
                 s.Add(Epilogue(AluOpcode.Shr, Shape.Shift, bgn, end, DependencyFlags.None));
                 s.Add(Epilogue(AluOpcode.Min, 127, bgn, end, DependencyFlags.None));
                 s.Add(Epilogue(AluOpcode.Max, -128, bgn, end, DependencyFlags.PushNext));
@@ -192,5 +192,5 @@ public sealed class TiledMatrixProduct
     }
 
     private static AluInstruction Epilogue(AluOpcode op, int imm, uint bgn, uint end, DependencyFlags deps) =>
-        new(deps, false, bgn, end, 1, 1, 0, 0, 0, 0, op, true, (short)imm);
+        new(deps, new MicroOpLoop(false, bgn, end, 1, 1, 0, 0), 0, 0, op, true, (short)imm);
 }

@@ -8,31 +8,24 @@ namespace HilTuner.Vta.Simulation;
 /// are checked, the pusher's vector clock). Finite: a push into a full queue blocks the pusher (HLS) or is
 /// lost (Chisel's saturating counter), as the board file says.
 /// </summary>
-internal sealed class DependencyQueue
+internal sealed class DependencyQueue : RingQueue
 {
     private readonly long[] _times;
     private readonly int[] _clocks;
-    private int _head;
 
     public DependencyQueue(DependencyQueueId id, int capacity, DependencyQueueFull whenFull)
+        : base(capacity)
     {
         Id = id;
-        Capacity = capacity;
         WhenFull = whenFull;
         _times = new long[capacity];
         _clocks = new int[capacity * VectorClock.Width];
     }
 
     public DependencyQueueId Id { get; }
-    public int Capacity { get; }
     public DependencyQueueFull WhenFull { get; }
-    public int Count { get; private set; }
     public long Dropped { get; private set; }
     public long Pushed { get; private set; }
-
-    public bool IsFull => Count == Capacity;
-
-    public bool IsEmpty => Count == 0;
 
     /// <summary>The module that blocks on this queue when it is empty (set by the simulator).</summary>
     public Unit? Consumer { get; set; }
@@ -44,40 +37,30 @@ internal sealed class DependencyQueue
     public void Push(long time, ReadOnlySpan<int> clock)
     {
         Pushed++;
-        if (Count == Capacity)
+        if (IsFull)
         {
             Dropped++;
             return;
         }
 
-        var slot = (_head + Count) % Capacity;
+        var slot = PushSlot();
         _times[slot] = time;
         if (!clock.IsEmpty)
         {
             clock.CopyTo(_clocks.AsSpan(slot * VectorClock.Width, VectorClock.Width));
         }
-
-        Count++;
     }
 
     /// <summary>Pops the oldest token: its push time, and its clock merged into <paramref name="clock"/>.</summary>
     public long Pop(Span<int> clock)
     {
-        var time = _times[_head];
+        var slot = PopSlot();
         if (!clock.IsEmpty)
         {
-            VectorClock.Join(clock, _clocks.AsSpan(_head * VectorClock.Width, VectorClock.Width));
+            VectorClock.Join(clock, _clocks.AsSpan(slot * VectorClock.Width, VectorClock.Width));
         }
 
-        _head = (_head + 1) % Capacity;
-        Count--;
-        return time;
-    }
-
-    public void Clear()
-    {
-        _head = 0;
-        Count = 0;
+        return _times[slot];
     }
 
     /// <summary>Tokens left over from an earlier run are visible at once.</summary>
@@ -85,7 +68,7 @@ internal sealed class DependencyQueue
     {
         for (var i = 0; i < Count; i++)
         {
-            _times[(_head + i) % Capacity] = 0;
+            _times[SlotOf(i)] = 0;
         }
     }
 
