@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using HilTuner.Hardware.Replay;
+using HilTuner.Tuning.Selection;
+using Spectre.Console;
+
+namespace HilTuner.Cli.Commands;
+
+/// <summary><c>hiltuner bench select</c>: variant selection judged against measuring every candidate on each variant's board.</summary>
+internal static class BenchSelectCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var network = new Option<string>("--network") { Description = "The network whose layers are placed", HelpName = "NAME", DefaultValueFactory = _ => "resnet18" };
+        var only = SelectCommand.LayerOption();
+        var boards = new Option<string[]>("--board") { Description = "A variant: a board file whose simulator is its truth (repeatable, at least two; the first one's bitstream is loaded at the start)", HelpName = "FILE", Required = true, AllowMultipleArgumentsPerToken = false };
+        var samples = new Option<int>("--samples") { Description = "Measurements LANN is trained on per variant (drawn evenly over the layers from the ground truth)", DefaultValueFactory = _ => 250 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the draws and the trainings", DefaultValueFactory = _ => 0 };
+        var directory = new Option<string>("--groundtruth") { Description = "Where the ground-truth tables are kept (bench groundtruth's --out); missing ones are measured and saved there", HelpName = "DIR", DefaultValueFactory = _ => GroundTruthCommand.DefaultDirectory };
+        var inferences = new Option<int>("--inferences") { Description = "Inferences between bitstream loads, as select's", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "End with one JSON line: {\"select\": {\"right\", \"layers\", …}}" };
+        var command = new Command("select", """
+            Variant selection judged against the truth: for each --board, every configuration of every layer measured on
+            its simulator (the ground-truth tables), LANN trained on at most --samples of them, `select` run on LANN's
+            predictions alone (and once more with the training measurements as logs), and each layer's pick compared with
+            the variant whose ground truth holds the fastest configuration; the chosen plan is costed on the truth.
+            """) { network, only, boards, samples, seed, directory, inferences, json };
+        command.SetAction(parse =>
+        {
+            var layers = SelectCommand.Network(parse.GetValue(network)!, parse.GetValue(only));
+            var count = parse.GetValue(samples);
+            if (count < 2 * layers.Count || count > 250)
+            {
+                throw new CliException($"--samples must be from {2 * layers.Count} (two per layer) to 250, not {count}");
+            }
+
+            var runs = parse.GetValue(inferences);
+            if (runs is < 1 or > 1_000_000)
+            {
+                throw new CliException($"--inferences must be from 1 to 1000000, not {runs}");
+            }
+
+            var variants = SelectCommand.Boards(parse.GetValue(boards)!);
+            if (variants.Count < 2)
+            {
+                throw new CliException("--board: give at least two variants to choose between");
+            }
+
+            var dir = parse.GetValue(directory)!;
+            Logs.RequireWritableDirectory(dir, "--groundtruth");
+            var bench = variants.Select(b => new BenchmarkVariant(b, [.. layers.Select(w =>
+            {
+                try
+                {
+                    return GroundTruthTable.LoadOrMeasure(dir, w, b, (done, total) =>
+                    {
+                        if (done == total)
+                        {
+                            context.Error.WriteLine($"hiltuner: [{w.Name} on {b.Name}] {total} configurations measured");
+                        }
+                    });
+                }
+                catch (GroundTruthException e)
+                {
+                    throw new CliException(e.Message);
+                }
+            })])).ToList();
+
+            var result = SelectionBenchmark.Run(layers, bench, count, parse.GetValue(seed), runs);
+            var names = variants.Select(b => b.Name).ToList();
+            var table = new Table().AddColumns(["layer", .. names.Select(n => $"{n}: true best, ms"), "truly fastest", "picked (LANN)", "", "picked (logs + LANN)", ""]);
+            table.Title = new TableTitle(Markup.Escape($"{parse.GetValue(network)}: the fastest variant by measuring every configuration on each board's simulator, and select's pick"));
+            foreach (var l in result.Layers)
+            {
+                table.AddRow([
+                    Markup.Escape(l.Layer.Name),
+                    .. l.TrueBest.Select(s => double.IsNaN(s) ? "-" : (s * 1000).ToString("0.000", CultureInfo.InvariantCulture)),
+                    Markup.Escape(names[l.TrueVariant]),
+                    Markup.Escape(names[l.Picked]),
+                    l.Right ? "right" : "wrong",
+                    Markup.Escape(names[l.PickedWithLogs]),
+                    l.RightWithLogs ? "right" : "wrong",
+                ]);
+            }
+
+            context.Console.Write(table);
+            var n = result.Layers.Count;
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"picked right: {result.Right} of {n} layers on LANN's predictions alone (trained on {string.Join(", ", result.TrainingRows)} measurements); {result.RightWithLogs} of {n} with those measurements as logs"));
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"plan on the truth: {result.PlanSecondsOnTruth * 1000:0.000} ms chosen on predictions ({result.Selection.Plan.Switches} switch(es)), {result.PlanWithLogsSecondsOnTruth * 1000:0.000} ms with logs, {result.TruePlan.Seconds * 1000:0.000} ms the truth's own plan ({result.TruePlan.Switches} switch(es))"));
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(HumanJson.Write(new JsonObject
+                {
+                    ["select"] = new JsonObject
+                    {
+                        ["layers"] = n,
+                        ["right"] = result.Right,
+                        ["right_with_logs"] = result.RightWithLogs,
+                        ["variants"] = new JsonArray([.. names.Select(x => (JsonNode)x)]),
+                        ["samples"] = new JsonArray([.. result.TrainingRows.Select(x => (JsonNode)x)]),
+                        ["plan_seconds_on_truth"] = result.PlanSecondsOnTruth,
+                        ["plan_with_logs_seconds_on_truth"] = result.PlanWithLogsSecondsOnTruth,
+                        ["true_plan_seconds"] = result.TruePlan.Seconds,
+                        ["per_layer"] = new JsonObject(result.Layers.Select(l => KeyValuePair.Create(l.Layer.Name, (JsonNode?)new JsonObject
+                        {
+                            ["fastest"] = names[l.TrueVariant],
+                            ["picked"] = names[l.Picked],
+                            ["picked_with_logs"] = names[l.PickedWithLogs],
+                            ["true_best_seconds"] = new JsonArray([.. l.TrueBest.Select(s => (JsonNode?)(double.IsNaN(s) ? null : JsonValue.Create(s)))]),
+                        }))),
+                    },
+                }));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
