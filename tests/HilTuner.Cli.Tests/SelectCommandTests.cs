@@ -121,11 +121,16 @@ public sealed class SelectCommandTests
         StringAssert.Contains(error, "no figure for resnet18.C10 on any variant");
     }
 
+    /// <summary>
+    /// Both variants are seen through sim.json (the same program features), their truths are sim.json's and the 150 MHz
+    /// board's simulators: LANN learns each board from its measurements alone, and the picks are judged on the truth.
+    /// </summary>
     [TestMethod]
     public void BenchSelectJudgesThePicksAgainstTheGroundTruth()
     {
         var dir = Setup.Value.Directory;
-        var (exit, output, error) = Cli.Run(string.Empty, "bench", "select", "--board", Cli.Board("sim.json"), "--board", Setup.Value.Fast,
+        var (exit, output, error) = Cli.Run(string.Empty, "bench", "select", "--board", Cli.Board("sim.json"), "--board", Cli.Board("sim.json"),
+            "--truth-board", Cli.Board("sim.json"), "--truth-board", Setup.Value.Fast,
             "--layer", "C11", "--layer", "C10", "--samples", "20", "--groundtruth", Path.Combine(dir, "groundtruth"), "--json");
         Assert.AreEqual(0, exit, error);
         var select = JsonNode.Parse(Cli.Lines(output)[^1])!["select"]!;
@@ -144,5 +149,17 @@ public sealed class SelectCommandTests
         var right = select["right"]!.GetValue<int>();
         StringAssert.Contains(output, $"picked right: {right} of 2 layers on LANN's predictions alone (trained on 20, 20 measurements)");
         Assert.IsTrue(select["true_plan_seconds"]!.GetValue<double>() <= select["plan_seconds_on_truth"]!.GetValue<double>() + 1e-12);
+        CollectionAssert.AreEqual(new[] { "sim", "sim-150mhz" }, select["variants"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray());
+    }
+
+    [TestMethod]
+    public void BenchSelectRefusesATruthBoardOfAnotherConfiguration()
+    {
+        var other = Board(Setup.Value.Directory, "sim-small-acc", j => j["vta"]!["LOG_ACC_BUFF_SIZE"] = 16);
+        var (exit, _, error) = Cli.Run(string.Empty, "bench", "select", "--board", Cli.Board("sim.json"), "--board", Cli.Board("sim.json"),
+            "--truth-board", Cli.Board("sim.json"), "--truth-board", other, "--layer", "C11", "--samples", "20", "--groundtruth", Path.Combine(Setup.Value.Directory, "groundtruth"));
+        Assert.AreEqual(2, exit);
+        Assert.HasCount(1, Cli.Lines(error), error);
+        StringAssert.Contains(error, "a truth board differs in timing only");
     }
 }

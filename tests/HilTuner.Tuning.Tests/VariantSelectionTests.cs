@@ -91,7 +91,13 @@ public sealed class VariantSelectionTests
         var c10Figure = result.Figures[1][0]!;
         Assert.AreEqual(FigureSource.Predicted, c10Figure.Source);
         Assert.AreEqual(0.001, c10Figure.Seconds, 1e-12);
-        Assert.IsTrue(asked > 0 && asked < Compiler.Space.Templates.For(c10, board.Vta).Size, $"{asked} rows predicted: the compiled part of C10's space, not C11's");
+        Assert.AreEqual(VariantSelection.DefaultCandidates, asked, "LANN predicts the configurations the timing model ranks fastest, and only C10's");
+
+        // With 0 candidates, every configuration of C10 that compiles is predicted.
+        asked = 0;
+        var all = VariantSelection.Predicted(c10, board, predict, candidates: 0)!;
+        Assert.IsTrue(asked > VariantSelection.DefaultCandidates && asked < Compiler.Space.Templates.For(c10, board.Vta).Size, $"{asked} configurations predicted");
+        Assert.AreEqual(0.001, all.Seconds, 1e-12);
     }
 
     [TestMethod]

@@ -14,18 +14,21 @@ internal static class BenchSelectCommand
     {
         var network = new Option<string>("--network") { Description = "The network whose layers are placed", HelpName = "NAME", DefaultValueFactory = _ => "resnet18" };
         var only = SelectCommand.LayerOption();
-        var boards = new Option<string[]>("--board") { Description = "A variant: a board file whose simulator is its truth (repeatable, at least two; the first one's bitstream is loaded at the start)", HelpName = "FILE", Required = true, AllowMultipleArgumentsPerToken = false };
+        var boards = new Option<string[]>("--board") { Description = "A variant as select sees it: a board file (repeatable, at least two; the first one's bitstream is loaded at the start); its simulator is the truth unless --truth-board says otherwise", HelpName = "FILE", Required = true, AllowMultipleArgumentsPerToken = false };
+        var truths = new Option<string[]>("--truth-board") { Description = "The board whose simulator is the truth of the --board in the same place (repeatable, one per --board, the same VTA configuration; the variant takes its name): select sees the --board file, LANN learns the truth board's seconds", HelpName = "FILE", AllowMultipleArgumentsPerToken = false };
         var samples = new Option<int>("--samples") { Description = "Measurements LANN is trained on per variant (drawn evenly over the layers from the ground truth)", DefaultValueFactory = _ => 250 };
         var seed = new Option<int>("--seed") { Description = "Seed of the draws and the trainings", DefaultValueFactory = _ => 0 };
         var directory = new Option<string>("--groundtruth") { Description = "Where the ground-truth tables are kept (bench groundtruth's --out); missing ones are measured and saved there", HelpName = "DIR", DefaultValueFactory = _ => GroundTruthCommand.DefaultDirectory };
         var inferences = new Option<int>("--inferences") { Description = "Inferences between bitstream loads, as select's", DefaultValueFactory = _ => 1 };
+        var candidates = SelectCommand.CandidatesOption();
         var json = new Option<bool>("--json") { Description = "End with one JSON line: {\"select\": {\"right\", \"layers\", …}}" };
         var command = new Command("select", """
             Variant selection judged against the truth: for each --board, every configuration of every layer measured on
-            its simulator (the ground-truth tables), LANN trained on at most --samples of them, `select` run on LANN's
+            its truth board's simulator (the ground-truth tables; --truth-board, else the board itself), LANN trained on the
+            --board file's program features of on at most --samples of them, `select` run on LANN's
             predictions alone (and once more with the training measurements as logs), and each layer's pick compared with
             the variant whose ground truth holds the fastest configuration; the chosen plan is costed on the truth.
-            """) { network, only, boards, samples, seed, directory, inferences, json };
+            """) { network, only, boards, truths, samples, seed, directory, inferences, candidates, json };
         command.SetAction(parse =>
         {
             var layers = SelectCommand.Network(parse.GetValue(network)!, parse.GetValue(only));
@@ -41,23 +44,38 @@ internal static class BenchSelectCommand
                 throw new CliException($"--inferences must be from 1 to 1000000, not {runs}");
             }
 
-            var variants = SelectCommand.Boards(parse.GetValue(boards)!);
-            if (variants.Count < 2)
+            var seen = parse.GetValue(boards)!.Select(BoardOption.Load).ToList();
+            var truthBoards = parse.GetValue(truths) is { Length: > 0 } t ? t.Select(BoardOption.Load).ToList() : seen;
+            if (seen.Count < 2 || truthBoards.Count != seen.Count)
             {
-                throw new CliException("--board: give at least two variants to choose between");
+                throw new CliException($"--board: give at least two variants to choose between, and --truth-board none or one per --board (got {seen.Count} and {truthBoards.Count})");
             }
 
-            var dir = parse.GetValue(directory)!;
-            Logs.RequireWritableDirectory(dir, "--groundtruth");
-            var bench = variants.Select(b => new BenchmarkVariant(b, [.. layers.Select(w =>
+            foreach (var (b, truth) in seen.Zip(truthBoards))
             {
                 try
                 {
-                    return GroundTruthTable.LoadOrMeasure(dir, w, b, (done, total) =>
+                    TruthBoardTarget.RequireSameConfiguration(b, truth);
+                }
+                catch (GroundTruthException e)
+                {
+                    throw new CliException(e.Message);
+                }
+            }
+
+            var variants = SelectCommand.Distinct([.. seen.Zip(truthBoards, (b, truth) => ReferenceEquals(b, truth) ? b : b with { Name = truth.Name })]);
+
+            var dir = parse.GetValue(directory)!;
+            Logs.RequireWritableDirectory(dir, "--groundtruth");
+            var bench = variants.Zip(truthBoards, (b, truth) => new BenchmarkVariant(b, [.. layers.Select(w =>
+            {
+                try
+                {
+                    return GroundTruthTable.LoadOrMeasure(dir, w, truth, (done, total) =>
                     {
                         if (done == total)
                         {
-                            context.Error.WriteLine($"hiltuner: [{w.Name} on {b.Name}] {total} configurations measured");
+                            context.Error.WriteLine($"hiltuner: [{w.Name} on {truth.Name}] {total} configurations measured");
                         }
                     });
                 }
@@ -67,10 +85,10 @@ internal static class BenchSelectCommand
                 }
             })])).ToList();
 
-            var result = SelectionBenchmark.Run(layers, bench, count, parse.GetValue(seed), runs);
+            var result = SelectionBenchmark.Run(layers, bench, count, parse.GetValue(seed), runs, SelectCommand.Candidates(parse, candidates));
             var names = variants.Select(b => b.Name).ToList();
             var table = new Table().AddColumns(["layer", .. names.Select(n => $"{n}: true best, ms"), "truly fastest", "picked (LANN)", "", "picked (logs + LANN)", ""]);
-            table.Title = new TableTitle(Markup.Escape($"{parse.GetValue(network)}: the fastest variant by measuring every configuration on each board's simulator, and select's pick"));
+            table.Title = new TableTitle(Markup.Escape($"{parse.GetValue(network)}: the fastest variant by measuring every configuration on each truth board's simulator, and select's pick"));
             foreach (var l in result.Layers)
             {
                 table.AddRow([

@@ -22,6 +22,7 @@ internal static class SelectCommand
         var models = new Option<string[]>("--model") { Description = "A LANN file (model train-perf) for the board it names: predicts the layers no log measured there (repeatable)", HelpName = "FILE.onnx", AllowMultipleArgumentsPerToken = false };
         var only = LayerOption();
         var inferences = new Option<int>("--inferences") { Description = "Inferences run layer after layer between bitstream loads (a batch): the layers' times count this many times, a switch once", DefaultValueFactory = _ => 1 };
+        var candidates = SelectCommand.CandidatesOption();
         var json = new Option<bool>("--json") { Description = "End with one JSON line: every figure, the best variant per layer and the plan" };
         var command = new Command("select", """
             Variant selection: for every layer of the network, its best time on each board / VTA configuration — measured
@@ -29,7 +30,7 @@ internal static class SelectCommand
             compiles there — the fastest variant per layer, and the whole network's plan by dynamic programming over the
             layers, where switching to another variant costs loading its bitstream (the board file's
             fpga.bitstream_load_ms), so that a mixed plan is chosen only when it pays for its loads.
-            """) { network, only, boards, logs, models, inferences, json };
+            """) { network, only, boards, logs, models, inferences, candidates, json };
         command.SetAction(parse =>
         {
             var layers = Network(parse.GetValue(network)!, parse.GetValue(only));
@@ -45,7 +46,7 @@ internal static class SelectCommand
             try
             {
                 var result = VariantSelection.Run(layers, [.. variants.Select(b => new SelectionVariant(
-                    b, VariantSelection.Measured(records, b), predictors.TryGetValue(b.Name, out var p) ? rows => [.. p.Seconds(rows).Select(s => (double)s)] : null))], runs);
+                    b, VariantSelection.Measured(records, b), predictors.TryGetValue(b.Name, out var p) ? rows => [.. p.Seconds(rows).Select(s => (double)s)] : null))], runs, Candidates(parse, candidates));
                 Print(context, result, parse.GetValue(network)!);
                 if (parse.GetValue(json))
                 {
@@ -68,6 +69,17 @@ internal static class SelectCommand
         });
         return command;
     }
+
+    /// <summary>The <c>--candidates</c> option: how many configurations of a layer LANN predicts.</summary>
+    internal static Option<int> CandidatesOption() => new("--candidates")
+    {
+        Description = "Configurations of a layer LANN predicts where no log measured it: the ones the board file's timing model estimates fastest (0: every one that compiles)",
+        HelpName = "N",
+        DefaultValueFactory = _ => VariantSelection.DefaultCandidates,
+    };
+
+    internal static int Candidates(ParseResult parse, Option<int> option) =>
+        parse.GetValue(option) is var n and >= 0 ? n : throw new CliException($"--candidates must be 0 (every configuration) or more, not {parse.GetValue(option)}");
 
     /// <summary>The <c>--layer</c> option: only some of the network's layers.</summary>
     internal static Option<string[]> LayerOption() => new("--layer")
@@ -102,9 +114,11 @@ internal static class SelectCommand
     }
 
     /// <summary>The variants' board files, each name once; with more than one, each must say what loading its bitstream costs.</summary>
-    internal static IReadOnlyList<Board> Boards(IReadOnlyList<string> paths)
+    internal static IReadOnlyList<Board> Boards(IReadOnlyList<string> paths) => Distinct([.. paths.Select(BoardOption.Load)]);
+
+    /// <summary>The variants, checked: each name once; with more than one, each must say what loading its bitstream costs.</summary>
+    internal static IReadOnlyList<Board> Distinct(IReadOnlyList<Board> boards)
     {
-        var boards = paths.Select(BoardOption.Load).ToList();
         if (boards.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             throw new CliException($"--board: {string.Join(" and ", twice.Select(b => b.Source))} are both named {twice.Key}: each variant needs a board file of its own name");

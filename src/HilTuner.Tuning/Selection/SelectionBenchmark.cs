@@ -48,7 +48,7 @@ public sealed record SelectionBenchmarkResult(
 /// </summary>
 public static class SelectionBenchmark
 {
-    public static SelectionBenchmarkResult Run(IReadOnlyList<Workload> layers, IReadOnlyList<BenchmarkVariant> variants, int samples, int seed, int inferences = 1)
+    public static SelectionBenchmarkResult Run(IReadOnlyList<Workload> layers, IReadOnlyList<BenchmarkVariant> variants, int samples, int seed, int inferences = 1, int candidates = VariantSelection.DefaultCandidates)
     {
         var predicted = new List<SelectionVariant>();
         var logged = new List<SelectionVariant>();
@@ -64,8 +64,8 @@ public static class SelectionBenchmark
             logged.Add(new SelectionVariant(board, VariantSelection.BestOf(training.Select(t => (t.Layer, t.Index, t.Program.Seconds))), predict));
         }
 
-        var selection = VariantSelection.Run(layers, predicted, inferences);
-        var withLogs = VariantSelection.Run(layers, logged, inferences);
+        var selection = VariantSelection.Run(layers, predicted, inferences, candidates);
+        var withLogs = VariantSelection.Run(layers, logged, inferences, candidates);
         var truth = layers.Select((w, i) => (IReadOnlyList<LayerFigure?>)[.. variants.Select(v =>
             v.Tables[i].Best() is { Index: >= 0 } best ? new LayerFigure(best.Seconds, FigureSource.Measured, best.Index) : null)]).ToList();
         var loads = variants.Select(v => (v.Board.BitstreamLoadMs ?? 0) / 1000).ToList();

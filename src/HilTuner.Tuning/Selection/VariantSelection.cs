@@ -56,8 +56,20 @@ public static class VariantSelection
             .Select(g => g.MinBy(m => m.Seconds))
             .ToDictionary(m => m.Workload, m => new LayerFigure(m.Seconds, FigureSource.Measured, m.Index), StringComparer.Ordinal);
 
-    /// <summary>The best predicted time over every configuration of <paramref name="workload"/>'s space that compiles on <paramref name="board"/>; null when none does.</summary>
-    public static LayerFigure? Predicted(Workload workload, Board board, SecondsPredictor predict)
+    /// <summary>How many configurations of a layer LANN predicts by default: the ones the timing model ranks fastest.</summary>
+    public const int DefaultCandidates = 32;
+
+    private static readonly int EstimateColumn = ProgramFeatures.Names.ToList().IndexOf("compile.est_seconds");
+
+    /// <summary>
+    /// The best predicted time over the configurations of <paramref name="workload"/>'s space worth predicting on
+    /// <paramref name="board"/>: of those that compile, the <paramref name="candidates"/> the board file's timing model
+    /// estimates fastest (0: every one). The minimum of many predictions is biased low by the most optimistic errors
+    /// (the winner's curse), and more so where the network extrapolates; the timing model's best few are where a tuned
+    /// layer ends, and they are the same configurations for variants seen through the same board file. Null when
+    /// nothing compiles.
+    /// </summary>
+    public static LayerFigure? Predicted(Workload workload, Board board, SecondsPredictor predict, int candidates = DefaultCandidates)
     {
         if (workload.PackingProblem(board.Vta) is not null)
         {
@@ -73,7 +85,9 @@ public static class VariantSelection
                 rows[i] = ProgramFeatures.Of(program, board);
             }
         });
-        var compiled = Enumerable.Range(0, rows.Length).Where(i => rows[i] is not null).ToArray();
+        var compiled = Enumerable.Range(0, rows.Length).Where(i => rows[i] is not null)
+            .OrderBy(i => candidates > 0 ? rows[i]![EstimateColumn] : 0).ThenBy(i => i)
+            .Take(candidates > 0 ? candidates : int.MaxValue).ToArray();
         if (compiled.Length == 0)
         {
             return null;
@@ -93,14 +107,15 @@ public static class VariantSelection
     }
 
     /// <summary>
-    /// Every layer's figure on every variant, the best variant per layer, and the plan for <paramref name="inferences"/>
-    /// inferences run layer after layer, starting with the first variant's bitstream loaded.
+    /// Every layer's figure on every variant (predictions over <paramref name="candidates"/> configurations, see
+    /// <see cref="Predicted"/>), the best variant per layer, and the plan for <paramref name="inferences"/> inferences
+    /// run layer after layer, starting with the first variant's bitstream loaded.
     /// </summary>
-    public static SelectionResult Run(IReadOnlyList<Workload> layers, IReadOnlyList<SelectionVariant> variants, int inferences = 1)
+    public static SelectionResult Run(IReadOnlyList<Workload> layers, IReadOnlyList<SelectionVariant> variants, int inferences = 1, int candidates = DefaultCandidates)
     {
         var figures = layers.Select(w => (IReadOnlyList<LayerFigure?>)[.. variants.Select(v =>
             v.Measured.TryGetValue(w.Name, out var measured) ? measured
-            : v.Predict is { } predict ? Predicted(w, v.Board, predict)
+            : v.Predict is { } predict ? Predicted(w, v.Board, predict, candidates)
             : null)]).ToList();
         var missing = layers.Where((w, i) => figures[i].All(f => f is null)).Select(w => w.Name).ToList();
         if (missing.Count > 0)
