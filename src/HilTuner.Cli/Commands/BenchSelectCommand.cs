@@ -12,7 +12,7 @@ internal static class BenchSelectCommand
 {
     public static Command Create(CliContext context)
     {
-        var network = new Option<string>("--network") { Description = "The network whose layers are placed", HelpName = "NAME", DefaultValueFactory = _ => "resnet18" };
+        var network = SelectCommand.NetworkOption();
         var only = SelectCommand.LayerOption();
         var boards = new Option<string[]>("--board") { Description = "A variant as select sees it: a board file (repeatable, at least two; the first one's bitstream is loaded at the start); its simulator is the truth unless --truth-board says otherwise", HelpName = "FILE", Required = true, AllowMultipleArgumentsPerToken = false };
         var truths = new Option<string[]>("--truth-board") { Description = "The board whose simulator is the truth of the --board in the same place (repeatable, one per --board, the same VTA configuration; the variant takes its name): select sees the --board file, LANN learns the truth board's seconds", HelpName = "FILE", AllowMultipleArgumentsPerToken = false };
@@ -106,6 +106,14 @@ internal static class BenchSelectCommand
             var n = result.Layers.Count;
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"picked right: {result.Right} of {n} layers on LANN's predictions alone (trained on {string.Join(", ", result.TrainingRows)} measurements); {result.RightWithLogs} of {n} with those measurements as logs"));
+            // How far LANN's predicted best is from the true best, per variant (the gap between variants it must resolve).
+            var errors = variants.Select((b, v) => result.Layers.Select((l, i) => result.Selection.Figures[i][v] is { } f && !double.IsNaN(l.TrueBest[v]) ? (f.Seconds - l.TrueBest[v]) / l.TrueBest[v] : double.NaN)
+                .Where(double.IsFinite).ToList()).ToList();
+            context.Out.WriteLine(string.Join("; ", variants.Select((b, v) => string.Create(CultureInfo.InvariantCulture,
+                $"{b.Name}: LANN's predicted best is {errors[v].Average():+0.0%;-0.0%} off the true best on average ({errors[v].Min():+0.0%;-0.0%} to {errors[v].Max():+0.0%;-0.0%})"))));
+            var gaps = result.Layers.Select(l => l.TrueBest.Where(double.IsFinite).Order().ToList()).Where(t => t.Count > 1).Select(t => (t[1] - t[0]) / t[0]).ToList();
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"the fastest variant leads the next by {gaps.Min():0.0%} to {gaps.Max():0.0%} of its true best"));
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"plan on the truth: {result.PlanSecondsOnTruth * 1000:0.000} ms chosen on predictions ({result.Selection.Plan.Switches} switch(es)), {result.PlanWithLogsSecondsOnTruth * 1000:0.000} ms with logs, {result.TruePlan.Seconds * 1000:0.000} ms the truth's own plan ({result.TruePlan.Switches} switch(es))"));
             if (parse.GetValue(json))
@@ -122,12 +130,13 @@ internal static class BenchSelectCommand
                         ["plan_seconds_on_truth"] = result.PlanSecondsOnTruth,
                         ["plan_with_logs_seconds_on_truth"] = result.PlanWithLogsSecondsOnTruth,
                         ["true_plan_seconds"] = result.TruePlan.Seconds,
-                        ["per_layer"] = new JsonObject(result.Layers.Select(l => KeyValuePair.Create(l.Layer.Name, (JsonNode?)new JsonObject
+                        ["per_layer"] = new JsonObject(result.Layers.Select((l, i) => KeyValuePair.Create(l.Layer.Name, (JsonNode?)new JsonObject
                         {
                             ["fastest"] = names[l.TrueVariant],
                             ["picked"] = names[l.Picked],
                             ["picked_with_logs"] = names[l.PickedWithLogs],
                             ["true_best_seconds"] = new JsonArray([.. l.TrueBest.Select(s => (JsonNode?)(double.IsNaN(s) ? null : JsonValue.Create(s)))]),
+                            ["predicted_best_seconds"] = new JsonArray([.. result.Selection.Figures[i].Select(f => (JsonNode?)(f is null ? null : JsonValue.Create(f.Seconds)))]),
                         }))),
                     },
                 }));

@@ -16,7 +16,7 @@ internal static class SelectCommand
 {
     public static Command Create(CliContext context)
     {
-        var network = new Option<string>("--network") { Description = "The network whose layers are placed", HelpName = "NAME", DefaultValueFactory = _ => "resnet18" };
+        var network = NetworkOption();
         var boards = new Option<string[]>("--board") { Description = "A variant: a board file, its VTA configuration one bitstream (repeatable; the first one's bitstream is loaded when the network starts)", HelpName = "FILE", Required = true, AllowMultipleArgumentsPerToken = false };
         var logs = new Option<string[]>("--log") { Description = "A tuning log: a layer it measured on a board gives that board's figure (repeatable)", HelpName = "LOG", AllowMultipleArgumentsPerToken = false };
         var models = new Option<string[]>("--model") { Description = "A LANN file (model train-perf) for the board it names: predicts the layers no log measured there (repeatable)", HelpName = "FILE.onnx", AllowMultipleArgumentsPerToken = false };
@@ -69,6 +69,9 @@ internal static class SelectCommand
         });
         return command;
     }
+
+    /// <summary>The <c>--network</c> option: the network whose layers are placed.</summary>
+    internal static Option<string> NetworkOption() => new("--network") { Description = "The network whose layers are placed", HelpName = "NAME", DefaultValueFactory = _ => "resnet18" };
 
     /// <summary>The <c>--candidates</c> option: how many configurations of a layer LANN predicts.</summary>
     internal static Option<int> CandidatesOption() => new("--candidates")

@@ -41,7 +41,9 @@ public sealed record SelectionBenchmarkResult(
 
 /// <summary>
 /// Judges variant selection against measuring every candidate: for each variant, LANN is trained on at most
-/// <c>samples</c> configurations drawn (seeded, evenly over the layers) from the ground truth of that variant's board,
+/// <c>samples</c> configurations drawn (seeded, evenly over the layers) from the ground truth of that variant's board —
+/// the same draw for every variant, so that variants of one VTA configuration are measured on the same configurations
+/// (among those that ran on each) and differ by their boards, not by the luck of their draws —
 /// selection runs on LANN's predictions alone, and each layer's pick is compared with the variant whose ground truth has
 /// the fastest configuration. The plan chosen on predictions is costed on the truth (each layer at its variant's true
 /// best) against the plan the truth itself would choose.
@@ -56,7 +58,7 @@ public static class SelectionBenchmark
         for (var v = 0; v < variants.Count; v++)
         {
             var (board, tables) = (variants[v].Board, variants[v].Tables);
-            var training = Sample(layers, board, tables, samples, seed + v);
+            var training = Sample(layers, board, tables, samples, seed);
             trainingRows.Add(training.Count);
             var network = PerformanceNetworks.Train(PerformanceNetworks.Lann, [.. training.Select(t => t.Program)], board, new NetworkTrainingOptions { Seed = seed });
             SecondsPredictor predict = rows => [.. rows.Select(r => network.Predict(PerformanceNetworks.Lann.Select(r)))];
@@ -90,8 +92,9 @@ public static class SelectionBenchmark
         for (var i = 0; i < layers.Count; i++)
         {
             var quota = (samples / layers.Count) + (i < samples % layers.Count ? 1 : 0);
-            var ok = Enumerable.Range(0, tables[i].Entries.Count).Where(k => tables[i].Entries[k].Status == MeasureStatus.Ok && tables[i].Entries[k].Seconds > 0)
-                .OrderBy(_ => random.Next()).Take(quota).ToList();
+            // Every index is shuffled before the ones that ran are kept, so that the draw is the same on every board of a space.
+            var ok = Enumerable.Range(0, tables[i].Entries.Count).OrderBy(_ => random.Next())
+                .Where(k => tables[i].Entries[k].Status == MeasureStatus.Ok && tables[i].Entries[k].Seconds > 0).Take(quota).ToList();
             var space = Templates.For(layers[i], board.Vta);
             foreach (var k in ok)
             {
