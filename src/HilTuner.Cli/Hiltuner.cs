@@ -29,6 +29,7 @@ public static class Hiltuner
             BoardCommand.Create(context),
             DeviceCommand.Create(context),
             CoSearchCommand.Create(context),
+            SelectCommand.Create(context),
         };
 
         var parse = root.Parse(args);

@@ -25,6 +25,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchGateCommand.Create(context));
         command.Subcommands.Add(BenchLinkCommand.Create(context));
         command.Subcommands.Add(BenchPredictorsCommand.Create(context));
+        command.Subcommands.Add(BenchSelectCommand.Create(context));
         return command;
     }
 

@@ -88,6 +88,18 @@ public sealed record Board
     /// <summary>The <c>fpga</c> section: the board's part and its capacity (DSP slices, 36 Kb block RAMs), read by <c>cosearch</c>'s resource check.</summary>
     public JsonElement? Fpga { get; init; }
 
+    /// <summary>The key in the <c>fpga</c> section of the time to load a bitstream (reprogram the fabric), in milliseconds.</summary>
+    public const string BitstreamLoadKey = "bitstream_load_ms";
+
+    /// <summary>The longest bitstream load a board file may give: 10 minutes (a full Zynq-7020 bitstream takes about half a second).</summary>
+    public const double MaxBitstreamLoadMs = 600_000;
+
+    /// <summary>
+    /// Milliseconds to load this board's bitstream into the fabric (<c>fpga.bitstream_load_ms</c>): what switching to this
+    /// VTA configuration costs between two layers (<c>hiltuner select</c>); null when the board file does not say.
+    /// </summary>
+    public double? BitstreamLoadMs { get; init; }
+
     /// <summary>
     /// What was assumed in reading the file, in one line for the user (a bare <c>vta_config.json</c> takes the rest of
     /// a board from the default board of its TARGET), or null when the file said everything.
@@ -163,6 +175,9 @@ public sealed record Board
             var calibration = root.OptionalRaw(CalibrationKey);
             var reset = root.OptionalRaw("reset");
             var fpga = root.OptionalRaw("fpga");
+            var bitstreamLoadMs = root.OptionalSection("fpga") is { } f && f.Has(BitstreamLoadKey)
+                ? f.Double(BitstreamLoadKey, 0, 0, MaxBitstreamLoadMs, "ms")
+                : (double?)null;
             root.RejectUnknownKeys();
             return new Board
             {
@@ -179,6 +194,7 @@ public sealed record Board
                 Link = link,
                 Reset = reset,
                 Fpga = fpga,
+                BitstreamLoadMs = bitstreamLoadMs,
             };
         }
     }
