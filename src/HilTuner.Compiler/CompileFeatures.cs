@@ -1,4 +1,5 @@
 using HilTuner.Compiler.Lowering;
+using HilTuner.Vta.Timing;
 
 namespace HilTuner.Compiler;
 
@@ -49,6 +50,12 @@ public sealed class CompileFeatures
         new("est_cycles_store", "timing model: cycles the store module is busy"),
         new("est_cycles", "timing model: the busiest module's cycles (perfect overlap)"),
         new("est_seconds", "timing model: est_cycles at the board's clock"),
+        new("dma_rows_load", "DMA rows the load module moves (input and weight rows)"),
+        new("dma_rows_compute", "DMA rows the compute module moves (accumulator rows and micro-op kernels)"),
+        new("dma_rows_store", "DMA rows stored"),
+        new("dma_bursts", "AXI bursts of every DMA row (each instruction's rows counted as its first)"),
+        new("est_cycles_critical", "timing model: cycles to the last instruction's end with the waits for tokens and full command queues (ModuleSchedule)"),
+        new("est_call_cycles", "timing model: est_cycles_critical plus the host's side of a call (launch, instructions, copies) in cycles of the board's clock"),
     ];
 
     private readonly double[] _values;
@@ -96,8 +103,10 @@ public sealed class CompileFeatures
         }
     }
 
-    internal static CompileFeatures From(ProgramBuilder.Counters c, SramUse sram, int threads, long tiles, long macs, double secondsPerCycle)
+    internal static CompileFeatures From(ProgramBuilder.Counters c, SramUse sram, int threads, long tiles, long macs, TimingModel timing)
     {
+        var secondsPerCycle = timing.SecondsPerCycle;
+        var call = timing.Seconds(c.CyclesCritical, c.Instructions, (long)sram.UopWords * Vta.Config.VtaConfig.MicroOpBytes) / secondsPerCycle;
         var dmaBytes = c.BytesInp + c.BytesWgt + c.BytesAcc + c.BytesUop + c.BytesOut;
         var estimate = Math.Max(c.CyclesLoad, Math.Max(c.CyclesCompute, c.CyclesStore));
         return new CompileFeatures(
@@ -109,6 +118,7 @@ public sealed class CompileFeatures
             c.TokensL2g, c.TokensG2l, c.TokensG2s, c.TokensS2g,
             threads, tiles, dmaBytes == 0 ? 0 : (double)macs / dmaBytes,
             c.CyclesLoad, c.CyclesCompute, c.CyclesStore, estimate, estimate * secondsPerCycle,
+            c.RowsLoad, c.RowsCompute, c.RowsStore, c.DmaBursts, c.CyclesCritical, call,
         ]);
     }
 }

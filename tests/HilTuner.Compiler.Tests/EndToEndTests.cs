@@ -99,6 +99,59 @@ public sealed class EndToEndTests
     public void WithASharedPortTheEstimateIsALowerBound(string name) =>
         AssertEstimateIsTheSimulatorsBusyCycles(Boards.With(j => j["timing"]!["shared_port"] = true), name, exact: false);
 
+    /// <summary>
+    /// The critical path (est_cycles_critical) sees the waits for tokens that the per-module sums cannot: without a shared
+    /// port it is the simulator's cycles to within 1%, where the busiest module's sum (est_cycles) falls short; the
+    /// call's cycles add the host's side as the simulator's seconds do; the DMA rows are the instructions' y_size.
+    /// </summary>
+    [TestMethod]
+    [DataRow("resnet18.C11")]
+    [DataRow("resnet18.C2")]
+    [DataRow("dense.b16x512")]
+    public void TheCriticalPathIsTheSimulatorsCyclesAndTheRowsTheInstructionsRows(string name)
+    {
+        var board = Repository.UncalibratedBoard;
+        var timing = new Vta.Timing.TimingModel(board);
+        var w = WorkloadRegistry.Resolve(name);
+        var space = Templates.For(w, board.Vta);
+        var tensors = OperatorTensors.Random(w, seed: 7);
+        var session = new SimulatorSession(new VtaSimulator(board));
+        var checkedRuns = 0;
+        var shortOfIt = 0;
+        for (var i = 0L; i < space.Size && checkedRuns < 12; i += Math.Max(1, space.Size / 200))
+        {
+            if (VtaCompiler.Compile(w, space.Get(i), board).Program is not { } program || RuntimeChecks.FirstFailure(program.Image, board.Hardware.MaxTransferBytes) is not null)
+            {
+                continue;
+            }
+
+            var (run, _) = session.Run(program.Image, tensors.Pack(board.Vta));
+            Assert.AreEqual(RunStatus.Finished, run.Status, run.Diagnostic);
+            var f = program.Features.ToNamed();
+            var label = $"{name} #{i}";
+            var critical = f["est_cycles_critical"];
+            Assert.IsGreaterThanOrEqualTo(f["est_cycles"], critical, label);
+            Assert.AreEqual(run.Cycles, critical, 0.01 * run.Cycles, label);
+            shortOfIt += f["est_cycles"] < 0.99 * run.Cycles ? 1 : 0;
+            var uopBytes = program.Image.MicroOps.Length * (long)VtaConfig.MicroOpBytes;
+            Assert.AreEqual(timing.Seconds((long)critical, program.Image.Instructions.Count, uopBytes), f["est_call_cycles"] * timing.SecondsPerCycle, 1e-12, label);
+
+            var rows = new long[3];
+            foreach (var word in program.Image.Instructions.Where(x => (Opcode)x.OpcodeBits is Opcode.Load or Opcode.Store))
+            {
+                var m = MemoryInstruction.Decode(board.Isa, word);
+                rows[(int)InstructionRouting.ModuleOf(word) - (int)VtaModule.Load] += m.IsNop ? 0 : m.YSize;
+            }
+
+            Assert.AreEqual((rows[0], rows[1], rows[2]), ((long)f["dma_rows_load"], (long)f["dma_rows_compute"], (long)f["dma_rows_store"]), label);
+            Assert.IsGreaterThanOrEqualTo(rows.Sum(), (long)f["dma_bursts"], label);
+            checkedRuns++;
+        }
+
+        Assert.IsGreaterThanOrEqualTo(5, checkedRuns);
+        Assert.IsGreaterThan(0, shortOfIt, $"{name}: the busiest module's sum was never short of the run's cycles");
+    }
+
     /// <summary>The host side of a simulated call counts the program's instructions and its micro-op kernels' bytes.</summary>
     [TestMethod]
     public void TheSimulatorsSecondsIncludeTheHostsCopiesOfInstructionsAndMicroOps()

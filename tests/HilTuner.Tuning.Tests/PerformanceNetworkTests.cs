@@ -41,6 +41,7 @@ public sealed class PerformanceNetworkTests
         var network = PerformanceNetworks.Train(PerformanceNetworks.Lann, [.. s_samples.Value.Take(30).Select(s => s.Measured)], Board.Default);
         Assert.AreEqual(PerformanceNetworks.Lann.Parameters, network.Parameters);
         Assert.AreEqual((12 * 5) + 5 + 5 + 1, network.Parameters);
+        Assert.IsTrue(PerformanceNetworks.Lann.Inputs.All(i => i.StartsWith("compile.", StringComparison.Ordinal)), "complexity terms of the compiled program only");
     }
 
     [TestMethod]
@@ -70,7 +71,9 @@ public sealed class PerformanceNetworkTests
         var scores = PredictorBenchmark.Run(samples, Board.Default, [60], seed: 2);
         var lann = scores.Single(s => s.Predictor == "lann");
         var estimate = scores.Single(s => s.Predictor == "estimate");
+        var plain = scores.Single(s => s.Predictor == "ffnn");
         Assert.IsLessThan(estimate.Mape, lann.Mape, $"lann {lann.Mape:P1}, estimate {estimate.Mape:P1}");
+        Assert.IsLessThan(plain.Mape, lann.Mape, $"lann {lann.Mape:P1}, ffnn {plain.Mape:P1} (its budget is at least lann's: {plain.Parameters})");
         Assert.IsLessThan(0.15, lann.Mape);
         Assert.AreEqual(3, lann.MapePerLayer.Count);
         Assert.AreEqual(samples.Count - 60, lann.HeldOut);

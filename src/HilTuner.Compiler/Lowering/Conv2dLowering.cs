@@ -183,7 +183,7 @@ internal static class Conv2dLowering
 
         var image = b.Finish();
         var features = CompileFeatures.From(b.Count, plan.Use(c, b.Count.UopHighWater, image.MicroOps.Length), threads, tiles,
-            w.MultiplyAccumulates, board.Fabric.SecondsPerCycle);
+            w.MultiplyAccumulates, new Vta.Timing.TimingModel(board));
         return (image, features);
     }
 

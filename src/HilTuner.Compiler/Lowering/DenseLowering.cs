@@ -151,7 +151,7 @@ internal static class DenseLowering
 
         var image = b.Finish();
         var features = CompileFeatures.From(b.Count, plan.Use(c, b.Count.UopHighWater, image.MicroOps.Length), threads, tiles,
-            w.MultiplyAccumulates, board.Fabric.SecondsPerCycle);
+            w.MultiplyAccumulates, new Vta.Timing.TimingModel(board));
         return (image, features);
     }
 

@@ -30,6 +30,8 @@ internal sealed class ProgramBuilder
     private readonly VtaConfig _config;
     private readonly TimingModel _timing;
     private readonly List<InstructionWord> _words;
+    private readonly List<long> _wordCycles;
+    private readonly int _commandQueueDepth;
     private readonly List<int> _opLast;
     private readonly RegionState[] _regions = new RegionState[3 * MaxThreads];
     private readonly int[] _covered = [-1, -1, -1, -1, -1, -1, -1, -1, -1];
@@ -47,6 +49,8 @@ internal sealed class ProgramBuilder
     public ProgramBuilder(Board board, int expectedInstructions = 0)
     {
         _words = new List<InstructionWord>(expectedInstructions + 8);
+        _wordCycles = new List<long>(expectedInstructions + 8);
+        _commandQueueDepth = board.Hardware.CommandQueueDepth;
         _opLast = new List<int>(expectedInstructions + 8);
         _layout = board.Isa;
         _config = board.Vta;
@@ -107,7 +111,7 @@ internal sealed class ProgramBuilder
         var elementBytes = _config.ElementBytes(type);
         var bytes = (long)m.XSize * m.YSize * elementBytes;
         var cycles = TransferCycles(m with { DramBase = 0 }, elementBytes);
-        return new MemoryTemplate((m with { DramBase = 0 }).Encode(_layout), segment, type, bytes, cycles);
+        return new MemoryTemplate((m with { DramBase = 0 }).Encode(_layout), segment, type, bytes, cycles) { Rows = m.IsNop ? 0 : m.YSize };
     }
 
     /// <summary>Emits <paramref name="t"/> at element <paramref name="element"/> of its segment.</summary>
@@ -120,31 +124,40 @@ internal sealed class ProgramBuilder
         }
 
         var word = t.Word with { Low = t.Word.Low | ((ulong)dram << DramBaseShift) };
-        _words.Add(word);
-
         // Where a row starts matters only when its bursts can wait on the outstanding bound; the arena is page
         // aligned, so an offset in it is as far from a 4 KB boundary as the physical address is.
         var cycles = _timing.AddressMatters ? TransferCycles(MemoryInstruction.Decode(_layout, word), _config.ElementBytes(t.Type)) : t.Cycles;
+        Emit(word, cycles);
+        if (t.Rows > 0)
+        {
+            // Every row's bursts as the first row's (rows of one instruction share their length and stride).
+            Count.DmaBursts += t.Rows * _timing.Bursts(t.Bytes / t.Rows, (ulong)dram * (ulong)_config.ElementBytes(t.Type));
+        }
+
         switch (t.Type)
         {
             case MemoryType.Inp:
                 Count.LoadInp++;
                 Count.BytesInp += t.Bytes;
+                Count.RowsLoad += t.Rows;
                 Count.CyclesLoad += cycles;
                 break;
             case MemoryType.Wgt:
                 Count.LoadWgt++;
                 Count.BytesWgt += t.Bytes;
+                Count.RowsLoad += t.Rows;
                 Count.CyclesLoad += cycles;
                 break;
             case MemoryType.Acc:
                 Count.LoadAcc++;
                 Count.BytesAcc += t.Bytes;
+                Count.RowsCompute += t.Rows;
                 Count.CyclesCompute += cycles;
                 break;
             default:
                 Count.Stores++;
                 Count.BytesOut += t.Bytes;
+                Count.RowsStore += t.Rows;
                 Count.CyclesStore += cycles;
                 break;
         }
@@ -232,7 +245,7 @@ internal sealed class ProgramBuilder
             use = _uses[kernel] = use with { Word = g.Encode(_layout), Cycles = cycles, Iterations = reset ? 0 : loops.Iterations };
         }
 
-        _words.Add(use.Word);
+        Emit(use.Word, use.Cycles);
         Count.Gemm++;
         Count.GemmIterations += use.Iterations;
         Count.CyclesCompute += use.Cycles;
@@ -251,7 +264,7 @@ internal sealed class ProgramBuilder
             use = _uses[kernel] = use with { Word = a.Encode(_layout), Cycles = cycles, Iterations = loops.Iterations };
         }
 
-        _words.Add(use.Word);
+        Emit(use.Word, use.Cycles);
         Count.Alu++;
         Count.AluIterations += use.Iterations;
         Count.CyclesCompute += use.Cycles;
@@ -263,10 +276,10 @@ internal sealed class ProgramBuilder
     /// </summary>
     public ProgramImage Finish()
     {
-        _words.Add(MemoryInstruction.Nop(Opcode.Store, MemoryType.Uop, DependencyFlags.PushPrev).Encode(_layout));
-        _words.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Inp, DependencyFlags.PushNext).Encode(_layout));
-        _words.Add(MemoryInstruction.Nop(Opcode.Load, MemoryType.Uop, DependencyFlags.PopPrev | DependencyFlags.PopNext).Encode(_layout));
-        _words.Add(new FinishInstruction().Encode(_layout));
+        Emit(MemoryInstruction.Nop(Opcode.Store, MemoryType.Uop, DependencyFlags.PushPrev).Encode(_layout), _timing.InstructionOverhead);
+        Emit(MemoryInstruction.Nop(Opcode.Load, MemoryType.Inp, DependencyFlags.PushNext).Encode(_layout), _timing.InstructionOverhead);
+        Emit(MemoryInstruction.Nop(Opcode.Load, MemoryType.Uop, DependencyFlags.PopPrev | DependencyFlags.PopNext).Encode(_layout), _timing.InstructionOverhead);
+        Emit(new FinishInstruction().Encode(_layout), _timing.InstructionOverhead);
         CountToken(Store, Compute);
         CountToken(Load, Compute);
         Count.Syncs += 3;
@@ -275,6 +288,7 @@ internal sealed class ProgramBuilder
         Count.CyclesCompute += 2 * _timing.InstructionOverhead;
         Count.UopHighWater = _uopCache.HighWater;
         Count.Instructions = _words.Count;
+        Count.CyclesCritical = ModuleSchedule.CriticalPath(_words, _wordCycles, _timing, _layout, _commandQueueDepth);
         return new ProgramImage(_config, _words, [.. _uops], _kernels,
             _tensorBytes ?? throw new InvalidOperationException("LayOut before Finish"));
     }
@@ -287,10 +301,13 @@ internal sealed class ProgramBuilder
         if (load)
         {
             var dram = _segmentElementBase[((int)SegmentKind.MicroOps * 8) + (int)MemoryType.Uop] + k.Start;
-            _words.Add(MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)dram, 1, (uint)k.Count, (uint)k.Count).Encode(_layout));
+            var cycles = _timing.LoadOverhead + _timing.MicroOpLoad(k.Count, (ulong)dram * VtaConfig.MicroOpBytes);
+            Emit(MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)dram, 1, (uint)k.Count, (uint)k.Count).Encode(_layout), cycles);
             Count.LoadUop++;
             Count.BytesUop += (long)k.Count * VtaConfig.MicroOpBytes;
-            Count.CyclesCompute += _timing.LoadOverhead + _timing.MicroOpLoad(k.Count, (ulong)dram * VtaConfig.MicroOpBytes);
+            Count.RowsCompute++;
+            Count.DmaBursts += _timing.Bursts((long)k.Count * VtaConfig.MicroOpBytes, (ulong)dram * VtaConfig.MicroOpBytes);
+            Count.CyclesCompute += cycles;
         }
 
         var use = _uses[kernel];
@@ -300,6 +317,13 @@ internal sealed class ProgramBuilder
         }
 
         return use;
+    }
+
+    /// <summary>Appends an instruction and what it costs its module (for the critical path).</summary>
+    private void Emit(InstructionWord word, long cycles)
+    {
+        _words.Add(word);
+        _wordCycles.Add(cycles);
     }
 
     /// <summary>A LOAD or STORE's cycles on its module: its fixed cost and its transfer.</summary>
@@ -380,6 +404,11 @@ internal sealed class ProgramBuilder
         public long CyclesLoad { get; set; }
         public long CyclesCompute { get; set; }
         public long CyclesStore { get; set; }
+        public long CyclesCritical { get; set; }
+        public long RowsLoad { get; set; }
+        public long RowsCompute { get; set; }
+        public long RowsStore { get; set; }
+        public long DmaBursts { get; set; }
         public int UopKernelMax { get; set; }
         public int UopHighWater { get; set; }
     }

@@ -24,12 +24,13 @@ public sealed record NetworkShape(string Name, IReadOnlyList<string> Inputs, int
 }
 
 /// <summary>
-/// The performance networks HilTuner trains. LANN's inputs are the configuration's knobs that shape the schedule
-/// (virtual threads, tiles) augmented with complexity terms the compiler and the timing model compute for the
-/// program: multiply-accumulate iterations, bytes of each DMA stream, instructions, micro-ops, and each module's
-/// estimated cycles. The plain network (ffnn) gets the layer's shape and every knob instead — what the paper's
-/// "traditional feed-forward network" sees — with the same budget; ffnn-large has three times its hidden units, as
-/// the paper's larger network (15 units). Every input is a count, a size or a tile factor that spans decades across
+/// The performance networks HilTuner trains. LANN's inputs are complexity terms the compiler and the timing model
+/// compute for the program on the nominal board: the call's cycles along the modules' critical path with the host's
+/// side, that critical path alone, each module's busy cycles, instructions, GEMM and ALU micro-op iterations, and the
+/// DMA rows of each module and their AXI bursts (what a board's per-row latency and per-burst round trip multiply).
+/// The plain network (ffnn) gets the layer's shape and every knob instead — what the paper's "traditional
+/// feed-forward network" sees — with at least LANN's budget; ffnn-large has three times its hidden units, as the
+/// paper's larger network (15 units). Every input is a count, a size or a tile factor that spans decades across
 /// ResNet-18's layers and acts multiplicatively on time, hence ln(1 + x) before standardising (the paper
 /// standardises its raw inputs; its inputs vary over one kernel family, ours over ten layers).
 /// </summary>
@@ -37,9 +38,9 @@ public static class PerformanceNetworks
 {
     public static NetworkShape Lann { get; } = new("lann",
     [
-        "knob.oc_nthread", "knob.h_nthread", "compile.tiles", "compile.gemm_uop_iterations",
-        "compile.dma_bytes_inp", "compile.dma_bytes_wgt", "compile.dma_bytes_out", "compile.insn_total", "compile.uop_words",
-        "compile.est_cycles_load", "compile.est_cycles_compute", "compile.est_cycles_store",
+        "compile.est_call_cycles", "compile.est_cycles_critical", "compile.est_cycles_load", "compile.est_cycles_compute",
+        "compile.est_cycles_store", "compile.insn_total", "compile.gemm_uop_iterations", "compile.alu_uop_iterations", "compile.dma_rows_load",
+        "compile.dma_rows_compute", "compile.dma_rows_store", "compile.dma_bursts",
     ], 5);
 
     private static readonly string[] PlainInputs =
