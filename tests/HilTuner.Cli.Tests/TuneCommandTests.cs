@@ -137,7 +137,7 @@ public sealed class TuneCommandTests
     [TestMethod]
     [DataRow("--workload|resnet18.C99", "unknown workload")]
     [DataRow("--network|vgg16", "vgg16")]
-    [DataRow("--workload|dense.512|--tuner|xgboost", "unknown tuner \"xgboost\" (known: random, grid, ga, xgb, xgb-vinit, ml2, hiltuner)")]
+    [DataRow("--workload|dense.512|--tuner|xgboost", "unknown tuner \"xgboost\" (known: random, grid, ga, xgb, xgb-vinit, ml2, hiltuner, hiltuner-lann)")]
     [DataRow("--workload|dense.512|--trials|0", "--trials must be at least 1, not 0")]
     [DataRow("--workload|dense.512|--trials|-3", "--trials must be at least 1, not -3")]
     [DataRow("--workload|dense.512|--board|boards/nope.json", "nope.json")]

@@ -56,11 +56,12 @@ public sealed class TruthBoardTests
         })];
     }
 
-    private static readonly TunerBenchmarkOptions Options = new() { Tuners = ["xgb", "ml2", "hiltuner"], Seeds = 2, Trials = 60 };
+    private static readonly TunerBenchmarkOptions Options = new() { Tuners = ["xgb", "ml2", "hiltuner", "hiltuner-lann"], Seeds = 2, Trials = 60 };
 
     /// <summary>
-    /// Two truth boards of different timing that answer the same measured values make every tuner propose the same
-    /// configurations, layer after layer (transfer included): the truth reaches a tuner only through what it measures.
+    /// Two truth boards of different timing that answer the same measured values make every tuner (hiltuner with either
+    /// deviation model among them: the ridge regression, LANN) propose the same configurations, layer after layer
+    /// (transfer included): the truth reaches a tuner only through what it measures.
     /// A third board of the second's timing, answering other values (the first's reversed), makes the tuners propose
     /// otherwise (the comparison can fail).
     /// </summary>

@@ -35,12 +35,26 @@ public static class NetworkTrainer
     /// </summary>
     public static MlpRegressor Train(IReadOnlyList<string> inputs, IReadOnlyList<float[]> rows, IReadOnlyList<double> seconds, int hidden, NetworkTrainingOptions? options = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        if (seconds.Any(s => !(s > 0)))
+        {
+            throw new ArgumentException($"a performance network needs positive seconds (got {seconds.FirstOrDefault(s => !(s > 0))})");
+        }
+
+        return TrainOnLogs(inputs, rows, [.. seconds.Select(s => Math.Log(s))], hidden, options, metadata);
+    }
+
+    /// <summary>
+    /// The same network and training on log targets given directly — e.g. ln(measured / estimate), the board's deviation
+    /// from the timing model — so that the network's <see cref="MlpRegressor.PredictLog"/> predicts them.
+    /// </summary>
+    public static MlpRegressor TrainOnLogs(IReadOnlyList<string> inputs, IReadOnlyList<float[]> rows, IReadOnlyList<double> logs, int hidden, NetworkTrainingOptions? options = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         options ??= new NetworkTrainingOptions();
         var n = rows.Count;
         var d = inputs.Count;
-        if (n < 2 || seconds.Count != n || rows.Any(r => r.Length != d) || seconds.Any(s => !(s > 0)))
+        if (n < 2 || logs.Count != n || rows.Any(r => r.Length != d) || logs.Any(v => !double.IsFinite(v)))
         {
-            throw new ArgumentException($"a performance network needs at least 2 rows of {d} inputs with positive seconds (got {n} rows, {seconds.Count} times)");
+            throw new ArgumentException($"a performance network needs at least 2 rows of {d} inputs with finite targets (got {n} rows, {logs.Count} targets)");
         }
 
         var logged = rows.Select(r => r.Select(v => Math.Log(1.0 + v)).ToArray()).ToArray();
@@ -55,7 +69,7 @@ public static class NetworkTrainer
         }
 
         var x = Matrix<double>.Build.Dense(n, d, (i, j) => (logged[i][j] - mean[j]) / scale[j]);
-        var y = seconds.Select(s => Math.Log(s)).ToArray();
+        var y = logs.ToArray();
         var targetMean = y.Mean();
         var targetSd = y.PopulationStandardDeviation();
         var targetScale = targetSd > 1e-9 ? targetSd : 1;

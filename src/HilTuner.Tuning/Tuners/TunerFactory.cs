@@ -20,6 +20,7 @@ public static class TunerFactory
         new("xgb-vinit", UsesPriors: true, TakesTransfer: true, c => new XgbVinitTuner(c)),
         new("ml2", UsesPriors: true, TakesTransfer: true, c => new Ml2Tuner(c)),
         new("hiltuner", UsesPriors: true, TakesTransfer: true, c => new ValidityFirstTuner(c)),
+        new(ValidityFirstTuner.LannName, UsesPriors: true, TakesTransfer: true, c => new ValidityFirstTuner(c, DeviationModel.Lann)),
     ];
 
     public static IReadOnlyList<string> Names { get; } = Descriptors.Select(d => d.Name).ToList();

@@ -2,6 +2,7 @@ using HilTuner.Compiler;
 using HilTuner.Compiler.Space;
 using HilTuner.Tuning.Models;
 using HilTuner.Tuning.ValidityTraining;
+using MathNet.Numerics.Statistics;
 
 namespace HilTuner.Tuning.Tuners;
 
@@ -15,8 +16,8 @@ namespace HilTuner.Tuning.Tuners;
 /// explores them).</item>
 /// <item>ModelA ranks the rest by predicted time: the nominal board's timing estimate, corrected by trees learnt on other
 /// layers' measurements (transfer, when given), and by the board's deviation from the estimate learnt online from the
-/// task's measurements (a ridge regression on program features). The board's timing reaches it only through what it
-/// measures.</item>
+/// task's measurements (a ridge regression on program features); <c>hiltuner-lann</c> ranks with LANN beside them
+/// (<see cref="DeviationModel.Lann"/>). The board's timing reaches it only through what it measures.</item>
 /// <item>Each batch is the fastest-predicted configurations, best first.</item>
 /// </list>
 /// </summary>
@@ -31,13 +32,16 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
     private bool _stale = true;
 
     public ValidityFirstTuner(TunerContext context)
-        : this(context, learnsDeviation: true)
+        : this(context, DeviationModel.Ridge)
     {
     }
 
-    /// <summary>With <paramref name="learnsDeviation"/> false, the nominal board's estimate alone ranks (for comparison).</summary>
-    internal ValidityFirstTuner(TunerContext context, bool learnsDeviation)
-        : this(context, new CompiledSpace(context), new OnlineValidity(context.Priors.Validity, context.Seed), learnsDeviation)
+    /// <summary>
+    /// The tuner with another model of the board's deviation (<see cref="DeviationModel.Lann"/>: <c>hiltuner-lann</c>;
+    /// <see cref="DeviationModel.None"/>: the nominal board's estimate alone ranks, for comparison).
+    /// </summary>
+    public ValidityFirstTuner(TunerContext context, DeviationModel deviation)
+        : this(context, new CompiledSpace(context), new OnlineValidity(context.Priors.Validity, context.Seed), deviation)
     {
     }
 
@@ -45,14 +49,18 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
     /// ModelA as the cost model, refit on every update; the optimizer ranks every admissible configuration, and the plan
     /// is made before each batch (what is admissible changes with every measurement ModelV learns from).
     /// </summary>
-    private ValidityFirstTuner(TunerContext context, CompiledSpace compiled, OnlineValidity validity, bool learnsDeviation)
-        : base(context.Space, context.Seed, int.MaxValue, new RefitCadence(RefitKind.EveryUpdate, PlanAtFit: false), new TimeCostModel(context, compiled, learnsDeviation), _ => new AdmissibleRanking(compiled, validity))
+    private ValidityFirstTuner(TunerContext context, CompiledSpace compiled, OnlineValidity validity, DeviationModel deviation)
+        : base(context.Space, context.Seed, int.MaxValue, new RefitCadence(RefitKind.EveryUpdate, PlanAtFit: false), new TimeCostModel(context, compiled, deviation), _ => new AdmissibleRanking(compiled, validity))
     {
         _compiled = compiled;
         _validity = validity;
+        Name = deviation == DeviationModel.Lann ? LannName : "hiltuner";
     }
 
-    public override string Name => "hiltuner";
+    /// <summary>The name of the tuner with <see cref="DeviationModel.Lann"/> (<c>--tuner hiltuner-lann</c>).</summary>
+    public const string LannName = "hiltuner-lann";
+
+    public override string Name { get; }
 
     /// <summary>
     /// Whether any configuration is worth measuring: compiled, not yet visited, and not predicted to fail on the board —
@@ -119,51 +127,140 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
     }
 
     /// <summary>
-    /// ModelA for a board the tuner does not know: the timing model's estimate (of the nominal board), corrected by trees
-    /// learnt on other layers' measurements when the run gives them (transfer), and by the board's deviation learnt
-    /// online from this task's measurements (<see cref="BoardDeviation"/>: a ridge regression of the log of measured
-    /// over predicted time on program features, the estimate among them), refit at every update; the score is minus the
-    /// predicted log-seconds. Without measurements it ranks by the estimate (and the transfer trees).
+    /// ModelA for a board the tuner does not know: the timing model's estimate (of the nominal board), corrected by what
+    /// the run's measurements say of the board, refit at every update; the score is minus the predicted log-seconds.
+    /// With <see cref="DeviationModel.Ridge"/>: trees learnt on other layers' measurements when the run gives them
+    /// (transfer), then the board's deviation learnt online from this task's measurements (<see cref="BoardDeviation"/>:
+    /// a ridge regression of the log of measured over predicted time on program features, the estimate among them).
+    /// With <see cref="DeviationModel.Lann"/>, a second ranker beside that one: LANN (<see cref="LannDeviation"/>) learns
+    /// ln(measured / estimate) from the other layers' and this task's measurements at its own cadence, and its own
+    /// ridge regression corrects what LANN leaves of this task's measurements. Each ranker is scored on every
+    /// measurement of the task as it predicted it before learning from it (prequentially, so neither is judged on what
+    /// it was trained on); the first ranks until both have predicted <see cref="Evidence"/>, then the one whose errors
+    /// vary less (a constant error does not change a ranking). Without measurements it ranks by the estimate (and what
+    /// transfer gave).
     /// </summary>
-    private sealed class TimeCostModel(TunerContext context, CompiledSpace compiled, bool learnsDeviation) : ICostModel
+    private sealed class TimeCostModel : ICostModel
     {
-        private readonly PerformanceModel? _prior = context.Priors.Performance;
-        private BoardDeviation? _deviation;
+        /// <summary>Measurements of the task each ranker must have predicted before the tuner may choose between them.</summary>
+        private const int Evidence = 8;
+
+        private readonly TunerContext _context;
+        private readonly CompiledSpace _compiled;
+        private readonly LannDeviation? _network;
+        private readonly Dictionary<long, double> _networkPredictions = [];
+        private readonly Ranker[] _rankers;
+        private Ranker _chosen;
+        private int _scored;
+
+        public TimeCostModel(TunerContext context, CompiledSpace compiled, DeviationModel model)
+        {
+            _context = context;
+            _compiled = compiled;
+            var prior = context.Priors.Performance;
+            var learns = model != DeviationModel.None;
+            var trees = new Ranker(compiled, learns, (_, row) => PerformanceModel.LogEstimate(row) + (prior?.Correction(row) ?? 0));
+            if (model == DeviationModel.Lann)
+            {
+                _network = new LannDeviation(context.Priors.Programs, context.Seed);
+                _rankers = [trees, new Ranker(compiled, learns, NetworkBaseline)];
+            }
+            else
+            {
+                _rankers = [trees];
+            }
+
+            _chosen = _rankers[0];
+        }
 
         public bool Fit(IReadOnlyList<TrialOutcome> observations)
         {
-            var measured = new List<(float[] Row, double Deviation)>();
+            var measured = new List<(long Index, float[] Row, double LogSeconds)>();
             foreach (var outcome in observations)
             {
-                if (outcome.Succeeded && outcome.Gflops > 0 && compiled.Row(outcome.Configuration.Index) is { } row)
+                if (outcome.Succeeded && outcome.Gflops > 0 && _compiled.Row(outcome.Configuration.Index) is { } row)
                 {
-                    var seconds = context.Task.Workload.Operations / (outcome.Gflops * 1e9);
-                    measured.Add((row, Math.Log(seconds) - Baseline(row)));
+                    measured.Add((outcome.Configuration.Index, row, Math.Log(_context.Task.Workload.Operations / (outcome.Gflops * 1e9))));
                 }
             }
 
-            if (learnsDeviation && measured.Count > 0)
+            // Each ranker is judged on measurements it predicted before it learnt from them.
+            foreach (var m in _rankers.Length > 1 ? measured.Skip(_scored) : [])
             {
-                if (_deviation is null)
+                foreach (var ranker in _rankers)
                 {
-                    var all = compiled.CompileAll();
-                    _deviation = new BoardDeviation(compiled.Rows(all), all.Count);
+                    ranker.Errors.Add(m.LogSeconds - ranker.PredictLog(m.Index, m.Row));
                 }
+            }
 
-                _deviation.Fit(measured);
+            _scored = measured.Count;
+
+            if (_network?.Fit([.. measured.Select(m => (m.Row, m.LogSeconds - PerformanceModel.LogEstimate(m.Row)))]) == true)
+            {
+                _networkPredictions.Clear();
+            }
+
+            foreach (var ranker in _rankers)
+            {
+                ranker.Fit(measured);
+            }
+
+            if (_rankers.Length > 1 && _rankers.All(r => r.Errors.Count >= Evidence))
+            {
+                _chosen = _rankers.MinBy(r => r.Errors.PopulationVariance())!;
             }
 
             return true;
         }
 
-        public double Predict(long index)
-        {
-            var row = compiled.Row(index)!;
-            return -(Baseline(row) + (_deviation?.Predict(row) ?? 0));
-        }
+        public double Predict(long index) => -_chosen.PredictLog(index, _compiled.Row(index)!);
 
-        /// <summary>The log-seconds before this task's measurements: the estimate, with the transfer trees' correction.</summary>
-        private double Baseline(ReadOnlySpan<float> row) => PerformanceModel.LogEstimate(row) + (_prior?.Correction(row) ?? 0);
+        /// <summary>The estimate with LANN's correction (none before its first fit).</summary>
+        private double NetworkBaseline(long index, float[] row)
+        {
+            if (_network!.Fits == 0 && _network.Fit([]))
+            {
+                // The network from the earlier layers' measurements alone, before the task's first.
+                _networkPredictions.Clear();
+            }
+
+            if (!_networkPredictions.TryGetValue(index, out var correction))
+            {
+                _networkPredictions[index] = correction = _network.Predict(row) ?? 0;
+            }
+
+            return PerformanceModel.LogEstimate(row) + correction;
+        }
+    }
+
+    /// <summary>
+    /// Predicted log-seconds: a baseline (the estimate with a correction learnt on other layers) and the board's deviation
+    /// from it learnt on the task's measurements (<see cref="BoardDeviation"/>, when it learns).
+    /// </summary>
+    private sealed class Ranker(CompiledSpace compiled, bool learns, Func<long, float[], double> baseline)
+    {
+        private BoardDeviation? _deviation;
+
+        /// <summary>Measured minus predicted log-seconds of the task's measurements, as predicted before each was measured.</summary>
+        public List<double> Errors { get; } = [];
+
+        public double PredictLog(long index, float[] row) => baseline(index, row) + (_deviation?.Predict(row) ?? 0);
+
+        public void Fit(IReadOnlyList<(long Index, float[] Row, double LogSeconds)> measured)
+        {
+            if (!learns || measured.Count == 0)
+            {
+                return;
+            }
+
+            if (_deviation is null)
+            {
+                var all = compiled.CompileAll();
+                _deviation = new BoardDeviation(compiled.Rows(all), all.Count);
+            }
+
+            _deviation.Fit([.. measured.Select(m => (m.Row, m.LogSeconds - baseline(m.Index, m.Row)))]);
+        }
     }
 
     /// <summary>
@@ -195,4 +292,20 @@ public sealed class ValidityFirstTuner : ModelBasedTuner
             return unvisited.Where((_, k) => failure[k] < threshold).OrderBy(i => -score(i)).ThenBy(i => i).Take(num).ToList();
         }
     }
+}
+
+/// <summary>What the <c>hiltuner</c> tuner learns of the board's deviation from the nominal timing estimate.</summary>
+public enum DeviationModel
+{
+    /// <summary>Nothing: the nominal estimate (with the transfer trees) ranks alone; for comparison.</summary>
+    None,
+
+    /// <summary>Transfer trees on other layers' measurements, and a ridge regression on the task's own (<c>hiltuner</c>).</summary>
+    Ridge,
+
+    /// <summary>
+    /// Beside <see cref="Ridge"/>, LANN on the run's measurements of other layers and of the task with a ridge regression
+    /// on what it leaves; the one that predicted the task's measurements better ranks (<c>hiltuner-lann</c>).
+    /// </summary>
+    Lann,
 }
