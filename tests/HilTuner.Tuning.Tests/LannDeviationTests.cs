@@ -14,14 +14,15 @@ namespace HilTuner.Tuning.Tests;
 [TestClass]
 public sealed class LannDeviationTests
 {
-    private static readonly int Instructions = ProgramFeatures.Names.ToList().IndexOf("compile.insn_total");
-    private static readonly int MicroOps = ProgramFeatures.Names.ToList().IndexOf("compile.uop_words");
+    private static readonly int Instructions = ProgramFeatures.Names.ToList().IndexOf("compile.dma_rows_compute");
+    // The compute module's DMA rows (micro-op and accumulator loads): one of LANN's inputs, not among the ridge's.
+    private static readonly int ComputeRows = ProgramFeatures.Names.ToList().IndexOf("compile.dma_rows_compute");
 
     public TestContext TestContext { get; set; } = null!;
 
     /// <summary>
-    /// A synthetic board whose time is the nominal estimate × a factor that grows with the program's micro-ops (as a
-    /// board whose micro-op loads cost more than the timing model says) and differs per layer: the estimate alone
+    /// A synthetic board whose time is the nominal estimate × a factor that falls with the rows the compute module loads
+    /// (as a board whose micro-op and accumulator loads cost less than the timing model says) and differs per layer: the estimate alone
     /// ranks C7's programs by their work and misses it; LANN trained on C9's programs of that board (the earlier layer
     /// of the run) and 24 measurements of C7 ranks C7's programs by their time on that board much better.
     /// </summary>
@@ -66,13 +67,14 @@ public sealed class LannDeviationTests
 
     /// <summary>
     /// The same synthetic board through the tuner, on C7 as the first layer of a run (no earlier layer, no transfer
-    /// trees). hiltuner's ridge regression does not see micro-ops (they are not among its features); hiltuner-lann's
-    /// LANN trains at the layer's 24th measurement and, once it has predicted the layer's measurements better, ranks:
-    /// it reaches the board's best in no more measurements than hiltuner on any seed, and in fewer over the three
-    /// (30, 33, 34 against 30, 41, 35 when written). Were LANN never chosen, the two would be equal.
+    /// trees). hiltuner-lann's LANN trains at the layer's 24th measurement, and ranks only once it has predicted the
+    /// layer's measurements better than the ridge: on every seed it reaches the board's best, in no more measurements
+    /// than hiltuner. (With LANN's first inputs, which held the micro-op words, it took fewer over the three seeds: 30,
+    /// 33, 34 against 30, 41, 35. With today's inputs — the critical path and the DMA rows — hiltuner's ridge already
+    /// follows this board and both take 25, 22, 25: LANN adds nothing here, as the README's A/B says of the truth boards.)
     /// </summary>
     [TestMethod]
-    public void OnTheFirstLayerTheTunerWithLannFindsTheSyntheticBoardsBestSooner()
+    public void OnTheFirstLayerTheTunerWithLannReachesTheSyntheticBoardsBestInNoMoreMeasurements()
     {
         var board = Repository.UncalibratedBoard;
         var workload = WorkloadRegistry.Resolve("resnet18.C7");
@@ -113,12 +115,12 @@ public sealed class LannDeviationTests
         var ridge = seeds.Select(s => ToBest("hiltuner", s)).ToArray();
         var lann = seeds.Select(s => ToBest("hiltuner-lann", s)).ToArray();
         TestContext.WriteLine($"measurements to the synthetic board's best — hiltuner: {string.Join(", ", ridge)}; hiltuner-lann: {string.Join(", ", lann)}");
+        Assert.IsTrue(lann.All(m => m < int.MaxValue), "the best is reached on every seed");
         Assert.IsTrue(lann.Zip(ridge).All(p => p.First <= p.Second), "no more measurements on any seed");
-        Assert.IsLessThan(ridge.Sum(), lann.Sum());
     }
 
-    /// <summary>The synthetic board's ln(time / estimate): a per-layer factor, and more time for more micro-ops.</summary>
-    private static double Deviation(float[] row, double layerFactor) => Math.Log(layerFactor) + (0.8 * Math.Log(1 + row[MicroOps]));
+    /// <summary>The synthetic board's ln(time / estimate): a per-layer factor, and less time for more compute-module loads.</summary>
+    private static double Deviation(float[] row, double layerFactor) => Math.Log(layerFactor) + (-0.8 * Math.Log(1 + row[ComputeRows]));
 
     /// <summary>The compiled programs of a layer's space on the uncalibrated board, as hiltuner's rows.</summary>
     private static List<float[]> Rows(string name)
