@@ -9,10 +9,11 @@ namespace HilTuner.Compiler;
 /// <summary>
 /// Compiles a workload with a configuration of its template into a VTA program for a board's configuration,
 /// refusing what TVM's flow refuses: copies that are not one 2-D DMA, buffers larger than their SRAM scope,
-/// loop nests the GEMM intrinsic cannot tensorize, micro-op kernels larger than the micro-op buffer, and
-/// values too wide for their instruction fields. The compiler sees the board through its VTA configuration
-/// only; what a particular build enforces beyond that (the Chisel build's smaller micro-op buffer, finite
-/// queues) shows when the program runs.
+/// loop nests the GEMM intrinsic cannot tensorize, and values too wide for their instruction fields. What
+/// VTA's host runtime refuses (a micro-op kernel larger than the micro-op buffer, <c>VerifyDep</c>) compiles, as
+/// it does in TVM, and is refused by <see cref="HilTuner.Vta.Runtime.RuntimeChecks"/> before a run. The compiler
+/// sees the board through its VTA configuration only; what a particular build enforces beyond that (the Chisel
+/// build's smaller micro-op buffer, finite queues) shows when the program runs.
 /// </summary>
 public static class VtaCompiler
 {

@@ -60,18 +60,16 @@ internal sealed class ProgramBuilder
 
     public Counters Count { get; } = new();
 
-    /// <summary>Registers a micro-op kernel; returns its id. Its micro-ops go to the micro-op segment once.</summary>
+    /// <summary>
+    /// Registers a micro-op kernel; returns its id. Its micro-ops go to the micro-op segment once. A kernel larger than
+    /// the micro-op buffer is registered too: TVM builds it, and the runtime refuses it when it loads the kernel
+    /// (<c>UopQueue::Push</c>, <see cref="RuntimeChecks"/>).
+    /// </summary>
     public int AddKernel(string name, MicroOp[] uops)
     {
         if (_tensorBytes is not null)
         {
             throw new InvalidOperationException("kernels are registered before the arena is laid out");
-        }
-
-        if (uops.Length > _config.UopBuffDepth)
-        {
-            throw new CompileError(CompileErrorKind.UopKernelTooLarge,
-                $"micro-op kernel {name} has {uops.Length} micro-ops; the micro-op buffer holds {_config.UopBuffDepth}");
         }
 
         var start = _uops.Count;
