@@ -11,7 +11,4 @@ public enum CompileErrorKind
 
     /// <summary>The loop nest around the GEMM intrinsic does not match it (tensorize fails).</summary>
     Tensorize,
-
-    /// <summary>A value that does not fit its instruction field.</summary>
-    FieldOverflow,
 }

@@ -30,14 +30,15 @@ public readonly record struct AluInstruction(
     /// <summary>Micro-op iterations the instruction executes.</summary>
     public long UopIterations => Loop.Iterations;
 
-    public InstructionWord Encode(IsaLayout layout)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does (see <see cref="BitField.Insert(InstructionWord, long, bool)"/>); otherwise a value too wide throws.</param>
+    public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
-        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Alu, Dependencies));
-        w = layout.AluSrcFactorOut.Insert(w, SrcFactorOut);
-        w = layout.AluSrcFactorIn.Insert(w, SrcFactorIn);
-        w = layout.AluOpcode.Insert(w, (long)AluOpcode);
+        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Alu, Dependencies), truncate);
+        w = layout.AluSrcFactorOut.Insert(w, SrcFactorOut, truncate);
+        w = layout.AluSrcFactorIn.Insert(w, SrcFactorIn, truncate);
+        w = layout.AluOpcode.Insert(w, (long)AluOpcode, truncate);
         w = layout.UseImm.Insert(w, UseImm ? 1 : 0);
-        return layout.Imm.Insert(w, Imm);
+        return layout.Imm.Insert(w, Imm, truncate);
     }
 
     public static AluInstruction Decode(IsaLayout layout, InstructionWord w) => new(

@@ -52,10 +52,14 @@ public sealed class BitField
 
     public bool Fits(long value) => value >= MinValue && value <= MaxValue;
 
-    /// <summary>Writes <paramref name="value"/> into the field; throws <see cref="IsaFieldOverflowException"/> if it does not fit.</summary>
-    public InstructionWord Insert(InstructionWord word, long value)
+    /// <summary>
+    /// Writes <paramref name="value"/> into the field; throws <see cref="IsaFieldOverflowException"/> if it does not fit,
+    /// unless <paramref name="truncate"/>: then only its low <see cref="Width"/> bits are kept, as an assignment to a C
+    /// bit-field keeps them (VTA's runtime builds instructions so, runtime.cc into hw_spec.h's bit-fields, unchecked).
+    /// </summary>
+    public InstructionWord Insert(InstructionWord word, long value, bool truncate = false)
     {
-        if (!Fits(value))
+        if (!truncate && !Fits(value))
         {
             throw new IsaFieldOverflowException(Name, Width, Signed, value);
         }
@@ -75,10 +79,10 @@ public sealed class BitField
         return Signed ? SignExtend(raw) : (long)raw;
     }
 
-    /// <summary>Writes a micro-op field; throws <see cref="IsaFieldOverflowException"/> if it does not fit.</summary>
-    public uint Insert(uint word, long value)
+    /// <summary>Writes a micro-op field; throws <see cref="IsaFieldOverflowException"/> if it does not fit, unless <paramref name="truncate"/> (see above).</summary>
+    public uint Insert(uint word, long value, bool truncate = false)
     {
-        if (!Fits(value))
+        if (!truncate && !Fits(value))
         {
             throw new IsaFieldOverflowException(Name, Width, Signed, value);
         }

@@ -30,13 +30,14 @@ public readonly record struct GemmInstruction(
     /// <summary>Micro-op iterations the instruction executes.</summary>
     public long UopIterations => Loop.Iterations;
 
-    public InstructionWord Encode(IsaLayout layout)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does (see <see cref="BitField.Insert(InstructionWord, long, bool)"/>); otherwise a value too wide throws.</param>
+    public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
-        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Gemm, Dependencies));
-        w = layout.GemmSrcFactorOut.Insert(w, SrcFactorOut);
-        w = layout.GemmSrcFactorIn.Insert(w, SrcFactorIn);
-        w = layout.WgtFactorOut.Insert(w, WgtFactorOut);
-        return layout.WgtFactorIn.Insert(w, WgtFactorIn);
+        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Gemm, Dependencies), truncate);
+        w = layout.GemmSrcFactorOut.Insert(w, SrcFactorOut, truncate);
+        w = layout.GemmSrcFactorIn.Insert(w, SrcFactorIn, truncate);
+        w = layout.WgtFactorOut.Insert(w, WgtFactorOut, truncate);
+        return layout.WgtFactorIn.Insert(w, WgtFactorIn, truncate);
     }
 
     public static GemmInstruction Decode(IsaLayout layout, InstructionWord w) => new(

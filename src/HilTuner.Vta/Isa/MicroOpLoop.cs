@@ -18,15 +18,16 @@ public readonly record struct MicroOpLoop(
     public long Iterations => UopEnd > UopBgn ? (long)IterOut * IterIn * (UopEnd - UopBgn) : 0;
 
     /// <summary>Writes the loop's fields into <paramref name="word"/>.</summary>
-    public InstructionWord Insert(IsaLayout layout, InstructionWord word)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does; otherwise a value too wide throws.</param>
+    public InstructionWord Insert(IsaLayout layout, InstructionWord word, bool truncate = false)
     {
         word = layout.ResetReg.Insert(word, ResetReg ? 1 : 0);
-        word = layout.UopBgn.Insert(word, UopBgn);
-        word = layout.UopEnd.Insert(word, UopEnd);
-        word = layout.IterOut.Insert(word, IterOut);
-        word = layout.IterIn.Insert(word, IterIn);
-        word = layout.DstFactorOut.Insert(word, DstFactorOut);
-        return layout.DstFactorIn.Insert(word, DstFactorIn);
+        word = layout.UopBgn.Insert(word, UopBgn, truncate);
+        word = layout.UopEnd.Insert(word, UopEnd, truncate);
+        word = layout.IterOut.Insert(word, IterOut, truncate);
+        word = layout.IterIn.Insert(word, IterIn, truncate);
+        word = layout.DstFactorOut.Insert(word, DstFactorOut, truncate);
+        return layout.DstFactorIn.Insert(word, DstFactorIn, truncate);
     }
 
     /// <summary>Reads the loop's fields from <paramref name="word"/>.</summary>
