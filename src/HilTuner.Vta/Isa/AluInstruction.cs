@@ -34,11 +34,8 @@ public readonly record struct AluInstruction(
     public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
         var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Alu, Dependencies), truncate);
-        w = layout.AluSrcFactorOut.Insert(w, SrcFactorOut, truncate);
-        w = layout.AluSrcFactorIn.Insert(w, SrcFactorIn, truncate);
-        w = layout.AluOpcode.Insert(w, (long)AluOpcode, truncate);
-        w = layout.UseImm.Insert(w, UseImm ? 1 : 0);
-        return layout.Imm.Insert(w, Imm, truncate);
+        return BitField.InsertAll(w, truncate, (layout.AluSrcFactorOut, SrcFactorOut), (layout.AluSrcFactorIn, SrcFactorIn),
+            (layout.AluOpcode, (long)AluOpcode), (layout.UseImm, UseImm ? 1 : 0), (layout.Imm, Imm));
     }
 
     public static AluInstruction Decode(IsaLayout layout, InstructionWord w) => new(

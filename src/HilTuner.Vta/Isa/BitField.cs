@@ -71,6 +71,17 @@ public sealed class BitField
             : word with { High = (word.High & clear) | bits };
     }
 
+    /// <summary>Writes each value into its field in turn (see <see cref="Insert(InstructionWord, long, bool)"/>).</summary>
+    public static InstructionWord InsertAll(InstructionWord word, bool truncate, params ReadOnlySpan<(BitField Field, long Value)> fields)
+    {
+        foreach (var (field, value) in fields)
+        {
+            word = field.Insert(word, value, truncate);
+        }
+
+        return word;
+    }
+
     /// <summary>Reads the field (sign-extended for signed fields).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Extract(InstructionWord word)

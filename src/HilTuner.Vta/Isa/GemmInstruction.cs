@@ -34,10 +34,8 @@ public readonly record struct GemmInstruction(
     public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
         var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Gemm, Dependencies), truncate);
-        w = layout.GemmSrcFactorOut.Insert(w, SrcFactorOut, truncate);
-        w = layout.GemmSrcFactorIn.Insert(w, SrcFactorIn, truncate);
-        w = layout.WgtFactorOut.Insert(w, WgtFactorOut, truncate);
-        return layout.WgtFactorIn.Insert(w, WgtFactorIn, truncate);
+        return BitField.InsertAll(w, truncate, (layout.GemmSrcFactorOut, SrcFactorOut), (layout.GemmSrcFactorIn, SrcFactorIn),
+            (layout.WgtFactorOut, WgtFactorOut), (layout.WgtFactorIn, WgtFactorIn));
     }
 
     public static GemmInstruction Decode(IsaLayout layout, InstructionWord w) => new(

@@ -46,16 +46,9 @@ public readonly record struct MemoryInstruction(
     public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
         var w = layout.EncodeHeader(Opcode, Dependencies);
-        w = layout.MemoryType.Insert(w, (long)MemoryType, truncate);
-        w = layout.SramBase.Insert(w, SramBase, truncate);
-        w = layout.DramBase.Insert(w, DramBase, truncate);
-        w = layout.YSize.Insert(w, YSize, truncate);
-        w = layout.XSize.Insert(w, XSize, truncate);
-        w = layout.XStride.Insert(w, XStride, truncate);
-        w = layout.YPad0.Insert(w, YPad0, truncate);
-        w = layout.YPad1.Insert(w, YPad1, truncate);
-        w = layout.XPad0.Insert(w, XPad0, truncate);
-        return layout.XPad1.Insert(w, XPad1, truncate);
+        return BitField.InsertAll(w, truncate, (layout.MemoryType, (long)MemoryType), (layout.SramBase, SramBase), (layout.DramBase, DramBase),
+            (layout.YSize, YSize), (layout.XSize, XSize), (layout.XStride, XStride),
+            (layout.YPad0, YPad0), (layout.YPad1, YPad1), (layout.XPad0, XPad0), (layout.XPad1, XPad1));
     }
 
     public static MemoryInstruction Decode(IsaLayout layout, InstructionWord w) => new(

@@ -21,13 +21,8 @@ public readonly record struct MicroOpLoop(
     /// <param name="truncate">Keep each value's low bits, as VTA's runtime does; otherwise a value too wide throws.</param>
     public InstructionWord Insert(IsaLayout layout, InstructionWord word, bool truncate = false)
     {
-        word = layout.ResetReg.Insert(word, ResetReg ? 1 : 0);
-        word = layout.UopBgn.Insert(word, UopBgn, truncate);
-        word = layout.UopEnd.Insert(word, UopEnd, truncate);
-        word = layout.IterOut.Insert(word, IterOut, truncate);
-        word = layout.IterIn.Insert(word, IterIn, truncate);
-        word = layout.DstFactorOut.Insert(word, DstFactorOut, truncate);
-        return layout.DstFactorIn.Insert(word, DstFactorIn, truncate);
+        return BitField.InsertAll(word, truncate, (layout.ResetReg, ResetReg ? 1 : 0), (layout.UopBgn, UopBgn), (layout.UopEnd, UopEnd),
+            (layout.IterOut, IterOut), (layout.IterIn, IterIn), (layout.DstFactorOut, DstFactorOut), (layout.DstFactorIn, DstFactorIn));
     }
 
     /// <summary>Reads the loop's fields from <paramref name="word"/>.</summary>
