@@ -2,17 +2,18 @@ using HilTuner.Compiler.Lowering;
 using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Vta.Config;
-using HilTuner.Vta.Isa;
 
 namespace HilTuner.Compiler;
 
 /// <summary>
 /// Compiles a workload with a configuration of its template into a VTA program for a board's configuration,
 /// refusing what TVM's flow refuses: copies that are not one 2-D DMA, buffers larger than their SRAM scope,
-/// loop nests the GEMM intrinsic cannot tensorize, micro-op kernels larger than the micro-op buffer, and
-/// values too wide for their instruction fields. The compiler sees the board through its VTA configuration
-/// only; what a particular build enforces beyond that (the Chisel build's smaller micro-op buffer, finite
-/// queues) shows when the program runs.
+/// and loop nests the GEMM intrinsic cannot tensorize. What VTA's host runtime refuses (a micro-op kernel larger
+/// than the micro-op buffer, <c>VerifyDep</c>) compiles, as it does in TVM, and is refused by
+/// <see cref="HilTuner.Vta.Runtime.RuntimeChecks"/> before a run; a value too wide for its instruction field is
+/// truncated as the runtime's bit-field assignments truncate it (see <see cref="Lowering.ProgramBuilder"/>). The compiler
+/// sees the board through its VTA configuration only; what a particular build enforces beyond that (the Chisel
+/// build's smaller micro-op buffer, finite queues) shows when the program runs.
 /// </summary>
 public static class VtaCompiler
 {
@@ -31,10 +32,6 @@ public static class VtaCompiler
         catch (CompileError e)
         {
             return new CompileResult(null, e);
-        }
-        catch (IsaFieldOverflowException e)
-        {
-            return new CompileResult(null, new CompileError(CompileErrorKind.FieldOverflow, $"instruction field overflow: {e.Message}"));
         }
     }
 }

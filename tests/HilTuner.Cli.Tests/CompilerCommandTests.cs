@@ -31,6 +31,13 @@ public sealed class CompilerCommandTests
         var counted = summary.EnumerateObject().Where(p => p.Name != "configurations").Sum(p => p.Value.GetInt64());
         Assert.AreEqual(576, counted);
         Assert.AreEqual(lines.Count(l => l.Contains("\"status\":\"ok\"", StringComparison.Ordinal)), summary.GetProperty("ok").GetInt64());
+
+        // Compiled programs VTA's runtime refuses on the host (VerifyDep) are runtime errors named by the check, as a
+        // measurement records them; C11 #2 is one.
+        Assert.AreEqual(8, summary.GetProperty("runtime_error:VerifyDep").GetInt64());
+        var refused = JsonDocument.Parse(lines[2]).RootElement;
+        Assert.AreEqual("runtime_error", refused.GetProperty("status").GetString());
+        StringAssert.StartsWith(refused.GetProperty("error").GetString(), "runtime check: VerifyDep: micro-op kernel");
     }
 
     /// <summary>JSON a person reads writes <c>'</c> as itself, and <c>"</c> as <c>\"</c>, not as <c>\u0027</c> / <c>\u0022</c>.</summary>

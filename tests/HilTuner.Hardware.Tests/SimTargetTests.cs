@@ -64,6 +64,26 @@ public sealed class SimTargetTests
         Assert.AreEqual(MeasureErrorNo.RunTimeout, hangMeasurement!.ErrorNo);
     }
 
+    /// <summary>
+    /// A micro-op kernel larger than the micro-op buffer compiles (TVM's build has no such limit) and VTA's runtime
+    /// refuses it on the host (runtime.cc <c>UopQueue::Push</c>): a runtime error, AutoTVM's error number 4.
+    /// </summary>
+    [TestMethod]
+    public void AKernelLargerThanTheMicroOpBufferIsARuntimeErrorOfTheRuntimesUopQueue()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Repository.UncalibratedBoardFile))!.AsObject();
+        json["vta"]!["LOG_UOP_BUFF_SIZE"] = 8;
+        json["hardware"]!["uop_buffer_depth"] = 64;
+        var small = Board.Parse(json.ToJsonString(), "small-uop-buffer.json");
+
+        var (status, m, error) = Measure(241, new SimTarget(small));
+
+        Assert.AreEqual(MeasureStatus.RuntimeError, status, error);
+        Assert.AreEqual(MeasureErrorNo.RuntimeDevice, m!.ErrorNo);
+        StringAssert.StartsWith(error, "runtime check: UopQueuePush: micro-op kernel");
+        StringAssert.Contains(error, "has 112 micro-ops, more than the micro-op buffer's 64");
+    }
+
     [TestMethod]
     public void AHungSimulatedBoardIsResetBeforeTheNextMeasurement()
     {

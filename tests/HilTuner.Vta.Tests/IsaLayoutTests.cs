@@ -155,6 +155,20 @@ public sealed class IsaLayoutTests
             InstructionFields.Encode(Default, InstructionKind.Gemm, new Dictionary<string, long> { ["iter_out"] = 16384 }));
     }
 
+    /// <summary>VTA's runtime assigns to hw_spec.h's C bit-fields unchecked: a value too wide keeps its low bits.</summary>
+    [TestMethod]
+    public void EncodingAsTheRuntimeKeepsTheLowBitsOfAValueTooWide()
+    {
+        var load = MemoryInstruction.Decode(Default, MemoryInstruction.Load(MemoryType.Inp, 65536 + 5, 0, 1, 1, 1, yPad0: 16, xPad1: 17).Encode(Default, truncate: true));
+        Assert.AreEqual((5u, 0u, 1u), (load.SramBase, load.YPad0, load.XPad1));
+
+        var gemm = GemmInstruction.Decode(Default, new GemmInstruction(DependencyFlags.None, new MicroOpLoop(false, 0, 1, 16384 + 3, 1, 0, 0), 0, 0, 0, 0).Encode(Default, truncate: true));
+        Assert.AreEqual((3u, 1u), (gemm.IterOut, gemm.IterIn));
+
+        var uop = MicroOp.Decode(Default, new MicroOp(2048 + 7, 1, 0).Encode(Default, truncate: true));
+        Assert.AreEqual(new MicroOp(7, 1, 0), uop, "dst_idx is 11 bits");
+    }
+
     [TestMethod]
     public void AFieldTheKindDoesNotHaveIsNamed()
     {

@@ -6,6 +6,7 @@ using HilTuner.Compiler.Space;
 using HilTuner.Compiler.Statuses;
 using HilTuner.Compiler.Workloads;
 using HilTuner.Hardware;
+using HilTuner.Vta.Runtime;
 using Spectre.Console;
 
 namespace HilTuner.Cli.Commands;
@@ -19,7 +20,7 @@ internal static class SpaceCommand
         var workload = WorkloadOption.Create();
         var enumerate = new Option<bool>("--enumerate")
         {
-            Description = "Compile every configuration; print one JSON line {index, entity, status, error} each, then a summary of counts per status",
+            Description = "Compile every configuration and put it through VTA's runtime checks (on the host, no run); print one JSON line {index, entity, status, error} each, then a summary of counts per status and kind",
         };
         var command = new Command("space", "Show a workload's search space (knobs, choices, size)") { workload, board, enumerate };
         command.SetAction(parse =>
@@ -46,15 +47,21 @@ internal static class SpaceCommand
             {
                 var config = space.Get(index);
                 var result = VtaCompiler.Compile(w, config, b);
-                var status = result.Succeeded ? MeasureStatus.Ok.JsonName() : MeasureStatus.CompileError.JsonName();
-                var key = result.Error is { } e ? $"{status}:{e.Kind}" : status;
+                var refused = result.Program is { } program ? RuntimeChecks.FirstFailure(program.Image, b.Hardware.MaxTransferBytes) : null;
+                var (status, kind, message) = (result.Error, refused) switch
+                {
+                    ({ } e, _) => (MeasureStatus.CompileError, e.Kind.ToString(), e.Message),
+                    (_, { } r) => (MeasureStatus.RuntimeError, r.Kind.ToString(), $"runtime check: {r}"),
+                    _ => (MeasureStatus.Ok, null, null),
+                };
+                var key = kind is null ? status.JsonName() : $"{status.JsonName()}:{kind}";
                 counts[key] = counts.GetValueOrDefault(key) + 1;
                 context.Out.WriteLine(HumanJson.Write(new JsonObject
                 {
                     ["index"] = index,
                     ["entity"] = config.Entity(),
-                    ["status"] = status,
-                    ["error"] = result.Error?.Message,
+                    ["status"] = status.JsonName(),
+                    ["error"] = message,
                 }));
             }
 

@@ -11,10 +11,4 @@ public enum CompileErrorKind
 
     /// <summary>The loop nest around the GEMM intrinsic does not match it (tensorize fails).</summary>
     Tensorize,
-
-    /// <summary>A micro-op kernel larger than the micro-op buffer.</summary>
-    UopKernelTooLarge,
-
-    /// <summary>A value that does not fit its instruction field.</summary>
-    FieldOverflow,
 }

@@ -11,6 +11,10 @@ namespace HilTuner.Compiler.Lowering;
 /// TVM's <c>CoProcSync</c> and VTA's runtime do together), and encodes instructions as they are emitted.
 /// </summary>
 /// <remarks>
+/// <para>Instructions and micro-ops are encoded as VTA's runtime encodes them: runtime.cc (<c>LoadBuffer2D</c>,
+/// <c>StoreBuffer2D</c>, <c>PushGEMMOp</c>, <c>PushALUUop</c>, <c>UopKernel::Push</c>) assigns each value to a bit-field of
+/// hw_spec.h without a check, and nothing in TVM's lowering (vta/python/vta/transform.py) bounds them either, so a
+/// value too wide for its field keeps its low bits and the accelerator runs the instruction that results.</para>
 /// <para>Use: register every micro-op kernel (<see cref="AddKernel"/>), lay out the arena
 /// (<see cref="LayOut"/>), then emit. Every address is final when emitted: the instruction stream is the
 /// arena's last segment. Instructions are encoded once per shape (<see cref="Template"/>) and patched per use.</para>
@@ -64,7 +68,11 @@ internal sealed class ProgramBuilder
 
     public Counters Count { get; } = new();
 
-    /// <summary>Registers a micro-op kernel; returns its id. Its micro-ops go to the micro-op segment once.</summary>
+    /// <summary>
+    /// Registers a micro-op kernel; returns its id. Its micro-ops go to the micro-op segment once. A kernel larger than
+    /// the micro-op buffer is registered too: TVM builds it, and the runtime refuses it when it loads the kernel
+    /// (<c>UopQueue::Push</c>, <see cref="RuntimeChecks"/>).
+    /// </summary>
     public int AddKernel(string name, MicroOp[] uops)
     {
         if (_tensorBytes is not null)
@@ -72,16 +80,10 @@ internal sealed class ProgramBuilder
             throw new InvalidOperationException("kernels are registered before the arena is laid out");
         }
 
-        if (uops.Length > _config.UopBuffDepth)
-        {
-            throw new CompileError(CompileErrorKind.UopKernelTooLarge,
-                $"micro-op kernel {name} has {uops.Length} micro-ops; the micro-op buffer holds {_config.UopBuffDepth}");
-        }
-
         var start = _uops.Count;
         foreach (var uop in uops)
         {
-            _uops.Add(uop.Encode(_layout));
+            _uops.Add(uop.Encode(_layout, truncate: true));
         }
 
         _kernels.Add(new MicroOpKernel(name, start, uops.Length));
@@ -109,21 +111,17 @@ internal sealed class ProgramBuilder
     {
         var type = m.Opcode == Opcode.Store ? MemoryType.Out : m.MemoryType;
         var elementBytes = _config.ElementBytes(type);
-        var bytes = (long)m.XSize * m.YSize * elementBytes;
-        var cycles = TransferCycles(m with { DramBase = 0 }, elementBytes);
-        return new MemoryTemplate((m with { DramBase = 0 }).Encode(_layout), segment, type, bytes, cycles) { Rows = m.IsNop ? 0 : m.YSize };
+        var word = (m with { DramBase = 0 }).Encode(_layout, truncate: true);
+        var encoded = MemoryInstruction.Decode(_layout, word);
+        var bytes = (long)encoded.XSize * encoded.YSize * elementBytes;
+        return new MemoryTemplate(word, segment, type, bytes, TransferCycles(encoded, elementBytes)) { Rows = encoded.IsNop ? 0 : encoded.YSize };
     }
 
     /// <summary>Emits <paramref name="t"/> at element <paramref name="element"/> of its segment.</summary>
     public void Add(in MemoryTemplate t, long element)
     {
         var dram = _segmentElementBase[((int)t.Segment * 8) + (int)t.Type] + element;
-        if ((ulong)dram > uint.MaxValue)
-        {
-            throw new CompileError(CompileErrorKind.FieldOverflow, $"instruction field overflow: dram_base = {dram} does not fit its 32-bit unsigned field");
-        }
-
-        var word = t.Word with { Low = t.Word.Low | ((ulong)dram << DramBaseShift) };
+        var word = t.Word with { Low = t.Word.Low | (((ulong)dram & _layout.DramBase.Mask) << DramBaseShift) };
         // Where a row starts matters only when its bursts can wait on the outstanding bound; the arena is page
         // aligned, so an offset in it is as far from a 4 KB boundary as the physical address is.
         var cycles = _timing.AddressMatters ? TransferCycles(MemoryInstruction.Decode(_layout, word), _config.ElementBytes(t.Type)) : t.Cycles;
@@ -242,7 +240,7 @@ internal sealed class ProgramBuilder
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
                 (uint)loops.Outer.Dst, (uint)loops.Inner.Dst), (uint)loops.Outer.Src, (uint)loops.Inner.Src, (uint)loops.Outer.Wgt, (uint)loops.Inner.Wgt);
             var cycles = _timing.GemmOverhead + _timing.Gemm((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
-            use = _uses[kernel] = use with { Word = g.Encode(_layout), Cycles = cycles, Iterations = reset ? 0 : loops.Iterations };
+            use = _uses[kernel] = use with { Word = g.Encode(_layout, truncate: true), Cycles = cycles, Iterations = reset ? 0 : loops.Iterations };
         }
 
         Emit(use.Word, use.Cycles);
@@ -261,7 +259,7 @@ internal sealed class ProgramBuilder
                 (uint)loops.Outer.Extent, (uint)loops.Inner.Extent,
                 (uint)loops.Outer.Dst, (uint)loops.Inner.Dst), (uint)loops.Outer.Src, (uint)loops.Inner.Src, op, useImm, (short)imm);
             var cycles = _timing.AluOverhead + _timing.Alu((long)loops.Outer.Extent * loops.Inner.Extent, loops.Uops.Length);
-            use = _uses[kernel] = use with { Word = a.Encode(_layout), Cycles = cycles, Iterations = loops.Iterations };
+            use = _uses[kernel] = use with { Word = a.Encode(_layout, truncate: true), Cycles = cycles, Iterations = loops.Iterations };
         }
 
         Emit(use.Word, use.Cycles);
@@ -302,7 +300,7 @@ internal sealed class ProgramBuilder
         {
             var dram = _segmentElementBase[((int)SegmentKind.MicroOps * 8) + (int)MemoryType.Uop] + k.Start;
             var cycles = _timing.LoadOverhead + _timing.MicroOpLoad(k.Count, (ulong)dram * VtaConfig.MicroOpBytes);
-            Emit(MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)dram, 1, (uint)k.Count, (uint)k.Count).Encode(_layout), cycles);
+            Emit(MemoryInstruction.Load(MemoryType.Uop, (uint)begin, (uint)dram, 1, (uint)k.Count, (uint)k.Count).Encode(_layout, truncate: true), cycles);
             Count.LoadUop++;
             Count.BytesUop += (long)k.Count * VtaConfig.MicroOpBytes;
             Count.RowsCompute++;

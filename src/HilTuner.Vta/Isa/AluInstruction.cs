@@ -14,14 +14,12 @@ public readonly record struct AluInstruction(
     bool UseImm,
     short Imm) : IMicroOpLoopInstruction
 {
-    public InstructionWord Encode(IsaLayout layout)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does (see <see cref="BitField.Insert(InstructionWord, long, bool)"/>); otherwise a value too wide throws.</param>
+    public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
-        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Alu, Dependencies));
-        w = layout.AluSrcFactorOut.Insert(w, SrcFactorOut);
-        w = layout.AluSrcFactorIn.Insert(w, SrcFactorIn);
-        w = layout.AluOpcode.Insert(w, (long)AluOpcode);
-        w = layout.UseImm.Insert(w, UseImm ? 1 : 0);
-        return layout.Imm.Insert(w, Imm);
+        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Alu, Dependencies), truncate);
+        return BitField.InsertAll(w, truncate, (layout.AluSrcFactorOut, SrcFactorOut), (layout.AluSrcFactorIn, SrcFactorIn),
+            (layout.AluOpcode, (long)AluOpcode), (layout.UseImm, UseImm ? 1 : 0), (layout.Imm, Imm));
     }
 
     public static AluInstruction Decode(IsaLayout layout, InstructionWord w) => new(

@@ -52,10 +52,14 @@ public sealed class BitField
 
     public bool Fits(long value) => value >= MinValue && value <= MaxValue;
 
-    /// <summary>Writes <paramref name="value"/> into the field; throws <see cref="IsaFieldOverflowException"/> if it does not fit.</summary>
-    public InstructionWord Insert(InstructionWord word, long value)
+    /// <summary>
+    /// Writes <paramref name="value"/> into the field; throws <see cref="IsaFieldOverflowException"/> if it does not fit,
+    /// unless <paramref name="truncate"/>: then only its low <see cref="Width"/> bits are kept, as an assignment to a C
+    /// bit-field keeps them (VTA's runtime builds instructions so, runtime.cc into hw_spec.h's bit-fields, unchecked).
+    /// </summary>
+    public InstructionWord Insert(InstructionWord word, long value, bool truncate = false)
     {
-        if (!Fits(value))
+        if (!truncate && !Fits(value))
         {
             throw new IsaFieldOverflowException(Name, Width, Signed, value);
         }
@@ -67,6 +71,17 @@ public sealed class BitField
             : word with { High = (word.High & clear) | bits };
     }
 
+    /// <summary>Writes each value into its field in turn (see <see cref="Insert(InstructionWord, long, bool)"/>).</summary>
+    public static InstructionWord InsertAll(InstructionWord word, bool truncate, params ReadOnlySpan<(BitField Field, long Value)> fields)
+    {
+        foreach (var (field, value) in fields)
+        {
+            word = field.Insert(word, value, truncate);
+        }
+
+        return word;
+    }
+
     /// <summary>Reads the field (sign-extended for signed fields).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Extract(InstructionWord word)
@@ -75,10 +90,10 @@ public sealed class BitField
         return Signed ? SignExtend(raw) : (long)raw;
     }
 
-    /// <summary>Writes a micro-op field; throws <see cref="IsaFieldOverflowException"/> if it does not fit.</summary>
-    public uint Insert(uint word, long value)
+    /// <summary>Writes a micro-op field; throws <see cref="IsaFieldOverflowException"/> if it does not fit, unless <paramref name="truncate"/> (see above).</summary>
+    public uint Insert(uint word, long value, bool truncate = false)
     {
-        if (!Fits(value))
+        if (!truncate && !Fits(value))
         {
             throw new IsaFieldOverflowException(Name, Width, Signed, value);
         }

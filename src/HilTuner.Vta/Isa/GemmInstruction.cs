@@ -14,13 +14,12 @@ public readonly record struct GemmInstruction(
     uint WgtFactorOut,
     uint WgtFactorIn) : IMicroOpLoopInstruction
 {
-    public InstructionWord Encode(IsaLayout layout)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does (see <see cref="BitField.Insert(InstructionWord, long, bool)"/>); otherwise a value too wide throws.</param>
+    public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
-        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Gemm, Dependencies));
-        w = layout.GemmSrcFactorOut.Insert(w, SrcFactorOut);
-        w = layout.GemmSrcFactorIn.Insert(w, SrcFactorIn);
-        w = layout.WgtFactorOut.Insert(w, WgtFactorOut);
-        return layout.WgtFactorIn.Insert(w, WgtFactorIn);
+        var w = Loop.Insert(layout, layout.EncodeHeader(Opcode.Gemm, Dependencies), truncate);
+        return BitField.InsertAll(w, truncate, (layout.GemmSrcFactorOut, SrcFactorOut), (layout.GemmSrcFactorIn, SrcFactorIn),
+            (layout.WgtFactorOut, WgtFactorOut), (layout.WgtFactorIn, WgtFactorIn));
     }
 
     public static GemmInstruction Decode(IsaLayout layout, InstructionWord w) => new(

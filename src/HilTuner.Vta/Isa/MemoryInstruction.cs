@@ -42,19 +42,13 @@ public readonly record struct MemoryInstruction(
     /// <summary>Elements written into SRAM: the padded rectangle of a load.</summary>
     public long SramElements => (long)(XPad0 + XSize + XPad1) * (YPad0 + YSize + YPad1);
 
-    public InstructionWord Encode(IsaLayout layout)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does (see <see cref="BitField.Insert(InstructionWord, long, bool)"/>); otherwise a value too wide throws.</param>
+    public InstructionWord Encode(IsaLayout layout, bool truncate = false)
     {
         var w = layout.EncodeHeader(Opcode, Dependencies);
-        w = layout.MemoryType.Insert(w, (long)MemoryType);
-        w = layout.SramBase.Insert(w, SramBase);
-        w = layout.DramBase.Insert(w, DramBase);
-        w = layout.YSize.Insert(w, YSize);
-        w = layout.XSize.Insert(w, XSize);
-        w = layout.XStride.Insert(w, XStride);
-        w = layout.YPad0.Insert(w, YPad0);
-        w = layout.YPad1.Insert(w, YPad1);
-        w = layout.XPad0.Insert(w, XPad0);
-        return layout.XPad1.Insert(w, XPad1);
+        return BitField.InsertAll(w, truncate, (layout.MemoryType, (long)MemoryType), (layout.SramBase, SramBase), (layout.DramBase, DramBase),
+            (layout.YSize, YSize), (layout.XSize, XSize), (layout.XStride, XStride),
+            (layout.YPad0, YPad0), (layout.YPad1, YPad1), (layout.XPad0, XPad0), (layout.XPad1, XPad1));
     }
 
     public static MemoryInstruction Decode(IsaLayout layout, InstructionWord w) => new(

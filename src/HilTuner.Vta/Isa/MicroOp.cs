@@ -6,11 +6,12 @@ namespace HilTuner.Vta.Isa;
 /// </summary>
 public readonly record struct MicroOp(uint DstIdx, uint SrcIdx, uint WgtIdx = 0)
 {
-    public uint Encode(IsaLayout layout)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does (see <see cref="BitField.Insert(InstructionWord, long, bool)"/>); otherwise a value too wide throws.</param>
+    public uint Encode(IsaLayout layout, bool truncate = false)
     {
-        var word = layout.DstIdx.Insert(0u, DstIdx);
-        word = layout.SrcIdx.Insert(word, SrcIdx);
-        return layout.WgtIdx.Insert(word, WgtIdx);
+        var word = layout.DstIdx.Insert(0u, DstIdx, truncate);
+        word = layout.SrcIdx.Insert(word, SrcIdx, truncate);
+        return layout.WgtIdx.Insert(word, WgtIdx, truncate);
     }
 
     public static MicroOp Decode(IsaLayout layout, uint word) =>

@@ -18,15 +18,11 @@ public readonly record struct MicroOpLoop(
     public long Iterations => UopEnd > UopBgn ? (long)IterOut * IterIn * (UopEnd - UopBgn) : 0;
 
     /// <summary>Writes the loop's fields into <paramref name="word"/>.</summary>
-    public InstructionWord Insert(IsaLayout layout, InstructionWord word)
+    /// <param name="truncate">Keep each value's low bits, as VTA's runtime does; otherwise a value too wide throws.</param>
+    public InstructionWord Insert(IsaLayout layout, InstructionWord word, bool truncate = false)
     {
-        word = layout.ResetReg.Insert(word, ResetReg ? 1 : 0);
-        word = layout.UopBgn.Insert(word, UopBgn);
-        word = layout.UopEnd.Insert(word, UopEnd);
-        word = layout.IterOut.Insert(word, IterOut);
-        word = layout.IterIn.Insert(word, IterIn);
-        word = layout.DstFactorOut.Insert(word, DstFactorOut);
-        return layout.DstFactorIn.Insert(word, DstFactorIn);
+        return BitField.InsertAll(word, truncate, (layout.ResetReg, ResetReg ? 1 : 0), (layout.UopBgn, UopBgn), (layout.UopEnd, UopEnd),
+            (layout.IterOut, IterOut), (layout.IterIn, IterIn), (layout.DstFactorOut, DstFactorOut), (layout.DstFactorIn, DstFactorIn));
     }
 
     /// <summary>Reads the loop's fields from <paramref name="word"/>.</summary>
