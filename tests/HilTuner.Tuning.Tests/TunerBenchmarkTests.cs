@@ -101,7 +101,7 @@ public sealed class TunerBenchmarkTests
         }
     }
     /// <summary>
-    /// The floor is what a run that measures each layer's optimum first would score against the baseline: the geometric
+    /// The floor is what a run that measures each layer's best first would score against the baseline: the geometric
     /// mean over layers of 1 ÷ the baseline's mean measurements to the best (here √(1/4 · 1/1) = 0.5), and no tuner's
     /// ratio lies below it.
     /// </summary>

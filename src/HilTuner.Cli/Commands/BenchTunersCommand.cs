@@ -227,21 +227,26 @@ internal static class BenchTunersCommand
         }
     }
 
-    /// <summary>The row of the floor: a run that measures every layer's optimum first, not a tuner.</summary>
+    /// <summary>The row of the floor: a run that measures every layer's best first, not a tuner.</summary>
     private const string FloorName = "floor: the best measured first (not a tuner)";
 
     private static JsonObject Floor(Func<BenchmarkMetric, Interval?> floor)
     {
         var entry = new JsonObject();
-        foreach (var metric in Metrics.Where(m => m.OptimumFirst() is not null))
+        foreach (var metric in Metrics.Where(m => m.BestFirst() is not null))
         {
-            var r = floor(metric);
-            entry[metric.JsonName() + "_ratio"] = r?.Value;
-            entry[metric.JsonName() + "_ratio_ci_low"] = r?.Low;
-            entry[metric.JsonName() + "_ratio_ci_high"] = r?.High;
+            AddRatio(entry, metric, floor(metric));
         }
 
         return entry;
+    }
+
+    /// <summary>A figure's ratio and its interval under the JSON keys <c>NAME_ratio</c>, <c>_ratio_ci_low</c>, <c>_ratio_ci_high</c>.</summary>
+    private static void AddRatio(JsonObject entry, BenchmarkMetric metric, Interval? r)
+    {
+        entry[metric.JsonName() + "_ratio"] = r?.Value;
+        entry[metric.JsonName() + "_ratio_ci_low"] = r?.Low;
+        entry[metric.JsonName() + "_ratio_ci_high"] = r?.High;
     }
 
     private static string WithInterval(Interval r) => $"{F(r.Value, "F3")} [{F(r.Low, "F3")}–{F(r.High, "F3")}]";
@@ -268,10 +273,7 @@ internal static class BenchTunersCommand
             var entry = new JsonObject();
             foreach (var metric in Metrics)
             {
-                var r = ratio(metric, tuner);
-                entry[metric.JsonName() + "_ratio"] = r?.Value;
-                entry[metric.JsonName() + "_ratio_ci_low"] = r?.Low;
-                entry[metric.JsonName() + "_ratio_ci_high"] = r?.High;
+                AddRatio(entry, metric, ratio(metric, tuner));
             }
 
             entry["score"] = score(tuner);

@@ -32,10 +32,10 @@ public static class BenchmarkMetricNames
     };
 
     /// <summary>
-    /// What a run that measures the layer's optimum first scores on the figure: one board measurement and one trial to
+    /// What a run that measures the layer's best first scores on the figure: one board measurement and one trial to
     /// the best; null for the figures where such a run sets no floor (failures and lost time are the gate's, not luck's).
     /// </summary>
-    public static double? OptimumFirst(this BenchmarkMetric metric) => metric switch
+    public static double? BestFirst(this BenchmarkMetric metric) => metric switch
     {
         BenchmarkMetric.MeasurementsToBest or BenchmarkMetric.TrialsToBest => 1,
         _ => null,

@@ -53,12 +53,12 @@ public sealed class BenchmarkResult(Board nominal, Board truth, TunerBenchmarkOp
         Bootstrap.GeometricMeanInterval([[Cell(metric, tuner, workload)]], Zero(metric), Options.BootstrapResamples);
 
     /// <summary>
-    /// The floor of a figure's ratio against this baseline: every layer's cell of a run that measures the optimum first
-    /// (<see cref="BenchmarkMetricNames.OptimumFirst"/>) beside the baseline's runs; empty for a figure without a floor.
+    /// The floor of a figure's ratio against this baseline: every layer's cell of a run that measures the best first
+    /// (<see cref="BenchmarkMetricNames.BestFirst"/>) beside the baseline's runs; empty for a figure without a floor.
     /// No tuner's ratio can go below the floor's, however good it is: it tells a target that the baseline makes
     /// unreachable from one that is not.
     /// </summary>
-    public IReadOnlyList<RatioCell> FloorCells(BenchmarkMetric metric) => metric.OptimumFirst() is { } first
+    public IReadOnlyList<RatioCell> FloorCells(BenchmarkMetric metric) => metric.BestFirst() is { } first
         ? [.. Layers.Select(l => RunsOf(Options.Baseline, l.Workload).Select(r => metric.Of(r)).ToList()).Select(b => new RatioCell([.. b.Select(_ => first)], b))]
         : [];
 
